@@ -1,0 +1,101 @@
+package io.github.flinkiteration.api;
+
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What an {@link IterationBody} returns: one feedback stream per variable, the named outputs,
+ * and (for a bounded iteration) when to stop.
+ *
+ * <pre>{@code
+ * return IterationDeclaration.builder()
+ *         .withFeedback("centroids", next)
+ *         .withOutput("model", next)
+ *         .until(TerminationCondition.maxRounds(20))
+ *         .build();
+ * }</pre>
+ */
+public final class IterationDeclaration {
+
+    private final Map<String, DataStream<?>> feedbacks;
+    private final Map<String, DataStream<?>> outputs;
+    private final TerminationCondition termination;
+
+    private IterationDeclaration(Builder builder) {
+        this.feedbacks = Collections.unmodifiableMap(new LinkedHashMap<>(builder.feedbacks));
+        this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(builder.outputs));
+        this.termination = builder.termination;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Feedback streams by variable name. */
+    public Map<String, DataStream<?>> getFeedbacks() {
+        return feedbacks;
+    }
+
+    /** Output streams by output name. */
+    public Map<String, DataStream<?>> getOutputs() {
+        return outputs;
+    }
+
+    /** The termination condition, or {@code null} when none was given. */
+    public TerminationCondition getTermination() {
+        return termination;
+    }
+
+    /** Builds an {@link IterationDeclaration}. */
+    public static final class Builder {
+        private final Map<String, DataStream<?>> feedbacks = new LinkedHashMap<>();
+        private final Map<String, DataStream<?>> outputs = new LinkedHashMap<>();
+        private TerminationCondition termination;
+
+        private Builder() {}
+
+        /**
+         * Feeds {@code stream} back into {@code variable}: its records of round {@code r} arrive
+         * at the variable's input in round {@code r + 1}. Each variable takes exactly one.
+         */
+        public Builder withFeedback(String variable, DataStream<?> stream) {
+            Objects.requireNonNull(variable, "variable");
+            Objects.requireNonNull(stream, "feedback stream of variable '" + variable + "'");
+            if (feedbacks.containsKey(variable)) {
+                throw new IllegalArgumentException(
+                        "Variable '"
+                                + variable
+                                + "' already has a feedback stream. Each variable takes exactly"
+                                + " one; union the streams first if several should flow back.");
+            }
+            feedbacks.put(variable, stream);
+            return this;
+        }
+
+        /** Emits {@code stream} out of the iteration under {@code name}. */
+        public Builder withOutput(String name, DataStream<?> stream) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(stream, "output stream '" + name + "'");
+            if (outputs.containsKey(name)) {
+                throw new IllegalArgumentException(
+                        "Output '" + name + "' is declared twice; give each output its own name.");
+            }
+            outputs.put(name, stream);
+            return this;
+        }
+
+        /** Sets when a bounded iteration stops. Unbounded iterations do not accept one. */
+        public Builder until(TerminationCondition condition) {
+            this.termination = Objects.requireNonNull(condition, "condition");
+            return this;
+        }
+
+        public IterationDeclaration build() {
+            return new IterationDeclaration(this);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.github.flinkiteration.api;
+
+/**
+ * How long an operator created inside an iteration body lives.
+ *
+ * <pre>{@code
+ * IterationConfig config =
+ *         IterationConfig.builder().defaultLifecycle(OperatorLifecycle.ALL_ROUND).build();
+ * }</pre>
+ */
+public enum OperatorLifecycle {
+    /** One instance for the whole iteration; its state lives across rounds. */
+    ALL_ROUND,
+    /**
+     * A fresh instance for every round, whose state is dropped when the round ends. Not available
+     * in this version: building an iteration with it fails with a clear message.
+     */
+    PER_ROUND
+}

@@ -1,0 +1,46 @@
+package io.github.flinkiteration.api;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * A {@link ProcessFunction} that knows which round each record belongs to. Apply it with {@code
+ * DataStream#process} inside an iteration body.
+ *
+ * <pre>{@code
+ * DataStream<String> tagged = inputs.<Integer>get("x").process(
+ *         new RoundAwareProcessFunction<Integer, String>() {
+ *             public void processElement(Integer v, int round, Context ctx, Collector<String> out) {
+ *                 out.collect("round " + round + ": " + v);
+ *             }
+ *         });
+ * }</pre>
+ */
+public abstract class RoundAwareProcessFunction<I, O> extends ProcessFunction<I, O> {
+
+    private static final long serialVersionUID = 1L;
+
+    private transient int currentRound = -1;
+
+    /** Processes one record of round {@code round}. */
+    public abstract void processElement(I value, int round, Context ctx, Collector<O> out)
+            throws Exception;
+
+    @Override
+    public final void processElement(I value, Context ctx, Collector<O> out) throws Exception {
+        if (currentRound < 0) {
+            throw new IllegalStateException(
+                    getClass().getName()
+                            + " is a RoundAwareProcessFunction used outside an iteration body;"
+                            + " it only knows rounds inside one.");
+        }
+        processElement(value, currentRound, ctx, out);
+    }
+
+    /** Set by the iteration runtime before each record; not for users. */
+    @Internal
+    public final void setCurrentRound(int round) {
+        this.currentRound = round;
+    }
+}

@@ -1,0 +1,53 @@
+package io.github.flinkiteration.api.spi;
+
+import io.github.flinkiteration.api.IterationBody;
+import io.github.flinkiteration.api.IterationConfig;
+
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Everything a user bound to an iteration: what the runtime builds from. */
+public final class IterationSpec {
+
+    private final boolean bounded;
+    private final Map<String, DataStream<?>> variables;
+    private final Map<String, DataStream<?>> data;
+    private final IterationConfig config;
+    private final IterationBody body;
+
+    public IterationSpec(
+            boolean bounded,
+            Map<String, DataStream<?>> variables,
+            Map<String, DataStream<?>> data,
+            IterationConfig config,
+            IterationBody body) {
+        this.bounded = bounded;
+        this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+        this.data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        this.config = config;
+        this.body = body;
+    }
+
+    public boolean isBounded() {
+        return bounded;
+    }
+
+    public Map<String, DataStream<?>> getVariables() {
+        return variables;
+    }
+
+    public Map<String, DataStream<?>> getData() {
+        return data;
+    }
+
+    public IterationConfig getConfig() {
+        return config;
+    }
+
+    public IterationBody getBody() {
+        return body;
+    }
+}

@@ -1,0 +1,366 @@
+package io.github.flinkiteration.runtime;
+
+import io.github.flinkiteration.api.IterationConfig;
+import io.github.flinkiteration.api.IterationContext;
+import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationInputs;
+import io.github.flinkiteration.api.OperatorLifecycle;
+import io.github.flinkiteration.api.ResultStreams;
+import io.github.flinkiteration.api.TerminationCondition;
+import io.github.flinkiteration.api.spi.IterationSpec;
+import io.github.flinkiteration.runtime.draft.BodyTranslator;
+import io.github.flinkiteration.runtime.draft.DraftEnvironment;
+import io.github.flinkiteration.runtime.draft.PlaceholderTransformation;
+import io.github.flinkiteration.runtime.feedback.HeadOperatorFactory;
+import io.github.flinkiteration.runtime.feedback.TailOperator;
+import io.github.flinkiteration.runtime.operator.InputWrapOperator;
+import io.github.flinkiteration.runtime.operator.OutputUnwrapOperator;
+import io.github.flinkiteration.runtime.progress.IterationControlSource;
+import io.github.flinkiteration.runtime.progress.ProgressPlan;
+import io.github.flinkiteration.runtime.progress.TerminationCheckOperatorFactory;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
+
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.transformations.PartitionTransformation;
+import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
+import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Builds one iteration into the job graph: runs the body against placeholders in a draft
+ * environment, checks what it declared, and wires the real graph: control source and head per
+ * variable, the translated body, a tail per feedback, a check per termination stream, and an
+ * unwrapping operator per output. See {@code docs/architecture.md}.
+ */
+final class IterationBuilder {
+
+    private static final String DEFAULT_SLOT_SHARING_GROUP = "default";
+
+    private final IterationSpec spec;
+    private final String iterationId = UUID.randomUUID().toString();
+    private final Map<String, PlaceholderTransformation<?>> placeholders = new LinkedHashMap<>();
+
+    IterationBuilder(IterationSpec spec) {
+        this.spec = spec;
+    }
+
+    ResultStreams build() {
+        if (!spec.isBounded()) {
+            throw new UnsupportedOperationException(
+                    "Unbounded iterations are not available in this version.");
+        }
+        if (spec.getConfig().getDefaultLifecycle() == OperatorLifecycle.PER_ROUND) {
+            throw new UnsupportedOperationException(
+                    "OperatorLifecycle.PER_ROUND is not available in this version; use"
+                            + " ALL_ROUND.");
+        }
+        StreamExecutionEnvironment env = commonEnvironment();
+        if (env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
+                == RuntimeExecutionMode.BATCH) {
+            throw new IllegalArgumentException(
+                    "Iterations need the STREAMING (or AUTOMATIC) runtime mode; the environment"
+                            + " is set to BATCH.");
+        }
+
+        DraftEnvironment draft = new DraftEnvironment(env);
+        Map<String, DataStream<?>> bodyInputs = new LinkedHashMap<>();
+        spec.getVariables().forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
+        spec.getData().forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
+        int firstBodyTransformationId = placeholders.values().iterator().next().getId();
+
+        IterationDeclaration declaration =
+                spec.getBody().iterate(new Inputs(bodyInputs), new Context(spec.getConfig()));
+        validate(declaration);
+
+        TerminationCondition termination = declaration.getTermination();
+        List<TerminationCondition.StreamCheck<?>> checks =
+                termination == null ? List.of() : termination.getStreamChecks();
+        ProgressPlan plan =
+                new ProgressPlan(
+                        iterationId,
+                        termination == null ? 0 : termination.getMaxRounds().orElse(0),
+                        spec.getVariables().size() + checks.size());
+
+        BodyTranslator translator = new BodyTranslator(env, firstBodyTransformationId);
+        Map<String, Transformation<?>> heads = new LinkedHashMap<>();
+        spec.getVariables()
+                .forEach(
+                        (name, initial) -> {
+                            Transformation<?> head = addHead(env, plan, name, initial);
+                            heads.put(name, head);
+                            translator.bind(placeholders.get(name), head);
+                        });
+        spec.getData()
+                .forEach(
+                        (name, stream) ->
+                                translator.bind(placeholders.get(name), wrapInput(name, stream)));
+
+        // Operators the body created but did not connect to a declared stream run too.
+        for (Transformation<?> created : new ArrayList<>(draft.getTransformations())) {
+            env.addOperator(translator.translate(created));
+        }
+        declaration
+                .getFeedbacks()
+                .forEach(
+                        (name, stream) ->
+                                addTail(env, name, heads.get(name), translator.translate(stream.getTransformation())));
+        for (TerminationCondition.StreamCheck<?> check : checks) {
+            addCheck(env, plan, check, translator.translate(check.getStream().getTransformation()));
+        }
+        Map<String, DataStream<?>> outputs = new LinkedHashMap<>();
+        declaration
+                .getOutputs()
+                .forEach(
+                        (name, stream) ->
+                                outputs.put(name, unwrapOutput(env, name, stream, translator)));
+        return new ResultStreams(outputs);
+    }
+
+    private StreamExecutionEnvironment commonEnvironment() {
+        StreamExecutionEnvironment env = null;
+        String firstName = null;
+        Map<String, DataStream<?>> all = new LinkedHashMap<>(spec.getVariables());
+        all.putAll(spec.getData());
+        for (Map.Entry<String, DataStream<?>> bound : all.entrySet()) {
+            StreamExecutionEnvironment own = bound.getValue().getExecutionEnvironment();
+            if (env == null) {
+                env = own;
+                firstName = bound.getKey();
+            } else if (own != env) {
+                throw new IllegalArgumentException(
+                        "The streams bound as '"
+                                + firstName
+                                + "' and '"
+                                + bound.getKey()
+                                + "' belong to different StreamExecutionEnvironments; bind"
+                                + " streams of one environment only.");
+            }
+        }
+        return env;
+    }
+
+    private <T> DataStream<T> placeholder(
+            DraftEnvironment draft, String name, DataStream<T> bound) {
+        PlaceholderTransformation<T> placeholder =
+                new PlaceholderTransformation<>(
+                        name,
+                        bound.getType(),
+                        bound.getParallelism(),
+                        bound.getTransformation().getMaxParallelism());
+        placeholders.put(name, placeholder);
+        return new DataStream<>(draft, placeholder);
+    }
+
+    private void validate(IterationDeclaration declaration) {
+        if (declaration == null) {
+            throw new IllegalArgumentException(
+                    "The iteration body returned null. Return"
+                            + " IterationDeclaration.builder()...build() with a feedback stream"
+                            + " for every variable.");
+        }
+        Set<String> variables = spec.getVariables().keySet();
+        for (String name : declaration.getFeedbacks().keySet()) {
+            if (!variables.contains(name)) {
+                throw new IllegalArgumentException(
+                        "The body declares a feedback for '"
+                                + name
+                                + "', which is not a variable of this iteration. Variables: "
+                                + variables
+                                + ". Bind it with bindVariable(\""
+                                + name
+                                + "\", initialStream) or correct the name.");
+            }
+        }
+        for (String name : variables) {
+            if (!declaration.getFeedbacks().containsKey(name)) {
+                throw new IllegalArgumentException(
+                        "Variable '"
+                                + name
+                                + "' has no feedback stream. Declare one in the body with"
+                                + " withFeedback(\""
+                                + name
+                                + "\", stream).");
+            }
+        }
+    }
+
+    private <T> Transformation<IterationRecord<T>> addHead(
+            StreamExecutionEnvironment env, ProgressPlan plan, String name, DataStream<T> initial) {
+        int parallelism = initial.getParallelism();
+        Transformation<Void> control =
+                env.fromSource(
+                                new IterationControlSource(plan),
+                                WatermarkStrategy.noWatermarks(),
+                                "Iteration control [" + name + "]",
+                                Types.VOID)
+                        .getTransformation();
+        control.setParallelism(parallelism);
+        TwoInputTransformation<T, Void, IterationRecord<T>> head =
+                new TwoInputTransformation<>(
+                        initial.getTransformation(),
+                        control,
+                        "Iteration head [" + name + "]",
+                        new HeadOperatorFactory<T>(name, plan),
+                        new IterationRecordTypeInfo<>(initial.getType()),
+                        parallelism);
+        int maxParallelism = initial.getTransformation().getMaxParallelism();
+        if (maxParallelism > 0) {
+            head.setMaxParallelism(maxParallelism);
+        }
+        colocate(name, control);
+        colocate(name, head);
+        return head;
+    }
+
+    private void addTail(
+            StreamExecutionEnvironment env,
+            String name,
+            Transformation<?> head,
+            Transformation<? extends IterationRecord<?>> feedback) {
+        SimpleOperatorFactory<Void> factory =
+                SimpleOperatorFactory.of(new TailOperator<>(iterationId, name));
+        // A chained operator loses its co-location group: the tail must head its own chain.
+        factory.setChainingStrategy(ChainingStrategy.HEAD);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        OneInputTransformation<?, Void> tail =
+                new OneInputTransformation(
+                        feedback,
+                        "Iteration tail [" + name + "]",
+                        factory,
+                        Types.VOID,
+                        head.getParallelism());
+        if (head.getMaxParallelism() > 0) {
+            tail.setMaxParallelism(head.getMaxParallelism());
+        }
+        colocate(name, tail);
+        env.addOperator(tail);
+    }
+
+    /** Head, tail and control source of a variable share a slot, so they share a channel. */
+    private void colocate(String variable, Transformation<?> transformation) {
+        transformation.setSlotSharingGroup(DEFAULT_SLOT_SHARING_GROUP);
+        transformation.setCoLocationGroupKey(
+                "flink-iteration/" + iterationId + "/" + variable);
+    }
+
+    private <T> Transformation<IterationRecord<T>> wrapInput(String name, DataStream<T> stream) {
+        return new OneInputTransformation<>(
+                stream.getTransformation(),
+                "Iteration input [" + name + "]",
+                SimpleOperatorFactory.of(new InputWrapOperator<T>()),
+                new IterationRecordTypeInfo<>(stream.getType()),
+                stream.getParallelism());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void addCheck(
+            StreamExecutionEnvironment env,
+            ProgressPlan plan,
+            TerminationCondition.StreamCheck<?> check,
+            Transformation<?> reference) {
+        OneInputTransformation<?, Void> operator;
+        if (check.isEmptiness()) {
+            operator =
+                    new OneInputTransformation(
+                            reference,
+                            "Termination check: no records in '" + reference.getName() + "'",
+                            new TerminationCheckOperatorFactory<>(null, plan),
+                            Types.VOID,
+                            reference.getParallelism());
+        } else {
+            // The criterion sees all records of a round: gather them on one subtask.
+            Transformation<?> gathered =
+                    new PartitionTransformation(reference, new GlobalPartitioner<>());
+            operator =
+                    new OneInputTransformation(
+                            gathered,
+                            "Termination check: "
+                                    + check.getCriterion()
+                                    + " on '"
+                                    + reference.getName()
+                                    + "'",
+                            new TerminationCheckOperatorFactory<>(check.getCriterion(), plan),
+                            Types.VOID,
+                            1);
+        }
+        env.addOperator(operator);
+    }
+
+    private <T> DataStream<T> unwrapOutput(
+            StreamExecutionEnvironment env,
+            String name,
+            DataStream<T> stream,
+            BodyTranslator translator) {
+        Transformation<IterationRecord<T>> inner = translator.translate(stream.getTransformation());
+        OneInputTransformation<IterationRecord<T>, T> output =
+                new OneInputTransformation<>(
+                        inner,
+                        "Iteration output [" + name + "]",
+                        SimpleOperatorFactory.of(new OutputUnwrapOperator<T>()),
+                        stream.getType(),
+                        inner.getParallelism());
+        return new DataStream<>(env, output);
+    }
+
+    private static final class Inputs implements IterationInputs {
+        private final Map<String, DataStream<?>> streams;
+
+        Inputs(Map<String, DataStream<?>> streams) {
+            this.streams = streams;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> DataStream<T> get(String name) {
+            DataStream<?> stream = streams.get(name);
+            if (stream == null) {
+                throw new IllegalArgumentException(
+                        "The iteration has no input named '"
+                                + name
+                                + "'. Bound inputs: "
+                                + streams.keySet()
+                                + ".");
+            }
+            return (DataStream<T>) stream;
+        }
+
+        @Override
+        public Set<String> names() {
+            return streams.keySet();
+        }
+    }
+
+    private static final class Context implements IterationContext {
+        private final IterationConfig config;
+
+        Context(IterationConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public boolean isBounded() {
+            return true;
+        }
+
+        @Override
+        public IterationConfig getConfig() {
+            return config;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.github.flinkiteration.runtime.feedback;
+
+import io.github.flinkiteration.runtime.internal.OutputFlusher;
+import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
+import io.github.flinkiteration.runtime.progress.RoundReportEvent;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.runtime.event.WatermarkEvent;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
+import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Where a variable enters the body. Input 1 carries the initial records, which enter round 0;
+ * input 2 comes from the iteration's control source, emits nothing, and ends when the iteration
+ * ends, which keeps this task running (with checkpoints flowing) after input 1 has ended.
+ *
+ * <p>Feedback arrives through the {@link FeedbackChannel} from the co-located tail and is held
+ * until the coordinator starts the round it belongs to. Once the tail says a round is complete,
+ * the head reports the round and its feedback count to the coordinator, which answers for all
+ * heads at once: start the next round, or stop.
+ */
+public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecord<T>>
+        implements TwoInputStreamOperator<T, Void, IterationRecord<T>>,
+                BoundedMultiInput,
+                OperatorEventHandler {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String iterationId;
+    private final String variable;
+    private final OperatorEventGateway coordinator;
+    private final OutputFlusher flusher;
+    private final MailboxExecutor mailbox;
+
+    private transient FeedbackChannel channel;
+    private transient String channelKey;
+
+    /** Feedback records by the round they will enter. */
+    private final TreeMap<Integer, List<StreamRecord<IterationRecord<T>>>> heldFeedback =
+            new TreeMap<>();
+
+    private int emittedRound = -1;
+    private long tailCompleteRound = Long.MIN_VALUE;
+    private int reportedRound = -1;
+    private boolean terminated;
+
+    HeadOperator(
+            StreamOperatorParameters<IterationRecord<T>> parameters,
+            String iterationId,
+            String variable) {
+        super(parameters);
+        this.iterationId = iterationId;
+        this.variable = variable;
+        OperatorID operatorId = parameters.getStreamConfig().getOperatorID();
+        this.coordinator =
+                parameters.getOperatorEventDispatcher().getOperatorEventGateway(operatorId);
+        parameters.getOperatorEventDispatcher().registerEventHandler(operatorId, this);
+        this.flusher = OutputFlusher.of(parameters.getOutput());
+        this.mailbox = parameters.getMailboxExecutor();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        channelKey =
+                FeedbackChannels.key(
+                        iterationId,
+                        variable,
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                        getRuntimeContext().getTaskInfo().getAttemptNumber());
+        channel = FeedbackChannels.acquire(getContainingTask(), channelKey, this);
+        channel.registerConsumer(mailbox, this::onFeedback);
+    }
+
+    @Override
+    public void processElement1(StreamRecord<T> element) {
+        output.collect(element.replace(new IterationRecord<>(0, element.getValue())));
+    }
+
+    @Override
+    public void processElement2(StreamRecord<Void> element) {}
+
+    @Override
+    public void endInput(int inputId) {
+        if (inputId == 1) {
+            emitRoundWatermark(0);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void onFeedback(List<Object> items) {
+        for (Object item : items) {
+            if (item instanceof RoundMarker) {
+                tailCompleteRound = Math.max(tailCompleteRound, ((RoundMarker) item).round);
+            } else if (!terminated) {
+                StreamRecord<IterationRecord<T>> record = (StreamRecord<IterationRecord<T>>) item;
+                heldFeedback
+                        .computeIfAbsent(record.getValue().getRound(), r -> new ArrayList<>())
+                        .add(record);
+            }
+        }
+        reportCompletedRounds();
+    }
+
+    @Override
+    public void handleOperatorEvent(OperatorEvent event) {
+        RoundDecisionEvent decision = (RoundDecisionEvent) event;
+        if (decision.isTerminate()) {
+            terminated = true;
+            heldFeedback.clear();
+            channel.close();
+            return;
+        }
+        int round = decision.getNextRound();
+        List<StreamRecord<IterationRecord<T>>> records = heldFeedback.remove(round);
+        if (records != null) {
+            for (StreamRecord<IterationRecord<T>> record : records) {
+                output.collect(record);
+            }
+        }
+        emitRoundWatermark(round);
+    }
+
+    private void emitRoundWatermark(int round) {
+        emittedRound = round;
+        output.emitWatermark(new Watermark(round));
+        flusher.flush();
+        reportCompletedRounds();
+    }
+
+    /** A round is complete here once it was started and the tail has passed its watermark. */
+    private void reportCompletedRounds() {
+        while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
+            int round = reportedRound + 1;
+            List<?> next = heldFeedback.get(round + 1);
+            coordinator.sendEventToCoordinator(
+                    new RoundReportEvent(round, next == null ? 0 : next.size()));
+            reportedRound = round;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (channel != null) {
+            channel.close();
+            FeedbackChannels.release(getContainingTask(), channelKey, this);
+            channel = null;
+        }
+        super.close();
+    }
+
+    // Event-time watermarks and statuses do not enter the loop; there, watermarks are rounds.
+
+    @Override
+    public void processWatermark1(Watermark mark) {}
+
+    @Override
+    public void processWatermark2(Watermark mark) {}
+
+    @Override
+    protected void processWatermarkStatus(WatermarkStatus watermarkStatus, int index) {}
+
+    @Override
+    public void processRecordAttributes1(RecordAttributes recordAttributes) {}
+
+    @Override
+    public void processRecordAttributes2(RecordAttributes recordAttributes) {}
+
+    @Override
+    public void processWatermark1(WatermarkEvent watermark) {}
+
+    @Override
+    public void processWatermark2(WatermarkEvent watermark) {}
+}

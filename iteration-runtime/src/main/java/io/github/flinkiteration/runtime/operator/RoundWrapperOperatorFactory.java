@@ -1,0 +1,134 @@
+package io.github.flinkiteration.runtime.operator;
+
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
+
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.api.operators.MultipleInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OperatorAttributes;
+import org.apache.flink.streaming.api.operators.OperatorAttributesBuilder;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+
+import java.util.Objects;
+
+/**
+ * Creates the wrapper of one body operator: the user's operator is created by its own factory,
+ * with an output that tags values with the current round, and placed inside a round wrapper.
+ */
+public final class RoundWrapperOperatorFactory<OUT>
+        implements StreamOperatorFactory<IterationRecord<OUT>> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** How many inputs the wrapped operator has. */
+    public enum Arity {
+        ONE,
+        TWO,
+        MULTIPLE
+    }
+
+    private final StreamOperatorFactory<OUT> innerFactory;
+    private final Arity arity;
+
+    public RoundWrapperOperatorFactory(StreamOperatorFactory<OUT> innerFactory, Arity arity) {
+        this.innerFactory = Objects.requireNonNull(innerFactory);
+        this.arity = Objects.requireNonNull(arity);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends StreamOperator<IterationRecord<OUT>>> T createStreamOperator(
+            StreamOperatorParameters<IterationRecord<OUT>> parameters) {
+        RoundTaggingOutput<OUT> taggingOutput = new RoundTaggingOutput<>(parameters.getOutput());
+        StreamOperatorParameters<OUT> innerParameters =
+                new StreamOperatorParameters<>(
+                        parameters.getContainingTask(),
+                        parameters.getStreamConfig(),
+                        taggingOutput,
+                        parameters::getProcessingTimeService,
+                        parameters.getOperatorEventDispatcher(),
+                        parameters.getMailboxExecutor());
+        StreamOperator<OUT> inner = innerFactory.createStreamOperator(innerParameters);
+        switch (arity) {
+            case ONE:
+                return (T)
+                        new OneInputRoundWrapper<>(
+                                (OneInputStreamOperator<Object, OUT>) inner,
+                                taggingOutput,
+                                parameters.getOutput());
+            case TWO:
+                return (T)
+                        new TwoInputRoundWrapper<>(
+                                (TwoInputStreamOperator<Object, Object, OUT>) inner,
+                                taggingOutput,
+                                parameters.getOutput());
+            default:
+                return (T)
+                        new MultiInputRoundWrapper<>(
+                                (MultipleInputStreamOperator<OUT>) inner,
+                                taggingOutput,
+                                parameters.getOutput());
+        }
+    }
+
+    @Override
+    public void setChainingStrategy(ChainingStrategy strategy) {
+        innerFactory.setChainingStrategy(strategy);
+    }
+
+    @Override
+    public ChainingStrategy getChainingStrategy() {
+        return innerFactory.getChainingStrategy();
+    }
+
+    @Override
+    public boolean isOutputTypeConfigurable() {
+        return innerFactory.isOutputTypeConfigurable();
+    }
+
+    @Override
+    public void setOutputType(
+            TypeInformation<IterationRecord<OUT>> type, ExecutionConfig executionConfig) {
+        innerFactory.setOutputType(
+                ((IterationRecordTypeInfo<OUT>) type).getValueType(), executionConfig);
+    }
+
+    @Override
+    public boolean isInputTypeConfigurable() {
+        return innerFactory.isInputTypeConfigurable();
+    }
+
+    @Override
+    public void setInputType(TypeInformation<?> type, ExecutionConfig executionConfig) {
+        innerFactory.setInputType(
+                ((IterationRecordTypeInfo<?>) type).getValueType(), executionConfig);
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
+        switch (arity) {
+            case ONE:
+                return OneInputRoundWrapper.class;
+            case TWO:
+                return TwoInputRoundWrapper.class;
+            default:
+                return MultiInputRoundWrapper.class;
+        }
+    }
+
+    /**
+     * Always the default attributes: an operator that emits only at end of input would make
+     * Flink cut the loop with a blocking edge, which deadlocks an iteration.
+     */
+    @Override
+    public OperatorAttributes getOperatorAttributes() {
+        return new OperatorAttributesBuilder().build();
+    }
+}

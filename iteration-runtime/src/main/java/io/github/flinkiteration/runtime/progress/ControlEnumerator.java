@@ -1,0 +1,59 @@
+package io.github.flinkiteration.runtime.progress;
+
+import io.github.flinkiteration.runtime.internal.FlinkInternals;
+
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+
+import java.util.List;
+
+/**
+ * Hears from the iteration's {@link RoundController} when the iteration terminates and tells
+ * every reader, including readers that register later, to end.
+ */
+final class ControlEnumerator implements SplitEnumerator<ControlSplit, Void> {
+
+    private final SplitEnumeratorContext<ControlSplit> context;
+    private final ProgressPlan plan;
+    private boolean terminated;
+
+    ControlEnumerator(SplitEnumeratorContext<ControlSplit> context, ProgressPlan plan) {
+        this.context = context;
+        this.plan = plan;
+    }
+
+    @Override
+    public void start() {
+        RoundController controller =
+                RoundController.of(FlinkInternals.coordinatorStore(context), plan);
+        controller.onTermination(() -> context.runInCoordinatorThread(this::endReaders));
+    }
+
+    private void endReaders() {
+        terminated = true;
+        for (int subtask : context.registeredReaders().keySet()) {
+            context.sendEventToSourceReader(subtask, new EndOfIterationEvent());
+        }
+    }
+
+    @Override
+    public void addReader(int subtaskId) {
+        if (terminated) {
+            context.sendEventToSourceReader(subtaskId, new EndOfIterationEvent());
+        }
+    }
+
+    @Override
+    public void handleSplitRequest(int subtaskId, String requesterHostname) {}
+
+    @Override
+    public void addSplitsBack(List<ControlSplit> splits, int subtaskId) {}
+
+    @Override
+    public Void snapshotState(long checkpointId) {
+        return null;
+    }
+
+    @Override
+    public void close() {}
+}

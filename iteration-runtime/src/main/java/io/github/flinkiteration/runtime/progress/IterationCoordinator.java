@@ -1,0 +1,107 @@
+package io.github.flinkiteration.runtime.progress;
+
+import io.github.flinkiteration.runtime.progress.IterationCoordinatorProvider.Role;
+
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The coordinator of one head or termination-check operator. It passes its subtasks' reports to
+ * the iteration's {@link RoundController}, shared through the job's coordinator store, and
+ * delivers the controller's decisions to its head subtasks.
+ *
+ * <p>Flink calls every coordinator of a job from the JobMaster's main thread, so the controller
+ * sees one report at a time and may send through any coordinator's gateways.
+ */
+final class IterationCoordinator implements OperatorCoordinator {
+
+    private final Context context;
+    private final ProgressPlan plan;
+    private final Role role;
+    private final SubtaskGateway[] gateways;
+    private RoundController controller;
+
+    IterationCoordinator(Context context, ProgressPlan plan, Role role) {
+        this.context = context;
+        this.plan = plan;
+        this.role = role;
+        this.gateways = new SubtaskGateway[context.currentParallelism()];
+    }
+
+    OperatorID getOperatorId() {
+        return context.getOperatorId();
+    }
+
+    Role getRole() {
+        return role;
+    }
+
+    int getParallelism() {
+        return gateways.length;
+    }
+
+    @Override
+    public void start() {
+        controller = RoundController.of(context.getCoordinatorStore(), plan);
+        controller.register(this);
+    }
+
+    @Override
+    public void handleEventFromOperator(int subtask, int attemptNumber, OperatorEvent event) {
+        if (event instanceof RoundReportEvent) {
+            controller.onReport(this, subtask, (RoundReportEvent) event);
+        } else if (event instanceof CheckReportEvent) {
+            controller.onReport(this, subtask, (CheckReportEvent) event);
+        } else {
+            throw new IllegalArgumentException("Unexpected event " + event);
+        }
+    }
+
+    /** Sends {@code event} to every subtask of this operator. */
+    void sendToSubtasks(OperatorEvent event) {
+        for (int i = 0; i < gateways.length; i++) {
+            if (gateways[i] == null) {
+                context.failJob(
+                        new IllegalStateException(
+                                "Subtask " + i + " of " + role + " is not running"));
+                return;
+            }
+            gateways[i].sendEvent(event);
+        }
+    }
+
+    @Override
+    public void executionAttemptReady(int subtask, int attemptNumber, SubtaskGateway gateway) {
+        gateways[subtask] = gateway;
+    }
+
+    @Override
+    public void executionAttemptFailed(int subtask, int attemptNumber, Throwable reason) {
+        gateways[subtask] = null;
+    }
+
+    @Override
+    public void subtaskReset(int subtask, long checkpointId) {}
+
+    @Override
+    public void checkpointCoordinator(long checkpointId, CompletableFuture<byte[]> result) {
+        // Round progress is restored from the heads' state (see docs/architecture.md).
+        result.complete(new byte[0]);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {}
+
+    @Override
+    public void resetToCheckpoint(long checkpointId, byte[] checkpointData) {
+        if (controller != null) {
+            controller.reset();
+        }
+    }
+
+    @Override
+    public void close() {}
+}

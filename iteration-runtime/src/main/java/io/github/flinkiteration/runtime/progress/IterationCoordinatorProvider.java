@@ -1,0 +1,37 @@
+package io.github.flinkiteration.runtime.progress;
+
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
+
+/** Creates the {@link IterationCoordinator} of a head or a termination-check operator. */
+public final class IterationCoordinatorProvider implements OperatorCoordinator.Provider {
+
+    private static final long serialVersionUID = 1L;
+
+    /** What the coordinated operator is. */
+    public enum Role {
+        HEAD,
+        EMPTINESS_CHECK,
+        CONVERGENCE_CHECK
+    }
+
+    private final OperatorID operatorId;
+    private final ProgressPlan plan;
+    private final Role role;
+
+    public IterationCoordinatorProvider(OperatorID operatorId, ProgressPlan plan, Role role) {
+        this.operatorId = operatorId;
+        this.plan = plan;
+        this.role = role;
+    }
+
+    @Override
+    public OperatorID getOperatorId() {
+        return operatorId;
+    }
+
+    @Override
+    public OperatorCoordinator create(OperatorCoordinator.Context context) {
+        return new IterationCoordinator(context, plan, role);
+    }
+}

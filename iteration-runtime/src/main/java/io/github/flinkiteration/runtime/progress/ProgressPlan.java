@@ -1,0 +1,38 @@
+package io.github.flinkiteration.runtime.progress;
+
+import java.io.Serializable;
+
+/**
+ * What every coordinator of one iteration knows from graph-build time: the iteration's id, the
+ * round limit, and how many coordinated operators (heads and termination checks) take part.
+ */
+public final class ProgressPlan implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String iterationId;
+    private final int maxRounds;
+    private final int participants;
+
+    /**
+     * @param maxRounds the round limit, or 0 for none
+     * @param participants the number of head and termination-check operators
+     */
+    public ProgressPlan(String iterationId, int maxRounds, int participants) {
+        this.iterationId = iterationId;
+        this.maxRounds = maxRounds;
+        this.participants = participants;
+    }
+
+    public String getIterationId() {
+        return iterationId;
+    }
+
+    public int getMaxRounds() {
+        return maxRounds;
+    }
+
+    public int getParticipants() {
+        return participants;
+    }
+}
