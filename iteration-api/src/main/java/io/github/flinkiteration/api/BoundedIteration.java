@@ -2,12 +2,10 @@ package io.github.flinkiteration.api;
 
 import io.github.flinkiteration.api.spi.IterationRuntimeLoader;
 import io.github.flinkiteration.api.spi.IterationSpec;
-
-import org.apache.flink.streaming.api.datastream.DataStream;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * An iteration over bounded inputs that runs round after round until its termination condition
@@ -29,8 +27,8 @@ import java.util.Objects;
  * DataStream<Centroids> model = results.get("model");
  * }</pre>
  *
- * <p>All bound streams must come from the same {@code StreamExecutionEnvironment}; the iteration
- * is added to it by {@link #apply()}.
+ * <p>All bound streams must come from the same {@code StreamExecutionEnvironment}; the iteration is
+ * added to it by {@link #apply()}.
  */
 public final class BoundedIteration {
 

@@ -4,8 +4,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Decides, once per round, whether an iteration has converged, from all records a reference
- * stream received in that round (from every subtask) and in the round before.
+ * Decides, once per round, whether an iteration has converged, from all records a reference stream
+ * received in that round (from every subtask) and in the round before.
  *
  * <p>The criterion is evaluated on one subtask, after all records of the round have arrived.
  *
@@ -24,8 +24,8 @@ public interface ConvergenceCriterion<T> extends Serializable {
     boolean isConverged(Context<T> context);
 
     /**
-     * Converged in round {@code r >= 1} when the sum of the records of round {@code r} differs
-     * from the sum of the records of round {@code r - 1} by less than {@code tolerance}.
+     * Converged in round {@code r >= 1} when the sum of the records of round {@code r} differs from
+     * the sum of the records of round {@code r - 1} by less than {@code tolerance}.
      *
      * <pre>{@code
      * TerminationCondition.whenConverged(losses, ConvergenceCriterion.deltaBelow(1e-6));

@@ -1,8 +1,8 @@
 package io.github.flinkiteration.api;
 
 /**
- * The loop body of an iteration: builds, from the iteration's inputs, the streams it feeds back
- * and the streams it emits.
+ * The loop body of an iteration: builds, from the iteration's inputs, the streams it feeds back and
+ * the streams it emits.
  *
  * <p>The body runs once, on the client, while the job graph is built; it is never shipped to the
  * cluster. The functions it passes to Flink operators are shipped as usual.

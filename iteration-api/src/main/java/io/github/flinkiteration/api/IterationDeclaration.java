@@ -1,15 +1,14 @@
 package io.github.flinkiteration.api;
 
-import org.apache.flink.streaming.api.datastream.DataStream;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * What an {@link IterationBody} returns: one feedback stream per variable, the named outputs,
- * and (for a bounded iteration) when to stop.
+ * What an {@link IterationBody} returns: one feedback stream per variable, the named outputs, and
+ * (for a bounded iteration) when to stop.
  *
  * <pre>{@code
  * return IterationDeclaration.builder()
@@ -59,8 +58,8 @@ public final class IterationDeclaration {
         private Builder() {}
 
         /**
-         * Feeds {@code stream} back into {@code variable}: its records of round {@code r} arrive
-         * at the variable's input in round {@code r + 1}. Each variable takes exactly one.
+         * Feeds {@code stream} back into {@code variable}: its records of round {@code r} arrive at
+         * the variable's input in round {@code r + 1}. Each variable takes exactly one.
          */
         public Builder withFeedback(String variable, DataStream<?> stream) {
             Objects.requireNonNull(variable, "variable");

@@ -1,8 +1,7 @@
 package io.github.flinkiteration.api;
 
-import org.apache.flink.streaming.api.datastream.DataStream;
-
 import java.util.Set;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * The streams an {@link IterationBody} reads: one per name bound with {@code bindVariable}, {@code

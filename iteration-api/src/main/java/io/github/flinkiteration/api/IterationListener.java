@@ -8,8 +8,8 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Per subtask, callbacks come in round order and never skip a round: {@code onRoundStart(r)}
  * before the first record of round {@code r} (or just before {@code onRoundEnd(r)} when there is
- * none), {@code onRoundEnd(r)} once every record of round {@code r} from every upstream subtask
- * has been processed, and {@code onIterationTerminated} once at the end. Records emitted from a
+ * none), {@code onRoundEnd(r)} once every record of round {@code r} from every upstream subtask has
+ * been processed, and {@code onIterationTerminated} once at the end. Records emitted from a
  * callback of round {@code r} belong to round {@code r}.
  *
  * <pre>{@code

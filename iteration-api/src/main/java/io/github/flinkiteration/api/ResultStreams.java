@@ -1,11 +1,10 @@
 package io.github.flinkiteration.api;
 
-import org.apache.flink.streaming.api.datastream.DataStream;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * The streams an iteration emits, by the names given to {@link

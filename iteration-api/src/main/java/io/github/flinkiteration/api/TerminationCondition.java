@@ -1,12 +1,11 @@
 package io.github.flinkiteration.api;
 
-import org.apache.flink.streaming.api.datastream.DataStream;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * When a {@link BoundedIteration} stops. Conditions combine with {@link #or}: the iteration stops

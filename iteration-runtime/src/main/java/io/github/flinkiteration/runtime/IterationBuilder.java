@@ -20,7 +20,12 @@ import io.github.flinkiteration.runtime.progress.ProgressPlan;
 import io.github.flinkiteration.runtime.progress.TerminationCheckOperatorFactory;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
-
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -34,13 +39,6 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 
 /**
  * Builds one iteration into the job graph: runs the body against placeholders in a draft
@@ -80,8 +78,10 @@ final class IterationBuilder {
 
         DraftEnvironment draft = new DraftEnvironment(env);
         Map<String, DataStream<?>> bodyInputs = new LinkedHashMap<>();
-        spec.getVariables().forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
-        spec.getData().forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
+        spec.getVariables()
+                .forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
+        spec.getData()
+                .forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
         int firstBodyTransformationId = placeholders.values().iterator().next().getId();
 
         IterationDeclaration declaration =
@@ -119,7 +119,11 @@ final class IterationBuilder {
                 .getFeedbacks()
                 .forEach(
                         (name, stream) ->
-                                addTail(env, name, heads.get(name), translator.translate(stream.getTransformation())));
+                                addTail(
+                                        env,
+                                        name,
+                                        heads.get(name),
+                                        translator.translate(stream.getTransformation())));
         for (TerminationCondition.StreamCheck<?> check : checks) {
             addCheck(env, plan, check, translator.translate(check.getStream().getTransformation()));
         }
@@ -255,8 +259,7 @@ final class IterationBuilder {
     /** Head, tail and control source of a variable share a slot, so they share a channel. */
     private void colocate(String variable, Transformation<?> transformation) {
         transformation.setSlotSharingGroup(DEFAULT_SLOT_SHARING_GROUP);
-        transformation.setCoLocationGroupKey(
-                "flink-iteration/" + iterationId + "/" + variable);
+        transformation.setCoLocationGroupKey("flink-iteration/" + iterationId + "/" + variable);
     }
 
     private <T> Transformation<IterationRecord<T>> wrapInput(String name, DataStream<T> stream) {

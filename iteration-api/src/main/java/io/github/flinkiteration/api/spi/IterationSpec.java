@@ -2,12 +2,10 @@ package io.github.flinkiteration.api.spi;
 
 import io.github.flinkiteration.api.IterationBody;
 import io.github.flinkiteration.api.IterationConfig;
-
-import org.apache.flink.streaming.api.datastream.DataStream;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** Everything a user bound to an iteration: what the runtime builds from. */
 public final class IterationSpec {

@@ -6,7 +6,11 @@ import io.github.flinkiteration.runtime.operator.ValueKeySelector;
 import io.github.flinkiteration.runtime.operator.ValuePartitioner;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
-
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -43,18 +47,12 @@ import org.apache.flink.streaming.runtime.partitioner.ShufflePartitioner;
 import org.apache.flink.streaming.runtime.partitioner.StreamPartitioner;
 import org.apache.flink.util.OutputTag;
 
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 /**
  * Rebuilds the transformations an iteration body recorded in its {@link DraftEnvironment} in the
  * job's real environment. Every operator is wrapped by a {@link RoundWrapperOperatorFactory}, its
- * element types become {@link IterationRecord}s, and key selectors and partitioners read the
- * value inside. Names, uids, parallelism, max parallelism, slot sharing, resources and managed
- * memory are kept. Transformations that cannot run inside a loop are rejected, by name.
+ * element types become {@link IterationRecord}s, and key selectors and partitioners read the value
+ * inside. Names, uids, parallelism, max parallelism, slot sharing, resources and managed memory are
+ * kept. Transformations that cannot run inside a loop are rejected, by name.
  */
 public final class BodyTranslator {
 
@@ -112,8 +110,7 @@ public final class BodyTranslator {
                             + " the iteration (bindData or bindVariable) and read it with"
                             + " inputs.get(name) inside the body.");
         }
-        if (draft instanceof SourceTransformation
-                || draft instanceof LegacySourceTransformation) {
+        if (draft instanceof SourceTransformation || draft instanceof LegacySourceTransformation) {
             throw new IllegalArgumentException(
                     "The iteration body creates the source "
                             + describe(draft)
@@ -231,7 +228,8 @@ public final class BodyTranslator {
                             keyedDraft.getStateKeyType());
             for (int i = 0; i < draft.getInputs().size(); i++) {
                 KeySelector<?, ?> selector = keyedDraft.getStateKeySelectors().get(i);
-                real.addInput(inputOf(draft, i), selector == null ? null : valueKeySelector(selector));
+                real.addInput(
+                        inputOf(draft, i), selector == null ? null : valueKeySelector(selector));
             }
             return copyProperties(draft, real);
         }
@@ -282,7 +280,8 @@ public final class BodyTranslator {
         StreamPartitioner<T> partitioner = draft.getPartitioner();
         StreamPartitioner<IterationRecord<T>> realPartitioner =
                 VALUE_INDEPENDENT_PARTITIONERS.contains(partitioner.getClass())
-                        ? (StreamPartitioner<IterationRecord<T>>) (StreamPartitioner<?>) partitioner.copy()
+                        ? (StreamPartitioner<IterationRecord<T>>)
+                                (StreamPartitioner<?>) partitioner.copy()
                         : new ValuePartitioner<>(partitioner.copy());
         PartitionTransformation<IterationRecord<T>> real =
                 new PartitionTransformation<>(
@@ -408,7 +407,8 @@ public final class BodyTranslator {
         }
         from.getManagedMemoryOperatorScopeUseCaseWeights()
                 .forEach(to::declareManagedMemoryUseCaseAtOperatorScope);
-        from.getManagedMemorySlotScopeUseCases().forEach(to::declareManagedMemoryUseCaseAtSlotScope);
+        from.getManagedMemorySlotScopeUseCases()
+                .forEach(to::declareManagedMemoryUseCaseAtSlotScope);
         return to;
     }
 }

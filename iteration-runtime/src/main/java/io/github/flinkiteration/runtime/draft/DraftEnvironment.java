@@ -8,8 +8,8 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
  * The environment an iteration body is built in. It only records: every transformation the body
- * creates stays here until the translator rebuilds it, wrapped, in the job's real environment.
- * It cannot execute.
+ * creates stays here until the translator rebuilds it, wrapped, in the job's real environment. It
+ * cannot execute.
  */
 public final class DraftEnvironment extends StreamExecutionEnvironment {
 

@@ -1,14 +1,13 @@
 package io.github.flinkiteration.runtime.draft;
 
+import java.util.Collections;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.dag.Transformation;
 
-import java.util.Collections;
-import java.util.List;
-
 /**
- * Stands, inside the draft, for a stream bound to the iteration. It has the user's element type
- * and is never translated by Flink: the translator replaces it with the real entry of the loop.
+ * Stands, inside the draft, for a stream bound to the iteration. It has the user's element type and
+ * is never translated by Flink: the translator replaces it with the real entry of the loop.
  */
 public final class PlaceholderTransformation<T> extends Transformation<T> {
 

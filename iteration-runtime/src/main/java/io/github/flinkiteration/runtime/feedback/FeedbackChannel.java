@@ -1,16 +1,15 @@
 package io.github.flinkiteration.runtime.feedback;
 
-import org.apache.flink.api.common.operators.MailboxExecutor;
-import org.apache.flink.util.function.ThrowingConsumer;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.util.function.ThrowingConsumer;
 
 /**
  * Hands feedback from a tail subtask to the co-located head subtask, in process, without
- * serialization. The tail's thread puts; the head's task thread takes everything put so far in
- * one mailbox action, so a busy loop costs one mail per batch, not per record.
+ * serialization. The tail's thread puts; the head's task thread takes everything put so far in one
+ * mailbox action, so a busy loop costs one mail per batch, not per record.
  *
  * <p>Either side may arrive first: items put before the head registers wait in the channel, and
  * registering schedules them.

@@ -6,11 +6,11 @@ import org.apache.flink.streaming.runtime.tasks.StreamTask;
 /**
  * Finds the channel between head subtask {@code i} and tail subtask {@code i} of one variable.
  *
- * <p>Head and tail share a co-location group, so they run in the same slot of the same
- * TaskManager. The channel lives in that TaskManager's {@link SharedResources}, leased by both
- * sides and disposed when both have released it. The key holds the iteration's id, unique for
- * every iteration built, and the execution attempt, so neither a second job nor a restarted
- * attempt can see another's channel.
+ * <p>Head and tail share a co-location group, so they run in the same slot of the same TaskManager.
+ * The channel lives in that TaskManager's {@link SharedResources}, leased by both sides and
+ * disposed when both have released it. The key holds the iteration's id, unique for every iteration
+ * built, and the execution attempt, so neither a second job nor a restarted attempt can see
+ * another's channel.
  */
 final class FeedbackChannels {
 

@@ -4,7 +4,9 @@ import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.progress.RoundReportEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -20,19 +22,15 @@ import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.TreeMap;
-
 /**
- * Where a variable enters the body. Input 1 carries the initial records, which enter round 0;
- * input 2 comes from the iteration's control source, emits nothing, and ends when the iteration
- * ends, which keeps this task running (with checkpoints flowing) after input 1 has ended.
+ * Where a variable enters the body. Input 1 carries the initial records, which enter round 0; input
+ * 2 comes from the iteration's control source, emits nothing, and ends when the iteration ends,
+ * which keeps this task running (with checkpoints flowing) after input 1 has ended.
  *
  * <p>Feedback arrives through the {@link FeedbackChannel} from the co-located tail and is held
- * until the coordinator starts the round it belongs to. Once the tail says a round is complete,
- * the head reports the round and its feedback count to the coordinator, which answers for all
- * heads at once: start the next round, or stop.
+ * until the coordinator starts the round it belongs to. Once the tail says a round is complete, the
+ * head reports the round and its feedback count to the coordinator, which answers for all heads at
+ * once: start the next round, or stop.
  */
 public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecord<T>>
         implements TwoInputStreamOperator<T, Void, IterationRecord<T>>,

@@ -3,7 +3,6 @@ package io.github.flinkiteration.runtime.feedback;
 import io.github.flinkiteration.runtime.progress.IterationCoordinatorProvider;
 import io.github.flinkiteration.runtime.progress.ProgressPlan;
 import io.github.flinkiteration.runtime.record.IterationRecord;
-
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;

@@ -1,14 +1,13 @@
 package io.github.flinkiteration.runtime.internal;
 
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
-import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
-
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
+import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 
 /**
  * The only place that reaches into Flink internals by reflection. Checked against Flink 2.3.0;
@@ -18,9 +17,9 @@ import java.util.List;
  *   <li>A {@code SplitEnumerator} has no supported way to the job's {@link CoordinatorStore}, but
  *       the iteration's control source must hear from the iteration's coordinators when to stop.
  *       {@code SourceCoordinatorContext#getCoordinatorContext()} (package-private) gives it.
- *   <li>An operator cannot flush its network output; Flink flushes on a timer (100 ms by
- *       default). A round watermark must leave at once, so {@link OutputFlusher} flushes the
- *       record writer outputs, and needs the outputs behind Flink's package-private {@code
+ *   <li>An operator cannot flush its network output; Flink flushes on a timer (100 ms by default).
+ *       A round watermark must leave at once, so {@link OutputFlusher} flushes the record writer
+ *       outputs, and needs the outputs behind Flink's package-private {@code
  *       BroadcastingOutputCollector} when an operator has several.
  * </ul>
  */

@@ -1,16 +1,15 @@
 package io.github.flinkiteration.runtime.internal;
 
-import org.apache.flink.streaming.runtime.io.RecordWriterOutput;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.streaming.runtime.io.RecordWriterOutput;
 
 /**
- * Flushes the network outputs of an operator so that a round watermark, and the records before
- * it, leave now rather than at Flink's next buffer timeout. Outputs chained to another operator
- * in the same task need no flush: that operator's own wrapper flushes.
+ * Flushes the network outputs of an operator so that a round watermark, and the records before it,
+ * leave now rather than at Flink's next buffer timeout. Outputs chained to another operator in the
+ * same task need no flush: that operator's own wrapper flushes.
  */
 public final class OutputFlusher {
 

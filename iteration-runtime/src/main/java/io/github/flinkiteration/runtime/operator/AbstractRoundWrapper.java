@@ -4,7 +4,10 @@ import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
-
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
 import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -20,16 +23,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.List;
-
 /**
  * Runs one operator of an iteration body. It unwraps incoming {@link IterationRecord}s for the
- * wrapped operator, tags what the operator emits with the current round, tracks the round
- * watermark over all its inputs, and calls the operator's {@link IterationListener} callbacks in
- * round order before passing each round watermark on.
+ * wrapped operator, tags what the operator emits with the current round, tracks the round watermark
+ * over all its inputs, and calls the operator's {@link IterationListener} callbacks in round order
+ * before passing each round watermark on.
  *
  * <p>Rounds run in lock-step: a record of round {@code r + 1} that arrives before this subtask
  * ended round {@code r} (possible when its input channels are skewed) is held back until then.

@@ -1,7 +1,6 @@
 package io.github.flinkiteration.runtime.operator;
 
 import io.github.flinkiteration.runtime.record.IterationRecord;
-
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -12,12 +11,12 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
- * Brings a data stream into the body: every record becomes a round-0 record. When the stream
- * ends it emits round watermark 0 and then the final watermark, so that operators reading it
- * together with a variable are not held back in later rounds by this finished input.
+ * Brings a data stream into the body: every record becomes a round-0 record. When the stream ends
+ * it emits round watermark 0 and then the final watermark, so that operators reading it together
+ * with a variable are not held back in later rounds by this finished input.
  *
- * <p>Event-time watermarks of the stream are not carried into the body (there, watermarks are
- * round numbers); record timestamps are.
+ * <p>Event-time watermarks of the stream are not carried into the body (there, watermarks are round
+ * numbers); record timestamps are.
  */
 public final class InputWrapOperator<T> extends AbstractStreamOperator<IterationRecord<T>>
         implements OneInputStreamOperator<T, IterationRecord<T>>, BoundedOneInput {

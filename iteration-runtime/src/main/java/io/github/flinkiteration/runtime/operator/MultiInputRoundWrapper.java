@@ -1,7 +1,8 @@
 package io.github.flinkiteration.runtime.operator;
 
 import io.github.flinkiteration.runtime.record.IterationRecord;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.Input;
 import org.apache.flink.streaming.api.operators.MultipleInputStreamOperator;
@@ -10,9 +11,6 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /** Wraps a multiple-input operator of an iteration body. */
 final class MultiInputRoundWrapper<OUT>

@@ -2,7 +2,8 @@ package io.github.flinkiteration.runtime.operator;
 
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
-
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -11,9 +12,6 @@ import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.OutputTag;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The output a wrapped operator writes to: it tags every value with the round the wrapper is
@@ -65,7 +63,9 @@ final class RoundTaggingOutput<T> implements Output<StreamRecord<T>> {
         return (OutputTag<IterationRecord<X>>)
                 roundTags.computeIfAbsent(
                         valueTag.getId(),
-                        id -> new OutputTag<>(id, new IterationRecordTypeInfo<>(valueTag.getTypeInfo())));
+                        id ->
+                                new OutputTag<>(
+                                        id, new IterationRecordTypeInfo<>(valueTag.getTypeInfo())));
     }
 
     private static void copyTimestamp(StreamRecord<?> from, StreamRecord<?> to) {

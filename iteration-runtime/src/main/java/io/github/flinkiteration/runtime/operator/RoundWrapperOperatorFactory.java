@@ -2,7 +2,7 @@ package io.github.flinkiteration.runtime.operator;
 
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
-
+import java.util.Objects;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
@@ -15,11 +15,9 @@ import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 
-import java.util.Objects;
-
 /**
- * Creates the wrapper of one body operator: the user's operator is created by its own factory,
- * with an output that tags values with the current round, and placed inside a round wrapper.
+ * Creates the wrapper of one body operator: the user's operator is created by its own factory, with
+ * an output that tags values with the current round, and placed inside a round wrapper.
  */
 public final class RoundWrapperOperatorFactory<OUT>
         implements StreamOperatorFactory<IterationRecord<OUT>> {
@@ -124,8 +122,8 @@ public final class RoundWrapperOperatorFactory<OUT>
     }
 
     /**
-     * Always the default attributes: an operator that emits only at end of input would make
-     * Flink cut the loop with a blocking edge, which deadlocks an iteration.
+     * Always the default attributes: an operator that emits only at end of input would make Flink
+     * cut the loop with a blocking edge, which deadlocks an iteration.
      */
     @Override
     public OperatorAttributes getOperatorAttributes() {

@@ -1,7 +1,6 @@
 package io.github.flinkiteration.runtime.operator;
 
 import io.github.flinkiteration.runtime.record.IterationRecord;
-
 import org.apache.flink.api.java.functions.KeySelector;
 
 /** Applies the user's key selector to the value inside an {@link IterationRecord}. */

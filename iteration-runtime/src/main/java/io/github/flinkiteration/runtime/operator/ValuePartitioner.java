@@ -1,14 +1,12 @@
 package io.github.flinkiteration.runtime.operator;
 
 import io.github.flinkiteration.runtime.record.IterationRecord;
-
+import java.util.Objects;
 import org.apache.flink.runtime.io.network.api.writer.SubtaskStateMapper;
 import org.apache.flink.runtime.plugable.SerializationDelegate;
 import org.apache.flink.streaming.runtime.partitioner.ConfigurableStreamPartitioner;
 import org.apache.flink.streaming.runtime.partitioner.StreamPartitioner;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-
-import java.util.Objects;
 
 /**
  * Lets a value-based partitioner (keyBy, partitionCustom, or a user's own) route {@link

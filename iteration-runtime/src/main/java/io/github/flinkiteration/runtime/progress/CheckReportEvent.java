@@ -3,9 +3,9 @@ package io.github.flinkiteration.runtime.progress;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 
 /**
- * From a termination-check subtask: in round {@code round} its stream got {@code records}
- * records, and (for a convergence criterion) whether the criterion holds. A check whose stream
- * has ended for good reports {@code round == Integer.MAX_VALUE}: nothing, in every later round.
+ * From a termination-check subtask: in round {@code round} its stream got {@code records} records,
+ * and (for a convergence criterion) whether the criterion holds. A check whose stream has ended for
+ * good reports {@code round == Integer.MAX_VALUE}: nothing, in every later round.
  */
 public final class CheckReportEvent implements OperatorEvent {
 

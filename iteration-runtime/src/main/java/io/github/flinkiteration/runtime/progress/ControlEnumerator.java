@@ -1,15 +1,13 @@
 package io.github.flinkiteration.runtime.progress;
 
 import io.github.flinkiteration.runtime.internal.FlinkInternals;
-
+import java.util.List;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 
-import java.util.List;
-
 /**
- * Hears from the iteration's {@link RoundController} when the iteration terminates and tells
- * every reader, including readers that register later, to end.
+ * Hears from the iteration's {@link RoundController} when the iteration terminates and tells every
+ * reader, including readers that register later, to end.
  */
 final class ControlEnumerator implements SplitEnumerator<ControlSplit, Void> {
 

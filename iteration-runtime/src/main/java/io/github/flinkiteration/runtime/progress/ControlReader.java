@@ -1,12 +1,11 @@
 package io.github.flinkiteration.runtime.progress;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.core.io.InputStatus;
-
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /** Emits nothing; ends when its enumerator sends {@link EndOfIterationEvent}. */
 final class ControlReader implements SourceReader<Void, ControlSplit> {

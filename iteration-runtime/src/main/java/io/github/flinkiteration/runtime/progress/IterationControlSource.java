@@ -9,12 +9,12 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * A source that emits nothing and ends when its iteration terminates. It feeds the second input
- * of every head, so a head's task keeps an open input, and keeps taking part in checkpoints,
- * after the variable's initial stream has ended: no blocking inside {@code endInput}.
+ * A source that emits nothing and ends when its iteration terminates. It feeds the second input of
+ * every head, so a head's task keeps an open input, and keeps taking part in checkpoints, after the
+ * variable's initial stream has ended: no blocking inside {@code endInput}.
  *
- * <p>It is unbounded as far as Flink can tell, which also keeps a job with only bounded sources
- * in streaming mode; an iteration cannot run with blocking exchanges.
+ * <p>It is unbounded as far as Flink can tell, which also keeps a job with only bounded sources in
+ * streaming mode; an iteration cannot run with blocking exchanges.
  */
 public final class IterationControlSource implements Source<Void, ControlSplit, Void> {
 

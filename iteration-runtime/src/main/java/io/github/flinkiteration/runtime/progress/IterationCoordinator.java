@@ -1,17 +1,15 @@
 package io.github.flinkiteration.runtime.progress;
 
 import io.github.flinkiteration.runtime.progress.IterationCoordinatorProvider.Role;
-
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 
-import java.util.concurrent.CompletableFuture;
-
 /**
- * The coordinator of one head or termination-check operator. It passes its subtasks' reports to
- * the iteration's {@link RoundController}, shared through the job's coordinator store, and
- * delivers the controller's decisions to its head subtasks.
+ * The coordinator of one head or termination-check operator. It passes its subtasks' reports to the
+ * iteration's {@link RoundController}, shared through the job's coordinator store, and delivers the
+ * controller's decisions to its head subtasks.
  *
  * <p>Flink calls every coordinator of a job from the JobMaster's main thread, so the controller
  * sees one report at a time and may send through any coordinator's gateways.

@@ -1,10 +1,6 @@
 package io.github.flinkiteration.runtime.progress;
 
 import io.github.flinkiteration.runtime.progress.IterationCoordinatorProvider.Role;
-
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -12,14 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
 
 /**
  * Decides, for one iteration, when each round ends globally and whether another one follows.
  *
- * <p>Round {@code r} is decided once every head subtask has reported it (all its feedback of
- * round {@code r} arrived) and every termination-check subtask has reported it. The iteration
- * stops when {@code r + 1} reaches the round limit, when the round fed nothing back, or when a
- * check says so; otherwise every head starts round {@code r + 1}.
+ * <p>Round {@code r} is decided once every head subtask has reported it (all its feedback of round
+ * {@code r} arrived) and every termination-check subtask has reported it. The iteration stops when
+ * {@code r + 1} reaches the round limit, when the round fed nothing back, or when a check says so;
+ * otherwise every head starts round {@code r + 1}.
  *
  * <p>One instance per iteration lives in the job's {@link CoordinatorStore}, shared by the
  * iteration's coordinators and its control-source enumerators. Coordinators call it from the
@@ -41,7 +39,9 @@ final class RoundController {
     static RoundController of(CoordinatorStore store, ProgressPlan plan) {
         String key = "flink-iteration/controller/" + plan.getIterationId();
         return (RoundController)
-                store.compute(key, (k, existing) -> existing != null ? existing : new RoundController(plan));
+                store.compute(
+                        key,
+                        (k, existing) -> existing != null ? existing : new RoundController(plan));
     }
 
     synchronized void register(IterationCoordinator coordinator) {

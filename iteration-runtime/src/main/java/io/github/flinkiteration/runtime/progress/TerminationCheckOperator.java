@@ -2,7 +2,10 @@ package io.github.flinkiteration.runtime.progress;
 
 import io.github.flinkiteration.api.ConvergenceCriterion;
 import io.github.flinkiteration.runtime.record.IterationRecord;
-
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
@@ -14,16 +17,11 @@ import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.TreeMap;
-
 /**
- * Watches the reference stream of a termination condition and reports each round to the
- * coordinator when the round's watermark passes. An emptiness check runs at the stream's
- * parallelism and counts; a convergence check runs on one subtask, gathers the round's records
- * from all upstream subtasks and evaluates the criterion.
+ * Watches the reference stream of a termination condition and reports each round to the coordinator
+ * when the round's watermark passes. An emptiness check runs at the stream's parallelism and
+ * counts; a convergence check runs on one subtask, gathers the round's records from all upstream
+ * subtasks and evaluates the criterion.
  */
 public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<IterationRecord<T>, Void> {

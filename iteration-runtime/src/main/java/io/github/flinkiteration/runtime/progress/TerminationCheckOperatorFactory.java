@@ -1,7 +1,6 @@
 package io.github.flinkiteration.runtime.progress;
 
 import io.github.flinkiteration.api.ConvergenceCriterion;
-
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
@@ -18,7 +17,9 @@ public final class TerminationCheckOperatorFactory<T> extends AbstractStreamOper
     private final ConvergenceCriterion<T> criterion;
     private final ProgressPlan plan;
 
-    /** @param criterion the criterion, or {@code null} for an emptiness check */
+    /**
+     * @param criterion the criterion, or {@code null} for an emptiness check
+     */
     public TerminationCheckOperatorFactory(ConvergenceCriterion<T> criterion, ProgressPlan plan) {
         this.criterion = criterion;
         this.plan = plan;

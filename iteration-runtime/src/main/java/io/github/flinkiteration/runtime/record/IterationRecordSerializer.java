@@ -1,12 +1,11 @@
 package io.github.flinkiteration.runtime.record;
 
+import java.io.IOException;
+import java.util.Objects;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-
-import java.io.IOException;
-import java.util.Objects;
 
 /** Writes the round as an int, then the value with the value's own serializer. */
 public final class IterationRecordSerializer<T> extends TypeSerializer<IterationRecord<T>> {

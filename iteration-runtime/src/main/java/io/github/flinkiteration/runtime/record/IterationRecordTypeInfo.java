@@ -1,10 +1,9 @@
 package io.github.flinkiteration.runtime.record;
 
+import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-
-import java.util.Objects;
 
 /** Type information of {@link IterationRecord}s carrying values of one type. */
 public final class IterationRecordTypeInfo<T> extends TypeInformation<IterationRecord<T>> {
