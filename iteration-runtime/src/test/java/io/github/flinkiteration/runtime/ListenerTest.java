@@ -1,0 +1,124 @@
+package io.github.flinkiteration.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationListener;
+import io.github.flinkiteration.api.ResultStreams;
+import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.api.TerminationCondition;
+
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** Listener callbacks come once per subtask and round, in order, around the round's records. */
+class ListenerTest {
+
+    @RegisterExtension static final MiniClusterExtension CLUSTER = TestCluster.extension();
+
+    private static final OutputTag<String> TERMINATED =
+            new OutputTag<>("terminated", org.apache.flink.api.common.typeinfo.Types.STRING);
+
+    @Test
+    void callbacksComeOncePerSubtaskAndRoundInOrder() throws Exception {
+        int rounds = 5;
+        int listenerParallelism = 4;
+        List<Integer> initial = IntStream.range(0, 40).boxed().collect(Collectors.toList());
+        StreamExecutionEnvironment env = TestCluster.env(2);
+        ResultStreams results =
+                new BoundedIteration()
+                        .bindVariable("x", env.fromData(initial))
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Integer> x = inputs.get("x");
+                                    var events =
+                                            x.rebalance()
+                                                    .process(new EventRecorder())
+                                                    .setParallelism(listenerParallelism);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("x", x.map(v -> v + 1))
+                                            .withOutput("events", events)
+                                            .withOutput(
+                                                    "terminated", events.getSideOutput(TERMINATED))
+                                            .until(TerminationCondition.maxRounds(rounds))
+                                            .build();
+                                })
+                        .apply();
+        TestCluster.Collected<String> events = TestCluster.collectLater(results.get("events"));
+        TestCluster.Collected<String> terminated =
+                TestCluster.collectLater(results.get("terminated"));
+        env.execute();
+
+        Map<String, List<String>> bySubtask = new TreeMap<>();
+        for (String event : events.list()) {
+            String[] parts = event.split(":", 2);
+            bySubtask.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(parts[1]);
+        }
+        assertThat(bySubtask).hasSize(listenerParallelism);
+        int records = 0;
+        for (List<String> sequence : bySubtask.values()) {
+            int at = 0;
+            for (int round = 0; round < rounds; round++) {
+                assertThat(sequence.get(at++)).isEqualTo("start " + round);
+                while (sequence.get(at).startsWith("record ")) {
+                    assertThat(sequence.get(at++)).isEqualTo("record " + round);
+                    records++;
+                }
+                assertThat(sequence.get(at++)).isEqualTo("end " + round);
+            }
+            assertThat(sequence.get(at++)).isEqualTo("terminated");
+            assertThat(at).isEqualTo(sequence.size());
+        }
+        assertThat(records).isEqualTo(initial.size() * rounds);
+        // Records emitted from onIterationTerminated leave through the outputs, side outputs too.
+        assertThat(terminated.list()).hasSize(listenerParallelism);
+    }
+
+    /** Writes "subtask:event" for each callback and record, in the order they happen. */
+    private static final class EventRecorder extends RoundAwareProcessFunction<Integer, String>
+            implements IterationListener<String> {
+
+        private int subtask() {
+            return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        }
+
+        @Override
+        public void processElement(
+                Integer value,
+                int round,
+                ProcessFunction<Integer, String>.Context ctx,
+                Collector<String> out) {
+            out.collect(subtask() + ":record " + round);
+        }
+
+        @Override
+        public void onRoundStart(int round, IterationListener.Context ctx, Collector<String> out) {
+            out.collect(subtask() + ":start " + round);
+        }
+
+        @Override
+        public void onRoundEnd(int round, IterationListener.Context ctx, Collector<String> out) {
+            out.collect(subtask() + ":end " + round);
+        }
+
+        @Override
+        public void onIterationTerminated(IterationListener.Context ctx, Collector<String> out) {
+            out.collect(subtask() + ":terminated");
+            ctx.output(TERMINATED, "subtask " + subtask());
+        }
+    }
+}
