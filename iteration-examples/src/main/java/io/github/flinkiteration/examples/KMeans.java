@@ -1,0 +1,200 @@
+package io.github.flinkiteration.examples;
+
+import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationListener;
+import io.github.flinkiteration.api.TerminationCondition;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * K-means (Lloyd's algorithm) as a bounded iteration: the centroids are the variable, the points
+ * are read once and kept by the assigning operator, and every round moves each centroid to the
+ * mean of its points.
+ *
+ * <p>Run it on an embedded MiniCluster with {@code mvn -q -pl iteration-examples -am compile
+ * exec:java}; arguments {@code --parallelism N --rounds R --points P}.
+ */
+public final class KMeans {
+
+    private static final OutputTag<Centroids> FINAL =
+            new OutputTag<>("final-centroids", TypeInformation.of(Centroids.class));
+
+    private KMeans() {}
+
+    /** Builds k-means over {@code points}, starting from {@code initial}, for {@code rounds}. */
+    public static DataStream<Centroids> centroids(
+            DataStream<Centroids> initial, DataStream<double[]> points, int rounds) {
+        return new BoundedIteration()
+                .bindVariable("centroids", initial)
+                .bindData("points", points)
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<Centroids> centroids = inputs.get("centroids");
+                            DataStream<double[]> bodyPoints = inputs.get("points");
+                            DataStream<PartialSums> partials =
+                                    bodyPoints
+                                            .connect(centroids.broadcast())
+                                            .process(new AssignToNearest())
+                                            .name("assign points");
+                            SingleOutputStreamOperator<Centroids> next =
+                                    partials.process(new AverageCentroids())
+                                            .setParallelism(1)
+                                            .name("average centroids");
+                            return IterationDeclaration.builder()
+                                    .withFeedback("centroids", next)
+                                    .withOutput("centroids", next.getSideOutput(FINAL))
+                                    .until(TerminationCondition.maxRounds(rounds))
+                                    .build();
+                        })
+                .apply()
+                .get("centroids");
+    }
+
+    /** The points of the benchmark workload, generated in parallel from their index. */
+    public static DataStream<double[]> points(StreamExecutionEnvironment env, int count) {
+        return env.fromSequence(0, count - 1)
+                .map(KMeansData::point)
+                .returns(double[].class)
+                .name("generate points");
+    }
+
+    public static void main(String[] args) throws Exception {
+        int parallelism = intArg(args, "--parallelism", 2);
+        int rounds = intArg(args, "--rounds", 20);
+        int pointCount = intArg(args, "--points", KMeansData.DEFAULT_POINTS);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        DataStream<Centroids> initial =
+                env.fromData(KMeansData.initialCentroids()).name("initial centroids");
+        DataStream<Centroids> result = centroids(initial, points(env, pointCount), rounds);
+
+        List<Centroids> centroids = new ArrayList<>();
+        long start = System.nanoTime();
+        result.executeAndCollect("k-means").forEachRemaining(centroids::add);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        Centroids last = centroids.get(centroids.size() - 1);
+        System.out.printf(
+                "k-means: %d points, %d rounds, parallelism %d, %d ms%n",
+                pointCount, rounds, parallelism, millis);
+        System.out.print(last);
+        System.out.printf("checksum: %.6f%n", last.checksum());
+    }
+
+    private static int intArg(String[] args, String name, int fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return fallback;
+    }
+
+    /**
+     * Keeps the points it receives in round 0; at the end of every round assigns them all to the
+     * centroids of that round and emits the per-cluster sums.
+     */
+    static final class AssignToNearest extends CoProcessFunction<double[], Centroids, PartialSums>
+            implements IterationListener<PartialSums> {
+
+        private final List<double[]> points = new ArrayList<>();
+        private Centroids current;
+
+        @Override
+        public void processElement1(
+                double[] point,
+                CoProcessFunction<double[], Centroids, PartialSums>.Context ctx,
+                Collector<PartialSums> out) {
+            points.add(point);
+        }
+
+        @Override
+        public void processElement2(
+                Centroids centroids,
+                CoProcessFunction<double[], Centroids, PartialSums>.Context ctx,
+                Collector<PartialSums> out) {
+            current = centroids;
+        }
+
+        @Override
+        public void onRoundEnd(
+                int round, IterationListener.Context context, Collector<PartialSums> out) {
+            int k = current.values.length;
+            double[][] sums = new double[k][KMeansData.DIMENSIONS];
+            long[] counts = new long[k];
+            for (double[] point : points) {
+                int cluster = current.nearest(point);
+                counts[cluster]++;
+                for (int j = 0; j < point.length; j++) {
+                    sums[cluster][j] += point[j];
+                }
+            }
+            out.collect(new PartialSums(sums, counts, current.values));
+        }
+    }
+
+    /** Adds up the partial sums of a round and emits the new centroids at its end. */
+    static final class AverageCentroids extends ProcessFunction<PartialSums, Centroids>
+            implements IterationListener<Centroids> {
+
+        private double[][] sums;
+        private long[] counts;
+        private double[][] assignedWith;
+        private Centroids latest;
+
+        @Override
+        public void processElement(
+                PartialSums partial,
+                ProcessFunction<PartialSums, Centroids>.Context ctx,
+                Collector<Centroids> out) {
+            if (sums == null) {
+                sums = new double[partial.sums.length][KMeansData.DIMENSIONS];
+                counts = new long[partial.counts.length];
+                assignedWith = partial.assignedWith;
+            }
+            for (int i = 0; i < sums.length; i++) {
+                counts[i] += partial.counts[i];
+                for (int j = 0; j < sums[i].length; j++) {
+                    sums[i][j] += partial.sums[i][j];
+                }
+            }
+        }
+
+        @Override
+        public void onRoundEnd(
+                int round, IterationListener.Context context, Collector<Centroids> out) {
+            double[][] next = new double[sums.length][];
+            for (int i = 0; i < sums.length; i++) {
+                if (counts[i] == 0) {
+                    next[i] = assignedWith[i].clone();
+                } else {
+                    next[i] = new double[sums[i].length];
+                    for (int j = 0; j < sums[i].length; j++) {
+                        next[i][j] = sums[i][j] / counts[i];
+                    }
+                }
+            }
+            latest = new Centroids(next);
+            sums = null;
+            out.collect(latest);
+        }
+
+        @Override
+        public void onIterationTerminated(
+                IterationListener.Context context, Collector<Centroids> out) {
+            context.output(FINAL, latest);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.github.flinkiteration.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** K-means on the benchmark data equals a plain-Java Lloyd's algorithm on the same data. */
+class KMeansTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(2)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final int ROUNDS = 20;
+
+    /** The checksum ../shared/BENCHMARKS.md gives for W2 after 20 rounds. */
+    private static final double BENCHMARK_CHECKSUM = 26.897767;
+
+    @ParameterizedTest(name = "parallelism {0}")
+    @ValueSource(ints = {2, 4})
+    void twentyRoundsEqualThePlainJavaReference(int parallelism) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        DataStream<Centroids> result =
+                KMeans.centroids(
+                        env.fromData(KMeansData.initialCentroids()),
+                        KMeans.points(env, KMeansData.DEFAULT_POINTS),
+                        ROUNDS);
+        List<Centroids> emitted = new ArrayList<>();
+        result.executeAndCollect().forEachRemaining(emitted::add);
+
+        assertThat(emitted).hasSize(1);
+        Centroids actual = emitted.get(0);
+        Centroids expected = referenceKMeans(KMeansData.DEFAULT_POINTS, ROUNDS);
+        for (int i = 0; i < expected.values.length; i++) {
+            for (int j = 0; j < expected.values[i].length; j++) {
+                assertThat(actual.values[i][j]).isCloseTo(expected.values[i][j], within(1e-9));
+            }
+        }
+        assertThat(actual.checksum()).isCloseTo(BENCHMARK_CHECKSUM, within(1e-6));
+    }
+
+    /** Lloyd's algorithm, sequentially, exactly as BENCHMARKS.md describes it. */
+    private static Centroids referenceKMeans(int pointCount, int rounds) {
+        double[][] points = new double[pointCount][];
+        for (int i = 0; i < pointCount; i++) {
+            points[i] = KMeansData.point(i);
+        }
+        Centroids centroids = KMeansData.initialCentroids();
+        for (int round = 0; round < rounds; round++) {
+            int k = centroids.values.length;
+            double[][] sums = new double[k][KMeansData.DIMENSIONS];
+            long[] counts = new long[k];
+            for (double[] point : points) {
+                int cluster = centroids.nearest(point);
+                counts[cluster]++;
+                for (int j = 0; j < point.length; j++) {
+                    sums[cluster][j] += point[j];
+                }
+            }
+            double[][] next = new double[k][];
+            for (int i = 0; i < k; i++) {
+                next[i] = counts[i] == 0 ? centroids.values[i].clone() : new double[KMeansData.DIMENSIONS];
+                for (int j = 0; counts[i] > 0 && j < KMeansData.DIMENSIONS; j++) {
+                    next[i][j] = sums[i][j] / counts[i];
+                }
+            }
+            centroids = new Centroids(next);
+        }
+        return centroids;
+    }
+}
