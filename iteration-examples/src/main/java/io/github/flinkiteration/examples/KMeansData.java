@@ -4,8 +4,7 @@ import java.util.Random;
 
 /**
  * The k-means workload of the benchmarks: points scattered around ten blob centres in ten
- * dimensions. Every value depends only on the seed 42 and the point's index, never on
- * parallelism.
+ * dimensions. Every value depends only on the seed 42 and the point's index, never on parallelism.
  */
 public final class KMeansData {
 

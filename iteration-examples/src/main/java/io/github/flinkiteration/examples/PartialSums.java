@@ -1,8 +1,8 @@
 package io.github.flinkiteration.examples;
 
 /**
- * One subtask's share of a k-means round: per cluster, the coordinate sums and the number of
- * its points, plus the centroids they were assigned with (kept for clusters that got no point).
+ * One subtask's share of a k-means round: per cluster, the coordinate sums and the number of its
+ * points, plus the centroids they were assigned with (kept for clusters that got no point).
  */
 public class PartialSums {
 

@@ -3,6 +3,8 @@ package io.github.flinkiteration.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -10,9 +12,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /** K-means on the benchmark data equals a plain-Java Lloyd's algorithm on the same data. */
 class KMeansTest {
@@ -74,7 +73,10 @@ class KMeansTest {
             }
             double[][] next = new double[k][];
             for (int i = 0; i < k; i++) {
-                next[i] = counts[i] == 0 ? centroids.values[i].clone() : new double[KMeansData.DIMENSIONS];
+                next[i] =
+                        counts[i] == 0
+                                ? centroids.values[i].clone()
+                                : new double[KMeansData.DIMENSIONS];
                 for (int j = 0; counts[i] > 0 && j < KMeansData.DIMENSIONS; j++) {
                     next[i][j] = sums[i][j] / counts[i];
                 }

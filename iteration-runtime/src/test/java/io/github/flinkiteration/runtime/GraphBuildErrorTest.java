@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationBody;
-import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationConfig;
+import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.OperatorLifecycle;
-
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -31,10 +30,7 @@ class GraphBuildErrorTest {
 
     @Test
     void unknownInputName() {
-        assertThatThrownBy(
-                        () ->
-                                iteration((inputs, context) -> feedBack(inputs.get("y")))
-                                        .apply())
+        assertThatThrownBy(() -> iteration((inputs, context) -> feedBack(inputs.get("y"))).apply())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no input named 'y'")
                 .hasMessageContaining("[x]");
@@ -42,7 +38,11 @@ class GraphBuildErrorTest {
 
     @Test
     void duplicateBoundName() {
-        assertThatThrownBy(() -> new BoundedIteration().bindVariable("x", numbers).bindData("x", numbers))
+        assertThatThrownBy(
+                        () ->
+                                new BoundedIteration()
+                                        .bindVariable("x", numbers)
+                                        .bindData("x", numbers))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'x' is already bound");
     }

@@ -1,7 +1,6 @@
 package io.github.flinkiteration.runtime;
 
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
-
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.util.Collector;
 
@@ -11,8 +10,7 @@ final class RoundTagger<T> extends RoundAwareProcessFunction<T, Tuple2<Integer, 
     private static final long serialVersionUID = 1L;
 
     @Override
-    public void processElement(
-            T value, int round, Context ctx, Collector<Tuple2<Integer, T>> out) {
+    public void processElement(T value, int round, Context ctx, Collector<Tuple2<Integer, T>> out) {
         out.collect(Tuple2.of(round, value));
     }
 }

@@ -7,7 +7,11 @@ import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
-
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -18,7 +22,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
@@ -26,13 +29,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /** Keyed state, several variables and iterations, parallelism changes, and data inputs. */
 class StateAndTopologyTest {
@@ -163,8 +159,7 @@ class StateAndTopologyTest {
                                                     .keyBy(v -> v % 5)
                                                     .process(new CountPerKey())
                                                     .setParallelism(4);
-                                    DataStream<Integer> next =
-                                            x.map(v -> v + 1).setParallelism(1);
+                                    DataStream<Integer> next = x.map(v -> v + 1).setParallelism(1);
                                     return IterationDeclaration.builder()
                                             .withFeedback("x", next)
                                             .withOutput("counts", counts)
@@ -255,8 +250,7 @@ class StateAndTopologyTest {
         }
 
         @Override
-        public void processElement(
-                Integer value, Context ctx, Collector<Tuple2<Integer, Long>> out)
+        public void processElement(Integer value, Context ctx, Collector<Tuple2<Integer, Long>> out)
                 throws Exception {
             long updated = (sum.value() == null ? 0 : sum.value()) + value;
             sum.update(updated);
@@ -275,8 +269,7 @@ class StateAndTopologyTest {
         }
 
         @Override
-        public void processElement(
-                Integer value, Context ctx, Collector<Tuple2<Integer, Long>> out)
+        public void processElement(Integer value, Context ctx, Collector<Tuple2<Integer, Long>> out)
                 throws Exception {
             long updated = (count.value() == null ? 0 : count.value()) + 1;
             count.update(updated);

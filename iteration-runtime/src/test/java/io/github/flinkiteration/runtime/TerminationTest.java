@@ -7,7 +7,10 @@ import io.github.flinkiteration.api.ConvergenceCriterion;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -16,11 +19,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** Each way a bounded iteration stops, checked against a plain-Java simulation of the loop. */
 class TerminationTest {
@@ -49,8 +47,7 @@ class TerminationTest {
         int limit = 9;
         List<Tuple2<Integer, Integer>> seen =
                 runIncrementLoop(
-                        4,
-                        next -> TerminationCondition.whenEmpty(next.filter(v -> v < limit)));
+                        4, next -> TerminationCondition.whenEmpty(next.filter(v -> v < limit)));
 
         // Reference: round r sees v + r; the filtered stream of round r holds v + r + 1 < limit.
         int lastRound = -1;

@@ -1,5 +1,7 @@
 package io.github.flinkiteration.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -7,9 +9,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /** The MiniCluster every integration test runs on: 2 TaskManagers with 2 slots each. */
 final class TestCluster {

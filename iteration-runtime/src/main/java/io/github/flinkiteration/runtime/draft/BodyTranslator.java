@@ -167,6 +167,7 @@ public final class BodyTranslator {
                         + ", which cannot run inside an iteration.");
     }
 
+    @SuppressWarnings("unchecked") // key selectors are applied to the value inside
     private <IN, OUT> Transformation<?> translateOneInput(OneInputTransformation<IN, OUT> draft) {
         StreamOperatorFactory<OUT> factory = operatorFactory(draft, draft.getOperatorFactory());
         OneInputTransformation<IterationRecord<IN>, IterationRecord<OUT>> real =
@@ -184,6 +185,7 @@ public final class BodyTranslator {
         return copyProperties(draft, real);
     }
 
+    @SuppressWarnings("unchecked") // key selectors are applied to the value inside
     private <IN1, IN2, OUT> Transformation<?> translateTwoInput(
             TwoInputTransformation<IN1, IN2, OUT> draft) {
         StreamOperatorFactory<OUT> factory = operatorFactory(draft, draft.getOperatorFactory());
@@ -246,6 +248,7 @@ public final class BodyTranslator {
         return copyProperties(draft, real);
     }
 
+    @SuppressWarnings("unchecked") // key selectors are applied to the value inside
     private <IN, K> Transformation<?> translateReduce(ReduceTransformation<IN, K> draft) {
         if (draft.isEnableAsyncState()) {
             throw asyncStateUnsupported(draft);
@@ -324,6 +327,7 @@ public final class BodyTranslator {
         return copyProperties(draft, real);
     }
 
+    @SuppressWarnings("unchecked") // key selectors are applied to the value inside
     private <K, IN1, IN2, OUT> Transformation<?> translateKeyedBroadcast(
             KeyedBroadcastStateTransformation<K, IN1, IN2, OUT> draft) {
         CoBroadcastWithKeyedOperator<K, IN1, IN2, OUT> operator =
