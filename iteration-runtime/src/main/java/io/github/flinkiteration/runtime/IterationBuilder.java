@@ -50,6 +50,13 @@ final class IterationBuilder {
 
     private static final String DEFAULT_SLOT_SHARING_GROUP = "default";
 
+    /** Until checkpoints through the loop exist, a restore would lose feedback in flight. */
+    static final String CHECKPOINTING_UNSUPPORTED =
+            "Checkpointing is enabled, but this version of flink-iteration cannot checkpoint"
+                    + " the feedback in flight inside an iteration: a restore would lose or"
+                    + " repeat records. Disable checkpointing for jobs with iterations until"
+                    + " exactly-once checkpoints through the loop are available.";
+
     private final IterationSpec spec;
     private final String iterationId = UUID.randomUUID().toString();
     private final Map<String, PlaceholderTransformation<?>> placeholders = new LinkedHashMap<>();
@@ -74,6 +81,10 @@ final class IterationBuilder {
             throw new IllegalArgumentException(
                     "Iterations need the STREAMING (or AUTOMATIC) runtime mode; the environment"
                             + " is set to BATCH.");
+        }
+
+        if (env.getCheckpointConfig().isCheckpointingEnabled()) {
+            throw new UnsupportedOperationException(CHECKPOINTING_UNSUPPORTED);
         }
 
         DraftEnvironment draft = new DraftEnvironment(env);

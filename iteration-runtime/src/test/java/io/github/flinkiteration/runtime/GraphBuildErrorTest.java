@@ -210,6 +210,14 @@ class GraphBuildErrorTest {
     }
 
     @Test
+    void checkpointingIsRejectedUntilTheLoopCanBeCheckpointed() {
+        env.enableCheckpointing(200);
+        assertThatThrownBy(() -> iteration((inputs, context) -> feedBack(inputs.get("x"))).apply())
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("Disable checkpointing");
+    }
+
+    @Test
     void perRoundLifecycleIsNotAvailableYet() {
         assertThatThrownBy(
                         () ->

@@ -2,6 +2,8 @@ package io.github.flinkiteration.runtime.progress;
 
 import io.github.flinkiteration.runtime.progress.IterationCoordinatorProvider.Role;
 import java.util.concurrent.CompletableFuture;
+import org.apache.flink.runtime.checkpoint.CheckpointCoordinator;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
@@ -43,6 +45,22 @@ final class IterationCoordinator implements OperatorCoordinator {
 
     @Override
     public void start() {
+        CheckpointCoordinator checkpoints = context.getCheckpointCoordinator();
+        if (checkpoints != null && checkpoints.isPeriodicCheckpointingConfigured()) {
+            // Also catches checkpointing switched on after the graph was built, or by the
+            // cluster's configuration.
+            // Restarting cannot help: fail for good instead of in a loop.
+            context.failJob(
+                    new SuppressRestartsException(
+                            new UnsupportedOperationException(
+                                    "Checkpointing is enabled, but this version of flink-iteration"
+                                            + " cannot checkpoint the feedback in flight inside an"
+                                            + " iteration: a restore would lose or repeat records."
+                                            + " Disable checkpointing for jobs with iterations until"
+                                            + " exactly-once checkpoints through the loop are"
+                                            + " available.")));
+            return;
+        }
         controller = RoundController.of(context.getCoordinatorStore(), plan);
         controller.register(this);
     }
@@ -81,8 +99,13 @@ final class IterationCoordinator implements OperatorCoordinator {
         gateways[subtask] = null;
     }
 
+    /** Without checkpoints, a restarted subtask starts the iteration over: so does progress. */
     @Override
-    public void subtaskReset(int subtask, long checkpointId) {}
+    public void subtaskReset(int subtask, long checkpointId) {
+        if (controller != null) {
+            controller.reset();
+        }
+    }
 
     @Override
     public void checkpointCoordinator(long checkpointId, CompletableFuture<byte[]> result) {
