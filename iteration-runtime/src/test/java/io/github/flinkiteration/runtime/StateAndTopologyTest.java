@@ -48,7 +48,7 @@ class StateAndTopologyTest {
                                 (inputs, context) -> {
                                     DataStream<Integer> x = inputs.get("x");
                                     DataStream<Tuple2<Integer, Long>> sums =
-                                            x.keyBy(v -> v % 7).process(new RunningSum());
+                                            x.keyBy(v -> v % 7).process(new RunningTotal(false));
                                     return IterationDeclaration.builder()
                                             .withFeedback("x", x.map(v -> v + 1))
                                             .withOutput("sums", sums)
@@ -157,7 +157,7 @@ class StateAndTopologyTest {
                                             x.map(v -> v * 3)
                                                     .setParallelism(3)
                                                     .keyBy(v -> v % 5)
-                                                    .process(new CountPerKey())
+                                                    .process(new RunningTotal(true))
                                                     .setParallelism(4);
                                     DataStream<Integer> next = x.map(v -> v + 1).setParallelism(1);
                                     return IterationDeclaration.builder()
@@ -239,40 +239,29 @@ class StateAndTopologyTest {
         return results.get("c");
     }
 
-    /** Emits (key, running sum of everything the key has seen in all rounds). */
-    private static final class RunningSum
+    /**
+     * Emits (key, running total) for every record: the sum of all values the key has seen in all
+     * rounds, or, when counting, how many records it has seen.
+     */
+    private static final class RunningTotal
             extends KeyedProcessFunction<Integer, Integer, Tuple2<Integer, Long>> {
-        private transient ValueState<Long> sum;
+        private final boolean countRecords;
+        private transient ValueState<Long> total;
+
+        RunningTotal(boolean countRecords) {
+            this.countRecords = countRecords;
+        }
 
         @Override
         public void open(OpenContext openContext) {
-            sum = getRuntimeContext().getState(new ValueStateDescriptor<>("sum", Types.LONG));
+            total = getRuntimeContext().getState(new ValueStateDescriptor<>("total", Types.LONG));
         }
 
         @Override
         public void processElement(Integer value, Context ctx, Collector<Tuple2<Integer, Long>> out)
                 throws Exception {
-            long updated = (sum.value() == null ? 0 : sum.value()) + value;
-            sum.update(updated);
-            out.collect(Tuple2.of(ctx.getCurrentKey(), updated));
-        }
-    }
-
-    /** Emits (key, how many records the key has seen in all rounds). */
-    private static final class CountPerKey
-            extends KeyedProcessFunction<Integer, Integer, Tuple2<Integer, Long>> {
-        private transient ValueState<Long> count;
-
-        @Override
-        public void open(OpenContext openContext) {
-            count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
-        }
-
-        @Override
-        public void processElement(Integer value, Context ctx, Collector<Tuple2<Integer, Long>> out)
-                throws Exception {
-            long updated = (count.value() == null ? 0 : count.value()) + 1;
-            count.update(updated);
+            long updated = (total.value() == null ? 0 : total.value()) + (countRecords ? 1 : value);
+            total.update(updated);
             out.collect(Tuple2.of(ctx.getCurrentKey(), updated));
         }
     }
