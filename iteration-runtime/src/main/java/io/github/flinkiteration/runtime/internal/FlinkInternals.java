@@ -3,11 +3,11 @@ package io.github.flinkiteration.runtime.internal;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
+import org.apache.flink.streaming.api.operators.CountingOutput;
 
 /**
  * The only place that reaches into Flink internals by reflection. Checked against Flink 2.3.0;
@@ -19,8 +19,8 @@ import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
  *       {@code SourceCoordinatorContext#getCoordinatorContext()} (package-private) gives it.
  *   <li>An operator cannot flush its network output; Flink flushes on a timer (100 ms by default).
  *       A round watermark must leave at once, so {@link OutputFlusher} flushes the record writer
- *       outputs, and needs the outputs behind Flink's package-private {@code
- *       BroadcastingOutputCollector} when an operator has several.
+ *       outputs, found behind Flink's {@code CountingOutput} (its record counter) and its
+ *       package-private {@code BroadcastingOutputCollector} (several outputs).
  * </ul>
  */
 public final class FlinkInternals {
@@ -51,18 +51,42 @@ public final class FlinkInternals {
         }
     }
 
-    /** The outputs behind a broadcasting output, or the output itself. */
+    /**
+     * The outputs an operator's output finally writes to: behind Flink's {@code CountingOutput}
+     * (which counts records out) and behind a broadcasting output (also its copying subclass, used
+     * when object reuse is off), recursively.
+     */
     static List<Object> outputsBehind(Object output) {
-        if (!output.getClass().getName().equals(BROADCASTING_OUTPUT)) {
-            return List.of(output);
-        }
+        List<Object> found = new ArrayList<>();
+        collectOutputsBehind(output, found);
+        return found;
+    }
+
+    private static void collectOutputsBehind(Object output, List<Object> found) {
         try {
-            Field field = output.getClass().getDeclaredField("outputs");
-            field.setAccessible(true);
-            return new ArrayList<>(Arrays.asList((Object[]) field.get(output)));
+            if (output instanceof CountingOutput) {
+                collectOutputsBehind(field(CountingOutput.class, "output").get(output), found);
+                return;
+            }
+            Class<?> broadcasting = output.getClass();
+            while (broadcasting != null && !broadcasting.getName().equals(BROADCASTING_OUTPUT)) {
+                broadcasting = broadcasting.getSuperclass();
+            }
+            if (broadcasting == null) {
+                found.add(output);
+                return;
+            }
+            for (Object inner : (Object[]) field(broadcasting, "outputs").get(output)) {
+                collectOutputsBehind(inner, found);
+            }
         } catch (ReflectiveOperationException e) {
             // Not flushing is correct, only slower: Flink's buffer timeout still flushes.
-            return List.of();
         }
+    }
+
+    private static Field field(Class<?> owner, String name) throws NoSuchFieldException {
+        Field field = owner.getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
     }
 }
