@@ -12,6 +12,7 @@ import io.github.flinkiteration.runtime.draft.BodyTranslator;
 import io.github.flinkiteration.runtime.draft.DraftEnvironment;
 import io.github.flinkiteration.runtime.draft.PlaceholderTransformation;
 import io.github.flinkiteration.runtime.feedback.HeadOperatorFactory;
+import io.github.flinkiteration.runtime.feedback.TailChaining;
 import io.github.flinkiteration.runtime.feedback.TailOperator;
 import io.github.flinkiteration.runtime.operator.InputWrapOperator;
 import io.github.flinkiteration.runtime.operator.OutputUnwrapOperator;
@@ -250,8 +251,11 @@ final class IterationBuilder {
             Transformation<? extends IterationRecord<?>> feedback) {
         SimpleOperatorFactory<Void> factory =
                 SimpleOperatorFactory.of(new TailOperator<>(iterationId, name));
-        // A chained operator loses its co-location group: the tail must head its own chain.
-        factory.setChainingStrategy(ChainingStrategy.HEAD);
+        // In the head's own chain the tail is co-located by construction. Elsewhere a chained
+        // operator loses its co-location group, so the tail must head its own chain.
+        boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());
+        factory.setChainingStrategy(sameChain ? ChainingStrategy.ALWAYS : ChainingStrategy.HEAD);
+
         @SuppressWarnings({"unchecked", "rawtypes"})
         OneInputTransformation<?, Void> tail =
                 new OneInputTransformation(

@@ -19,6 +19,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each way a bounded iteration stops, checked against a plain-Java simulation of the loop. */
 class TerminationTest {
@@ -27,11 +29,15 @@ class TerminationTest {
 
     private static final List<Integer> INITIAL = List.of(0, 3, 5, 10, 2, 7, 1, 4);
 
-    @Test
-    void maxRoundsRunsExactlyThatManyRounds() throws Exception {
+    // With a head of parallelism 1 and no termination check, the head decides each round itself;
+    // with parallelism 4 the coordinator does. Both must give the same rounds.
+    @ParameterizedTest(name = "head parallelism {0}")
+    @ValueSource(ints = {1, 4})
+    void maxRoundsRunsExactlyThatManyRounds(int headParallelism) throws Exception {
         int maxRounds = 7;
         List<Tuple2<Integer, Integer>> seen =
-                runIncrementLoop(4, s -> TerminationCondition.maxRounds(maxRounds));
+                runIncrementLoop(
+                        4, headParallelism, s -> TerminationCondition.maxRounds(maxRounds));
 
         List<Tuple2<Integer, Integer>> expected = new ArrayList<>();
         for (int round = 0; round < maxRounds; round++) {
@@ -109,13 +115,19 @@ class TerminationTest {
         assertThat(seen).hasSize(initial.size() * (lastRound + 1));
     }
 
-    @Test
-    void stopsAfterARoundThatFedNothingBack() throws Exception {
+    @ParameterizedTest(name = "head parallelism {0}")
+    @ValueSource(ints = {1, 4})
+    void stopsAfterARoundThatFedNothingBack(int headParallelism) throws Exception {
         int limit = 6;
         StreamExecutionEnvironment env = TestCluster.env(4);
         ResultStreams results =
                 new BoundedIteration()
-                        .bindVariable("x", env.fromData(INITIAL))
+                        .bindVariable(
+                                "x",
+                                env.fromData(INITIAL)
+                                        .rebalance()
+                                        .map(v -> v)
+                                        .setParallelism(headParallelism))
                         .withBody(
                                 (inputs, context) -> {
                                     DataStream<Integer> x = inputs.get("x");
@@ -168,10 +180,23 @@ class TerminationTest {
     private static List<Tuple2<Integer, Integer>> runIncrementLoop(
             int parallelism, Function<DataStream<Integer>, TerminationCondition> until)
             throws Exception {
+        return runIncrementLoop(parallelism, parallelism, until);
+    }
+
+    private static List<Tuple2<Integer, Integer>> runIncrementLoop(
+            int parallelism,
+            int headParallelism,
+            Function<DataStream<Integer>, TerminationCondition> until)
+            throws Exception {
         StreamExecutionEnvironment env = TestCluster.env(parallelism);
         ResultStreams results =
                 new BoundedIteration()
-                        .bindVariable("x", env.fromData(INITIAL).rebalance().map(v -> v))
+                        .bindVariable(
+                                "x",
+                                env.fromData(INITIAL)
+                                        .rebalance()
+                                        .map(v -> v)
+                                        .setParallelism(headParallelism))
                         .withBody(
                                 (inputs, context) -> {
                                     DataStream<Integer> x = inputs.get("x");

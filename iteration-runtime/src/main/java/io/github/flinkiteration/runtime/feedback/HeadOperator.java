@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime.feedback;
 
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
+import io.github.flinkiteration.runtime.progress.ProgressPlan;
 import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.progress.RoundReportEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -31,6 +32,11 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * until the coordinator starts the round it belongs to. Once the tail says a round is complete, the
  * head reports the round and its feedback count to the coordinator, which answers for all heads at
  * once: start the next round, or stop.
+ *
+ * <p>When this head is the iteration's only participant (parallelism 1, no termination checks) it
+ * knows all the coordinator will know, so it takes the same decision at once instead of waiting a
+ * round trip to the JobManager, and reports only the round it stops after, so that the coordinator
+ * decides alike and ends the control source; the coordinator's late decision is then ignored.
  */
 public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecord<T>>
         implements TwoInputStreamOperator<T, Void, IterationRecord<T>>,
@@ -39,7 +45,7 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
 
     private static final long serialVersionUID = 1L;
 
-    private final String iterationId;
+    private final ProgressPlan plan;
     private final String variable;
     private final OperatorEventGateway coordinator;
     private final OutputFlusher flusher;
@@ -56,13 +62,14 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
     private long tailCompleteRound = Long.MIN_VALUE;
     private int reportedRound = -1;
     private boolean terminated;
+    private transient boolean decidesAlone;
 
     HeadOperator(
             StreamOperatorParameters<IterationRecord<T>> parameters,
-            String iterationId,
+            ProgressPlan plan,
             String variable) {
         super(parameters);
-        this.iterationId = iterationId;
+        this.plan = plan;
         this.variable = variable;
         OperatorID operatorId = parameters.getStreamConfig().getOperatorID();
         this.coordinator =
@@ -77,12 +84,15 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
         super.open();
         channelKey =
                 FeedbackChannels.key(
-                        iterationId,
+                        plan.getIterationId(),
                         variable,
                         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                         getRuntimeContext().getTaskInfo().getAttemptNumber());
         channel = FeedbackChannels.acquire(getContainingTask(), channelKey, this);
         channel.registerConsumer(mailbox, this::onFeedback);
+        decidesAlone =
+                plan.isDecidedByHead(
+                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
     }
 
     @Override
@@ -97,6 +107,7 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
     public void endInput(int inputId) {
         if (inputId == 1) {
             emitRoundWatermark(0);
+            reportCompletedRounds();
         }
     }
 
@@ -119,12 +130,23 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
     public void handleOperatorEvent(OperatorEvent event) {
         RoundDecisionEvent decision = (RoundDecisionEvent) event;
         if (decision.isTerminate()) {
+            terminate();
+        } else if (decision.getNextRound() > emittedRound) {
+            startRound(decision.getNextRound());
+        }
+        // Otherwise this head already took the decision itself.
+        reportCompletedRounds();
+    }
+
+    private void terminate() {
+        if (!terminated) {
             terminated = true;
             heldFeedback.clear();
             channel.close();
-            return;
         }
-        int round = decision.getNextRound();
+    }
+
+    private void startRound(int round) {
         List<StreamRecord<IterationRecord<T>>> records = heldFeedback.remove(round);
         if (records != null) {
             for (StreamRecord<IterationRecord<T>> record : records) {
@@ -138,7 +160,6 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
         emittedRound = round;
         output.emitWatermark(new Watermark(round));
         flusher.flush();
-        reportCompletedRounds();
     }
 
     /** A round is complete here once it was started and the tail has passed its watermark. */
@@ -146,9 +167,17 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
         while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
             int round = reportedRound + 1;
             List<?> next = heldFeedback.get(round + 1);
-            coordinator.sendEventToCoordinator(
-                    new RoundReportEvent(round, next == null ? 0 : next.size()));
+            int feedbackRecords = next == null ? 0 : next.size();
             reportedRound = round;
+            if (!decidesAlone) {
+                coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));
+            } else if (plan.stopsAfter(round, feedbackRecords)) {
+                // The coordinator hears only of the last round; it ends the control source.
+                coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));
+                terminate();
+            } else {
+                startRound(round + 1);
+            }
         }
     }
 

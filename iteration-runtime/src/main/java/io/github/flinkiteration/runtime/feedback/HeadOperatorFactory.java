@@ -28,7 +28,7 @@ public final class HeadOperatorFactory<T> extends AbstractStreamOperatorFactory<
     @SuppressWarnings("unchecked")
     public <O extends StreamOperator<IterationRecord<T>>> O createStreamOperator(
             StreamOperatorParameters<IterationRecord<T>> parameters) {
-        return (O) new HeadOperator<T>(parameters, plan.getIterationId(), variable);
+        return (O) new HeadOperator<T>(parameters, plan, variable);
     }
 
     @Override

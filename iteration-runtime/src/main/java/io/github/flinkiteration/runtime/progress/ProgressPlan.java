@@ -35,4 +35,20 @@ public final class ProgressPlan implements Serializable {
     public int getParticipants() {
         return participants;
     }
+
+    /**
+     * Whether the iteration stops after {@code round} by the rules that need no termination check:
+     * the round limit is reached, or the round fed nothing back.
+     */
+    public boolean stopsAfter(int round, long feedbackRecords) {
+        return (maxRounds > 0 && round + 1 >= maxRounds) || feedbackRecords == 0;
+    }
+
+    /**
+     * Whether a head subtask of the given parallelism sees everything the decision of a round
+     * depends on: it is the only participant, so it can decide as the controller will.
+     */
+    public boolean isDecidedByHead(int headParallelism) {
+        return participants == 1 && headParallelism == 1;
+    }
 }

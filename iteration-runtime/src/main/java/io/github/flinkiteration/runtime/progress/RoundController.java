@@ -60,8 +60,13 @@ final class RoundController {
     }
 
     synchronized void onReport(IterationCoordinator from, int subtask, RoundReportEvent report) {
+        Participant participant = participants.get(from.getOperatorId());
+        if (plan.isDecidedByHead(participant.reported.length)) {
+            // That head started every earlier round itself and reports only the last one.
+            decidedRound = Math.max(decidedRound, report.getRound() - 1);
+        }
         tally(report.getRound()).feedbackRecords += report.getFeedbackRecords();
-        participants.get(from.getOperatorId()).reported[subtask] = report.getRound();
+        participant.reported[subtask] = report.getRound();
         decideReadyRounds();
     }
 
@@ -112,9 +117,7 @@ final class RoundController {
 
     private void decide(int round) {
         Tally tally = tallies.containsKey(round) ? tallies.remove(round) : new Tally();
-        boolean stop = plan.getMaxRounds() > 0 && round + 1 >= plan.getMaxRounds();
-        stop |= tally.feedbackRecords == 0;
-        stop |= tally.checkSaysStop;
+        boolean stop = plan.stopsAfter(round, tally.feedbackRecords) || tally.checkSaysStop;
         for (Participant participant : participants.values()) {
             if (participant.coordinator.getRole() == Role.EMPTINESS_CHECK && round >= 1) {
                 OperatorID id = participant.coordinator.getOperatorId();
