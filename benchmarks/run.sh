@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every workload RUNS times (default 5), each run in a fresh JVM, cycling through all
+# configurations on every pass so that a noisy spell on the machine hits them alike; then prints
+# min / median / max and the figures of ../shared/BENCHMARKS.md.
+#
+#   benchmarks/run.sh [RUNS] [OUT.jsonl]
+#
+# Build first: mvn -q -pl benchmarks -am package -DskipTests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs="${1:-5}"
+out="${2:-benchmarks/target/results-$(date +%Y%m%d-%H%M%S).jsonl}"
+jar=benchmarks/target/benchmarks.jar
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+[ -f "$jar" ] || { echo "missing $jar: mvn -q -pl benchmarks -am package -DskipTests" >&2; exit 1; }
+
+# workload parallelism rounds; each derived figure compares the largest and the smallest round count
+configs=(
+  "w1 1 1" "w1 1 1000"
+  "w1 2 1" "w1 2 1000"
+  "w2 2 1" "w2 2 20"
+  "w3 2 1" "w3 2 50"
+)
+
+for ((pass = 1; pass <= runs; pass++)); do
+  for config in "${configs[@]}"; do
+    read -r workload parallelism rounds <<<"$config"
+    echo "pass $pass/$runs: $workload p=$parallelism rounds=$rounds" >&2
+    java -Xmx4g -Dbenchmark.commit="$commit" -jar "$jar" "$workload" \
+      --parallelism "$parallelism" --rounds "$rounds" --json "$out" >/dev/null
+  done
+done
+
+echo "results: $out"
+java -jar "$jar" summarize "$out"

@@ -1,0 +1,86 @@
+package io.github.flinkiteration.benchmarks;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The benchmarks' command line.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar w1 --parallelism 2 --rounds 1000 --json out.json
+ * java -jar benchmarks/target/benchmarks.jar summarize out.json
+ * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]
+ * </pre>
+ *
+ * A workload run prints one JSON object and, with {@code --json}, appends it as a line to the file.
+ * {@code benchmarks/run.sh} repeats every workload in fresh JVMs and summarizes.
+ */
+public final class BenchmarkMain {
+
+    private BenchmarkMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+            return;
+        }
+        switch (args[0]) {
+            case "jmh":
+                org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+                return;
+            case "summarize":
+                Summary.print(Path.of(args[1]), System.out);
+                return;
+            default:
+                String bufferTimeout = option(args, "--buffer-timeout");
+                if (bufferTimeout != null) {
+                    Workloads.bufferTimeoutMs = Long.parseLong(bufferTimeout);
+                }
+                RunResult result =
+                        Workloads.run(
+                                args[0],
+                                intOption(args, "--parallelism", 2),
+                                intOption(args, "--rounds", defaultRounds(args[0])));
+                System.out.println(result.toJson());
+                String json = option(args, "--json");
+                if (json != null) {
+                    result.appendTo(Path.of(json));
+                }
+                // Flink's local cluster leaves threads behind; the run is over.
+                System.exit(0);
+        }
+    }
+
+    private static int defaultRounds(String workload) {
+        switch (workload) {
+            case "w1":
+                return 1000;
+            case "w2":
+                return 20;
+            default:
+                return 50;
+        }
+    }
+
+    private static void usage() {
+        System.out.println(
+                "usage: benchmarks.jar (w1|w2|w3) [--parallelism N] [--rounds R] [--json FILE]"
+                        + " [--buffer-timeout MS]\n"
+                        + "       benchmarks.jar summarize FILE\n"
+                        + "       benchmarks.jar jmh [JMH options]");
+    }
+
+    private static String option(String[] args, String name) {
+        for (int i = 1; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return null;
+    }
+
+    private static int intOption(String[] args, String name, int fallback) {
+        String value = option(args, name);
+        return value == null ? fallback : Integer.parseInt(value);
+    }
+}

@@ -1,0 +1,139 @@
+package io.github.flinkiteration.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the JSON lines of many runs and prints, per workload, parallelism and round count, the min
+ * / median / max net runtime, then the figures BENCHMARKS.md compares: W1 ms per round, W2 ms per
+ * extra round, W3 records per second through the feedback edge, each from the medians of the
+ * smallest and largest round counts measured, next to the target and the figures BENCHMARKS.md
+ * gives for Apache flink-ml's iteration and Flink's DataSet bulk iteration.
+ */
+final class Summary {
+
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (\"[^\"]*\"|[-0-9.eE]+)");
+
+    private Summary() {}
+
+    static void print(Path file, PrintStream out) throws IOException {
+        Map<String, Map<Integer, Map<Integer, List<Long>>>> runs = new TreeMap<>();
+        Map<String, Double> checksums = new TreeMap<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Map<String, String> fields = parse(line);
+            String workload = fields.get("workload");
+            int parallelism = Integer.parseInt(fields.get("parallelism"));
+            int rounds = Integer.parseInt(fields.get("rounds"));
+            runs.computeIfAbsent(workload, w -> new TreeMap<>())
+                    .computeIfAbsent(parallelism, p -> new TreeMap<>())
+                    .computeIfAbsent(rounds, r -> new ArrayList<>())
+                    .add(Long.parseLong(fields.get("netRuntimeMs")));
+            checksums.put(
+                    workload + " p=" + parallelism + " rounds=" + rounds,
+                    Double.parseDouble(fields.get("checksum")));
+        }
+
+        out.println("workload  p  rounds  runs  net ms min / median / max   checksum");
+        runs.forEach(
+                (workload, byParallelism) ->
+                        byParallelism.forEach(
+                                (parallelism, byRounds) ->
+                                        byRounds.forEach(
+                                                (rounds, times) ->
+                                                        out.printf(
+                                                                Locale.ROOT,
+                                                                "%-8s %2d %7d %5d  %6d / %6d / %6d   %s%n",
+                                                                workload,
+                                                                parallelism,
+                                                                rounds,
+                                                                times.size(),
+                                                                Collections.min(times),
+                                                                median(times),
+                                                                Collections.max(times),
+                                                                checksums.get(
+                                                                        workload
+                                                                                + " p="
+                                                                                + parallelism
+                                                                                + " rounds="
+                                                                                + rounds)))));
+        out.println();
+        runs.forEach(
+                (workload, byParallelism) ->
+                        byParallelism.forEach(
+                                (parallelism, byRounds) ->
+                                        derived(workload, parallelism, byRounds, out)));
+    }
+
+    private static void derived(
+            String workload, int parallelism, Map<Integer, List<Long>> byRounds, PrintStream out) {
+        if (byRounds.size() < 2) {
+            return;
+        }
+        int low = Collections.min(byRounds.keySet());
+        int high = Collections.max(byRounds.keySet());
+        double extraMs = median(byRounds.get(high)) - median(byRounds.get(low));
+        int extraRounds = high - low;
+        switch (workload) {
+            case "w1":
+                out.printf(
+                        Locale.ROOT,
+                        "W1 p=%d: %.3f ms per round (target <= %.2f; flink-ml %.2f, DataSet %.2f)%n",
+                        parallelism,
+                        extraMs / extraRounds,
+                        parallelism == 1 ? 0.10 : 0.15,
+                        parallelism == 1 ? 0.72 : 1.06,
+                        parallelism == 1 ? 0.20 : 0.37);
+                break;
+            case "w2":
+                out.printf(
+                        Locale.ROOT,
+                        "W2 p=%d: %.2f ms per extra round (target <= 5; flink-ml 9.4, DataSet 62)%n",
+                        parallelism,
+                        extraMs / extraRounds);
+                break;
+            case "w3":
+                double recordsPerSecond =
+                        extraRounds * (double) Workloads.W3_RECORDS / (extraMs / 1000.0);
+                out.printf(
+                        Locale.ROOT,
+                        "W3 p=%d: %.1f million records/s through the feedback edge"
+                                + " (target >= 40; flink-ml 5.3, DataSet 26)%n",
+                        parallelism,
+                        recordsPerSecond / 1e6);
+                break;
+            default:
+        }
+    }
+
+    static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static Map<String, String> parse(String line) {
+        Map<String, String> fields = new TreeMap<>();
+        Matcher matcher = FIELD.matcher(line);
+        while (matcher.find()) {
+            String value = matcher.group(2);
+            fields.put(
+                    matcher.group(1),
+                    value.startsWith("\"") ? value.substring(1, value.length() - 1) : value);
+        }
+        return fields;
+    }
+}

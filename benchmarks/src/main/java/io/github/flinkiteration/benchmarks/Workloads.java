@@ -1,0 +1,188 @@
+package io.github.flinkiteration.benchmarks;
+
+import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationListener;
+import io.github.flinkiteration.api.TerminationCondition;
+import io.github.flinkiteration.examples.Centroids;
+import io.github.flinkiteration.examples.KMeans;
+import io.github.flinkiteration.examples.KMeansData;
+import java.util.function.ToDoubleFunction;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.windowing.assigners.GlobalWindows;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
+
+/** The workloads of ../shared/BENCHMARKS.md, each run in a fresh local MiniCluster. */
+final class Workloads {
+
+    /** W3: number of records fed back every round. */
+    static final long W3_RECORDS = 1_000_000L;
+
+    private Workloads() {}
+
+    /** Flink's network buffer timeout for the next runs, in ms; negative keeps Flink's default. */
+    static long bufferTimeoutMs = -1;
+
+    static RunResult run(String workload, int parallelism, int rounds) throws Exception {
+        switch (workload) {
+            case "w1":
+                return w1(parallelism, rounds);
+            case "w2":
+                return w2(parallelism, rounds);
+            case "w3":
+                return w3(parallelism, rounds, W3_RECORDS);
+            default:
+                throw new IllegalArgumentException(
+                        "Unknown workload '" + workload + "'; expected w1, w2 or w3.");
+        }
+    }
+
+    /** W1: one Integer counter, +1 per round; checksum is the counter's final value. */
+    static RunResult w1(int parallelism, int rounds) throws Exception {
+        StreamExecutionEnvironment env = environment(parallelism);
+        DataStream<Integer> initial =
+                env.fromData(0).setParallelism(1).map(v -> v).setParallelism(parallelism);
+        DataStream<Integer> last =
+                new BoundedIteration()
+                        .bindVariable("counter", initial)
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Integer> counter = inputs.get("counter");
+                                    DataStream<Integer> next = counter.map(v -> v + 1);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("counter", next)
+                                            .withOutput("last", next.process(new LastValue<>()))
+                                            .until(TerminationCondition.maxRounds(rounds))
+                                            .build();
+                                })
+                        .apply()
+                        .get("last");
+        return execute("w1", parallelism, rounds, env, last, v -> v);
+    }
+
+    /** W2: k-means, exactly {@code rounds} rounds; checksum is the centroids' coordinate sum. */
+    static RunResult w2(int parallelism, int rounds) throws Exception {
+        StreamExecutionEnvironment env = environment(parallelism);
+        DataStream<Centroids> centroids =
+                KMeans.centroids(
+                        env.fromData(KMeansData.initialCentroids()),
+                        KMeans.points(env, KMeansData.DEFAULT_POINTS),
+                        rounds);
+        return execute("w2", parallelism, rounds, env, centroids, Centroids::checksum);
+    }
+
+    /**
+     * W3: {@code records} Longs, record i starting at i * 1000, each round adds one and feeds every
+     * record back; checksum is the sum after the last round.
+     */
+    static RunResult w3(int parallelism, int rounds, long records) throws Exception {
+        StreamExecutionEnvironment env = environment(parallelism);
+        DataStream<Long> initial = env.fromSequence(0, records - 1).map(i -> i * 1000);
+        DataStream<Long> partialSums =
+                new BoundedIteration()
+                        .bindVariable("values", initial)
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Long> values = inputs.get("values");
+                                    DataStream<Long> next = values.map(v -> v + 1);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("values", next)
+                                            .withOutput("sums", next.process(new LastRoundSum()))
+                                            .until(TerminationCondition.maxRounds(rounds))
+                                            .build();
+                                })
+                        .apply()
+                        .get("sums");
+        DataStream<Long> total =
+                partialSums
+                        .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
+                        .reduce(Long::sum);
+        return execute("w3", parallelism, rounds, env, total, v -> (double) v);
+    }
+
+    private static StreamExecutionEnvironment environment(int parallelism) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        if (bufferTimeoutMs >= 0) {
+            env.setBufferTimeout(bufferTimeoutMs);
+        }
+        return env;
+    }
+
+    private static <T> RunResult execute(
+            String workload,
+            int parallelism,
+            int rounds,
+            StreamExecutionEnvironment env,
+            DataStream<T> result,
+            ToDoubleFunction<T> checksum)
+            throws Exception {
+        T last = null;
+        try (CloseableIterator<T> collected = result.collectAsync()) {
+            long start = System.nanoTime();
+            JobExecutionResult job = env.execute(workload);
+            long wallMs = (System.nanoTime() - start) / 1_000_000;
+            while (collected.hasNext()) {
+                last = collected.next();
+            }
+            if (last == null) {
+                throw new IllegalStateException(workload + " produced no result");
+            }
+            return new RunResult(
+                    workload,
+                    parallelism,
+                    rounds,
+                    wallMs,
+                    job.getNetRuntime(),
+                    checksum.applyAsDouble(last));
+        }
+    }
+
+    /** Emits, when the iteration ends, the last value this subtask saw. */
+    static final class LastValue<T> extends ProcessFunction<T, T> implements IterationListener<T> {
+        private T last;
+
+        @Override
+        public void processElement(T value, ProcessFunction<T, T>.Context ctx, Collector<T> out) {
+            last = value;
+        }
+
+        @Override
+        public void onRoundEnd(int round, IterationListener.Context context, Collector<T> out) {}
+
+        @Override
+        public void onIterationTerminated(IterationListener.Context context, Collector<T> out) {
+            if (last != null) {
+                out.collect(last);
+            }
+        }
+    }
+
+    /** Emits, when the iteration ends, this subtask's sum of the last round's values. */
+    static final class LastRoundSum extends ProcessFunction<Long, Long>
+            implements IterationListener<Long> {
+        private long sum;
+        private long lastRoundSum;
+
+        @Override
+        public void processElement(
+                Long value, ProcessFunction<Long, Long>.Context ctx, Collector<Long> out) {
+            sum += value;
+        }
+
+        @Override
+        public void onRoundEnd(int round, IterationListener.Context context, Collector<Long> out) {
+            lastRoundSum = sum;
+            sum = 0;
+        }
+
+        @Override
+        public void onIterationTerminated(IterationListener.Context context, Collector<Long> out) {
+            out.collect(lastRoundSum);
+        }
+    }
+}
