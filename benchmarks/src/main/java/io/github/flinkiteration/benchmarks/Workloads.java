@@ -9,6 +9,7 @@ import io.github.flinkiteration.examples.KMeans;
 import io.github.flinkiteration.examples.KMeansData;
 import java.util.function.ToDoubleFunction;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -46,21 +47,7 @@ final class Workloads {
         StreamExecutionEnvironment env = environment(parallelism);
         DataStream<Integer> initial =
                 env.fromData(0).setParallelism(1).map(v -> v).setParallelism(parallelism);
-        DataStream<Integer> last =
-                new BoundedIteration()
-                        .bindVariable("counter", initial)
-                        .withBody(
-                                (inputs, context) -> {
-                                    DataStream<Integer> counter = inputs.get("counter");
-                                    DataStream<Integer> next = counter.map(v -> v + 1);
-                                    return IterationDeclaration.builder()
-                                            .withFeedback("counter", next)
-                                            .withOutput("last", next.process(new LastValue<>()))
-                                            .until(TerminationCondition.maxRounds(rounds))
-                                            .build();
-                                })
-                        .apply()
-                        .get("last");
+        DataStream<Integer> last = incrementLoop(initial, v -> v + 1, new LastValue<>(), rounds);
         return execute("w1", parallelism, rounds, env, last, v -> v);
     }
 
@@ -83,25 +70,39 @@ final class Workloads {
         StreamExecutionEnvironment env = environment(parallelism);
         DataStream<Long> initial = env.fromSequence(0, records - 1).map(i -> i * 1000);
         DataStream<Long> partialSums =
-                new BoundedIteration()
-                        .bindVariable("values", initial)
-                        .withBody(
-                                (inputs, context) -> {
-                                    DataStream<Long> values = inputs.get("values");
-                                    DataStream<Long> next = values.map(v -> v + 1);
-                                    return IterationDeclaration.builder()
-                                            .withFeedback("values", next)
-                                            .withOutput("sums", next.process(new LastRoundSum()))
-                                            .until(TerminationCondition.maxRounds(rounds))
-                                            .build();
-                                })
-                        .apply()
-                        .get("sums");
+                incrementLoop(initial, v -> v + 1, new LastRoundSum(), rounds);
         DataStream<Long> total =
                 partialSums
                         .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
                         .reduce(Long::sum);
         return execute("w3", parallelism, rounds, env, total, v -> (double) v);
+    }
+
+    /**
+     * Feeds every record back through {@code step} for {@code rounds} rounds and returns what
+     * {@code result}, a listener placed after the step, emits.
+     */
+    private static <T> DataStream<T> incrementLoop(
+            DataStream<T> initial,
+            MapFunction<T, T> step,
+            ProcessFunction<T, T> result,
+            int rounds) {
+        return new BoundedIteration()
+                .bindVariable("values", initial)
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<T> values = inputs.get("values");
+                            DataStream<T> next = values.map(step).returns(initial.getType());
+                            return IterationDeclaration.builder()
+                                    .withFeedback("values", next)
+                                    .withOutput(
+                                            "result",
+                                            next.process(result).returns(initial.getType()))
+                                    .until(TerminationCondition.maxRounds(rounds))
+                                    .build();
+                        })
+                .apply()
+                .get("result");
     }
 
     private static StreamExecutionEnvironment environment(int parallelism) {

@@ -122,12 +122,7 @@ class TerminationTest {
         StreamExecutionEnvironment env = TestCluster.env(4);
         ResultStreams results =
                 new BoundedIteration()
-                        .bindVariable(
-                                "x",
-                                env.fromData(INITIAL)
-                                        .rebalance()
-                                        .map(v -> v)
-                                        .setParallelism(headParallelism))
+                        .bindVariable("x", initial(env, headParallelism))
                         .withBody(
                                 (inputs, context) -> {
                                     DataStream<Integer> x = inputs.get("x");
@@ -191,12 +186,7 @@ class TerminationTest {
         StreamExecutionEnvironment env = TestCluster.env(parallelism);
         ResultStreams results =
                 new BoundedIteration()
-                        .bindVariable(
-                                "x",
-                                env.fromData(INITIAL)
-                                        .rebalance()
-                                        .map(v -> v)
-                                        .setParallelism(headParallelism))
+                        .bindVariable("x", initial(env, headParallelism))
                         .withBody(
                                 (inputs, context) -> {
                                     DataStream<Integer> x = inputs.get("x");
@@ -209,6 +199,12 @@ class TerminationTest {
                                 })
                         .apply();
         return TestCluster.collect(results.get("seen"));
+    }
+
+    /** {@link #INITIAL} at the given parallelism, which the variable's head takes over. */
+    private static DataStream<Integer> initial(
+            StreamExecutionEnvironment env, int headParallelism) {
+        return env.fromData(INITIAL).rebalance().map(v -> v).setParallelism(headParallelism);
     }
 
     private static DataStream<Tuple2<Integer, Integer>> tag(DataStream<Integer> x) {

@@ -1,0 +1,55 @@
+package io.github.flinkiteration.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner's checksums are what other tools compare: each must equal its closed form. Small sizes
+ * keep this quick; the workloads are the same code at full size.
+ */
+class WorkloadsTest {
+
+    @Test
+    void w1CountsOneRoundAtATime() throws Exception {
+        int rounds = 25;
+        RunResult result = Workloads.w1(2, rounds);
+        assertThat(result.checksum).isEqualTo(rounds);
+    }
+
+    @Test
+    void w3SumMatchesTheFormulaOfBenchmarksMd() throws Exception {
+        long n = 2_000;
+        int rounds = 7;
+        RunResult result = Workloads.w3(2, rounds, n);
+        // Record i starts at i * 1000 and gains one per round.
+        assertThat(result.checksum).isEqualTo(1000.0 * n * (n - 1) / 2 + (double) rounds * n);
+    }
+
+    @Test
+    void jsonLinesAreSummarizedIntoMediansAndDerivedFigures(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("runs.jsonl");
+        for (long ms : new long[] {1000, 1200, 1100}) {
+            new RunResult("w1", 1, 1, ms + 2000, ms, 1.0).appendTo(file);
+        }
+        for (long ms : new long[] {2000, 2098, 2500}) {
+            new RunResult("w1", 1, 1000, ms + 2000, ms, 1000.0).appendTo(file);
+        }
+        assertThat(Files.readAllLines(file)).hasSize(6);
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Summary.print(file, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String summary = bytes.toString(StandardCharsets.UTF_8);
+        // Medians 1100 and 2098: (2098 - 1100) / 999 = 0.999 ms per round.
+        assertThat(summary).contains("1000 /   1100 /   1200");
+        assertThat(summary).contains("W1 p=1: 0.999 ms per round");
+        assertThat(Summary.median(List.of(4L, 1L, 3L, 2L))).isEqualTo(2L);
+    }
+}
