@@ -33,14 +33,12 @@ public final class BenchmarkMain {
                 return;
             default:
                 String bufferTimeout = option(args, "--buffer-timeout");
-                if (bufferTimeout != null) {
-                    Workloads.bufferTimeoutMs = Long.parseLong(bufferTimeout);
-                }
                 RunResult result =
                         Workloads.run(
                                 args[0],
                                 intOption(args, "--parallelism", 2),
-                                intOption(args, "--rounds", defaultRounds(args[0])));
+                                intOption(args, "--rounds", defaultRounds(args[0])),
+                                bufferTimeout == null ? -1 : Long.parseLong(bufferTimeout));
                 System.out.println(result.toJson());
                 String json = option(args, "--json");
                 if (json != null) {

@@ -25,17 +25,21 @@ final class Workloads {
 
     private Workloads() {}
 
-    /** Flink's network buffer timeout for the next runs, in ms; negative keeps Flink's default. */
-    static long bufferTimeoutMs = -1;
-
-    static RunResult run(String workload, int parallelism, int rounds) throws Exception {
+    /**
+     * Runs one workload.
+     *
+     * @param bufferTimeoutMs Flink's network buffer timeout in ms; negative keeps Flink's default
+     */
+    static RunResult run(String workload, int parallelism, int rounds, long bufferTimeoutMs)
+            throws Exception {
+        StreamExecutionEnvironment env = environment(parallelism, bufferTimeoutMs);
         switch (workload) {
             case "w1":
-                return w1(parallelism, rounds);
+                return w1(env, rounds);
             case "w2":
-                return w2(parallelism, rounds);
+                return w2(env, rounds);
             case "w3":
-                return w3(parallelism, rounds, W3_RECORDS);
+                return w3(env, rounds, W3_RECORDS);
             default:
                 throw new IllegalArgumentException(
                         "Unknown workload '" + workload + "'; expected w1, w2 or w3.");
@@ -43,31 +47,28 @@ final class Workloads {
     }
 
     /** W1: one Integer counter, +1 per round; checksum is the counter's final value. */
-    static RunResult w1(int parallelism, int rounds) throws Exception {
-        StreamExecutionEnvironment env = environment(parallelism);
+    static RunResult w1(StreamExecutionEnvironment env, int rounds) throws Exception {
         DataStream<Integer> initial =
-                env.fromData(0).setParallelism(1).map(v -> v).setParallelism(parallelism);
+                env.fromData(0).setParallelism(1).map(v -> v).setParallelism(env.getParallelism());
         DataStream<Integer> last = incrementLoop(initial, v -> v + 1, new LastValue<>(), rounds);
-        return execute("w1", parallelism, rounds, env, last, v -> v);
+        return execute("w1", rounds, env, last, v -> v);
     }
 
     /** W2: k-means, exactly {@code rounds} rounds; checksum is the centroids' coordinate sum. */
-    static RunResult w2(int parallelism, int rounds) throws Exception {
-        StreamExecutionEnvironment env = environment(parallelism);
+    static RunResult w2(StreamExecutionEnvironment env, int rounds) throws Exception {
         DataStream<Centroids> centroids =
                 KMeans.centroids(
                         env.fromData(KMeansData.initialCentroids()),
                         KMeans.points(env, KMeansData.DEFAULT_POINTS),
                         rounds);
-        return execute("w2", parallelism, rounds, env, centroids, Centroids::checksum);
+        return execute("w2", rounds, env, centroids, Centroids::checksum);
     }
 
     /**
      * W3: {@code records} Longs, record i starting at i * 1000, each round adds one and feeds every
      * record back; checksum is the sum after the last round.
      */
-    static RunResult w3(int parallelism, int rounds, long records) throws Exception {
-        StreamExecutionEnvironment env = environment(parallelism);
+    static RunResult w3(StreamExecutionEnvironment env, int rounds, long records) throws Exception {
         DataStream<Long> initial = env.fromSequence(0, records - 1).map(i -> i * 1000);
         DataStream<Long> partialSums =
                 incrementLoop(initial, v -> v + 1, new LastRoundSum(), rounds);
@@ -75,7 +76,7 @@ final class Workloads {
                 partialSums
                         .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
                         .reduce(Long::sum);
-        return execute("w3", parallelism, rounds, env, total, v -> (double) v);
+        return execute("w3", rounds, env, total, v -> (double) v);
     }
 
     /**
@@ -105,7 +106,7 @@ final class Workloads {
                 .get("result");
     }
 
-    private static StreamExecutionEnvironment environment(int parallelism) {
+    static StreamExecutionEnvironment environment(int parallelism, long bufferTimeoutMs) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         if (bufferTimeoutMs >= 0) {
@@ -116,7 +117,6 @@ final class Workloads {
 
     private static <T> RunResult execute(
             String workload,
-            int parallelism,
             int rounds,
             StreamExecutionEnvironment env,
             DataStream<T> result,
@@ -135,7 +135,7 @@ final class Workloads {
             }
             return new RunResult(
                     workload,
-                    parallelism,
+                    env.getParallelism(),
                     rounds,
                     wallMs,
                     job.getNetRuntime(),

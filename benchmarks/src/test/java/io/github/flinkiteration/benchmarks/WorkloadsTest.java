@@ -20,7 +20,7 @@ class WorkloadsTest {
     @Test
     void w1CountsOneRoundAtATime() throws Exception {
         int rounds = 25;
-        RunResult result = Workloads.w1(2, rounds);
+        RunResult result = Workloads.w1(Workloads.environment(2, -1), rounds);
         assertThat(result.checksum).isEqualTo(rounds);
     }
 
@@ -28,7 +28,7 @@ class WorkloadsTest {
     void w3SumMatchesTheFormulaOfBenchmarksMd() throws Exception {
         long n = 2_000;
         int rounds = 7;
-        RunResult result = Workloads.w3(2, rounds, n);
+        RunResult result = Workloads.w3(Workloads.environment(2, -1), rounds, n);
         // Record i starts at i * 1000 and gains one per round.
         assertThat(result.checksum).isEqualTo(1000.0 * n * (n - 1) / 2 + (double) rounds * n);
     }

@@ -255,7 +255,6 @@ final class IterationBuilder {
         // operator loses its co-location group, so the tail must head its own chain.
         boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());
         factory.setChainingStrategy(sameChain ? ChainingStrategy.ALWAYS : ChainingStrategy.HEAD);
-
         @SuppressWarnings({"unchecked", "rawtypes"})
         OneInputTransformation<?, Void> tail =
                 new OneInputTransformation(
