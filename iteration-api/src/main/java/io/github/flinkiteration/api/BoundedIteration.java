@@ -1,10 +1,5 @@
 package io.github.flinkiteration.api;
 
-import io.github.flinkiteration.api.spi.IterationRuntimeLoader;
-import io.github.flinkiteration.api.spi.IterationSpec;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -32,35 +27,32 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  */
 public final class BoundedIteration {
 
-    private final Map<String, DataStream<?>> variables = new LinkedHashMap<>();
-    private final Map<String, DataStream<?>> data = new LinkedHashMap<>();
-    private IterationConfig config = IterationConfig.defaults();
-    private IterationBody body;
+    private final IterationBindings bindings = new IterationBindings();
 
     /**
      * Binds a variable: {@code initial} enters the body in round 0, and the feedback declared for
      * {@code name} enters it in every later round.
      */
     public BoundedIteration bindVariable(String name, DataStream<?> initial) {
-        bind(name, initial, variables);
+        bindings.bindVariable(name, initial);
         return this;
     }
 
     /** Binds a bounded stream that the body reads once, in round 0. It is not replayed. */
     public BoundedIteration bindData(String name, DataStream<?> stream) {
-        bind(name, stream, data);
+        bindings.bindData(name, stream);
         return this;
     }
 
     /** Sets the iteration's options; {@link IterationConfig#defaults()} otherwise. */
     public BoundedIteration withConfig(IterationConfig config) {
-        this.config = Objects.requireNonNull(config, "config");
+        bindings.setConfig(config);
         return this;
     }
 
     /** Sets the body. */
     public BoundedIteration withBody(IterationBody body) {
-        this.body = Objects.requireNonNull(body, "body");
+        bindings.setBody(body);
         return this;
     }
 
@@ -72,29 +64,6 @@ public final class BoundedIteration {
      * @throws IllegalStateException if {@code iteration-runtime} is not on the classpath
      */
     public ResultStreams apply() {
-        if (body == null) {
-            throw new IllegalStateException("No body: call withBody(...) before apply().");
-        }
-        if (variables.isEmpty()) {
-            throw new IllegalStateException(
-                    "A bounded iteration needs at least one variable: call bindVariable(...).");
-        }
-        return IterationRuntimeLoader.load()
-                .build(new IterationSpec(true, variables, data, config, body));
-    }
-
-    private void bind(String name, DataStream<?> stream, Map<String, DataStream<?>> target) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("An iteration input needs a non-empty name.");
-        }
-        Objects.requireNonNull(stream, "stream bound to '" + name + "'");
-        if (variables.containsKey(name) || data.containsKey(name)) {
-            throw new IllegalArgumentException(
-                    "The name '"
-                            + name
-                            + "' is already bound to this iteration. Give each bound stream its"
-                            + " own name.");
-        }
-        target.put(name, stream);
+        return bindings.apply(true);
     }
 }

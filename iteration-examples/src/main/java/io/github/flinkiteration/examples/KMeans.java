@@ -23,7 +23,7 @@ import org.apache.flink.util.OutputTag;
  * of its points.
  *
  * <p>Run it on an embedded MiniCluster with {@code mvn -q -pl iteration-examples -am compile
- * exec:java}; arguments {@code --parallelism N --rounds R --points P}.
+ * exec:exec}; for other settings run this class with {@code --parallelism N --rounds R --points P}.
  */
 public final class KMeans {
 
@@ -70,9 +70,9 @@ public final class KMeans {
     }
 
     public static void main(String[] args) throws Exception {
-        int parallelism = intArg(args, "--parallelism", 2);
-        int rounds = intArg(args, "--rounds", 20);
-        int pointCount = intArg(args, "--points", KMeansData.DEFAULT_POINTS);
+        int parallelism = Arguments.intValue(args, "--parallelism", 2);
+        int rounds = Arguments.intValue(args, "--rounds", 20);
+        int pointCount = Arguments.intValue(args, "--points", KMeansData.DEFAULT_POINTS);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
@@ -92,15 +92,6 @@ public final class KMeans {
         Centroids last = centroids.get(centroids.size() - 1);
         System.out.print(last);
         System.out.printf("checksum: %.6f%n", last.checksum());
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
     }
 
     /**

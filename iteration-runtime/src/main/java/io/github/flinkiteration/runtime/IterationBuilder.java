@@ -67,10 +67,6 @@ final class IterationBuilder {
     }
 
     ResultStreams build() {
-        if (!spec.isBounded()) {
-            throw new UnsupportedOperationException(
-                    "Unbounded iterations are not available in this version.");
-        }
         if (spec.getConfig().getDefaultLifecycle() == OperatorLifecycle.PER_ROUND) {
             throw new UnsupportedOperationException(
                     "OperatorLifecycle.PER_ROUND is not available in this version; use"
@@ -97,7 +93,10 @@ final class IterationBuilder {
         int firstBodyTransformationId = placeholders.values().iterator().next().getId();
 
         IterationDeclaration declaration =
-                spec.getBody().iterate(new Inputs(bodyInputs), new Context(spec.getConfig()));
+                spec.getBody()
+                        .iterate(
+                                new Inputs(bodyInputs),
+                                new Context(spec.isBounded(), spec.getConfig()));
         validate(declaration);
 
         TerminationCondition termination = declaration.getTermination();
@@ -107,9 +106,11 @@ final class IterationBuilder {
                 new ProgressPlan(
                         iterationId,
                         termination == null ? 0 : termination.getMaxRounds().orElse(0),
-                        spec.getVariables().size() + checks.size());
+                        spec.getVariables().size() + checks.size(),
+                        spec.isBounded());
 
-        BodyTranslator translator = new BodyTranslator(env, firstBodyTransformationId);
+        BodyTranslator translator =
+                new BodyTranslator(env, firstBodyTransformationId, spec.isBounded());
         Map<String, Transformation<?>> heads = new LinkedHashMap<>();
         spec.getVariables()
                 .forEach(
@@ -189,6 +190,13 @@ final class IterationBuilder {
                     "The iteration body returned null. Return"
                             + " IterationDeclaration.builder()...build() with a feedback stream"
                             + " for every variable.");
+        }
+        if (!spec.isBounded() && declaration.getTermination() != null) {
+            throw new IllegalArgumentException(
+                    "The body of an UnboundedIteration declares a termination condition with"
+                            + " until(...). An unbounded iteration runs as long as its inputs and"
+                            + " ends when they have ended and the loop has drained: remove"
+                            + " until(...), or use a BoundedIteration.");
         }
         Set<String> variables = spec.getVariables().keySet();
         for (String name : declaration.getFeedbacks().keySet()) {
@@ -364,15 +372,17 @@ final class IterationBuilder {
     }
 
     private static final class Context implements IterationContext {
+        private final boolean bounded;
         private final IterationConfig config;
 
-        Context(IterationConfig config) {
+        Context(boolean bounded, IterationConfig config) {
+            this.bounded = bounded;
             this.config = config;
         }
 
         @Override
         public boolean isBounded() {
-            return true;
+            return bounded;
         }
 
         @Override

@@ -7,6 +7,8 @@ import io.github.flinkiteration.api.IterationBody;
 import io.github.flinkiteration.api.IterationConfig;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.OperatorLifecycle;
+import io.github.flinkiteration.api.TerminationCondition;
+import io.github.flinkiteration.api.UnboundedIteration;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -180,6 +182,40 @@ class GraphBuildErrorTest {
         assertThatThrownBy(
                         () ->
                                 new BoundedIteration()
+                                        .bindData("d", numbers)
+                                        .withBody((inputs, context) -> null)
+                                        .apply())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("at least one variable");
+    }
+
+    @Test
+    void terminationConditionOnAnUnboundedIteration() {
+        assertThatThrownBy(
+                        () ->
+                                new UnboundedIteration()
+                                        .bindVariable("x", numbers)
+                                        .withBody(
+                                                (inputs, context) -> {
+                                                    DataStream<Integer> x = inputs.get("x");
+                                                    return IterationDeclaration.builder()
+                                                            .withFeedback("x", x.map(v -> v + 1))
+                                                            .until(
+                                                                    TerminationCondition.maxRounds(
+                                                                            3))
+                                                            .build();
+                                                })
+                                        .apply())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("UnboundedIteration declares a termination condition")
+                .hasMessageContaining("remove until(...)");
+    }
+
+    @Test
+    void unboundedIterationWithoutVariable() {
+        assertThatThrownBy(
+                        () ->
+                                new UnboundedIteration()
                                         .bindData("d", numbers)
                                         .withBody((inputs, context) -> null)
                                         .apply())

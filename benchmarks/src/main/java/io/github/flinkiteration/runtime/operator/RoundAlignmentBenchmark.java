@@ -47,7 +47,10 @@ public class RoundAlignmentBenchmark {
         BlackholeOutput output = new BlackholeOutput(blackhole);
         wrapper =
                 new TwoInputRoundWrapper<>(
-                        new ConsumingListener(blackhole), new RoundTaggingOutput<>(output), output);
+                        new ConsumingListener(blackhole),
+                        new RoundTaggingOutput<>(output),
+                        output,
+                        true);
         round = 0;
     }
 

@@ -67,15 +67,19 @@ public final class BodyTranslator {
 
     private final StreamExecutionEnvironment env;
     private final int firstBodyTransformationId;
+    private final boolean lockStep;
     private final Map<Transformation<?>, Transformation<?>> translated = new IdentityHashMap<>();
 
     /**
      * @param firstBodyTransformationId transformations with a smaller id were created before the
      *     body ran, outside it
+     * @param lockStep whether the body's operators run rounds in lock-step (bounded iterations)
      */
-    public BodyTranslator(StreamExecutionEnvironment env, int firstBodyTransformationId) {
+    public BodyTranslator(
+            StreamExecutionEnvironment env, int firstBodyTransformationId, boolean lockStep) {
         this.env = env;
         this.firstBodyTransformationId = firstBodyTransformationId;
+        this.lockStep = lockStep;
     }
 
     /** Makes {@code placeholder} stand for {@code entry}, a stream of iteration records. */
@@ -174,7 +178,7 @@ public final class BodyTranslator {
                 new OneInputTransformation<>(
                         inputOf(draft, 0),
                         draft.getName(),
-                        new RoundWrapperOperatorFactory<>(factory, Arity.ONE),
+                        new RoundWrapperOperatorFactory<>(factory, Arity.ONE, lockStep),
                         recordType(draft.getOutputType()),
                         draft.getParallelism(),
                         draft.isParallelismConfigured());
@@ -195,7 +199,7 @@ public final class BodyTranslator {
                                 inputOf(draft, 0),
                                 inputOf(draft, 1),
                                 draft.getName(),
-                                new RoundWrapperOperatorFactory<>(factory, Arity.TWO),
+                                new RoundWrapperOperatorFactory<>(factory, Arity.TWO, lockStep),
                                 recordType(draft.getOutputType()),
                                 draft.getParallelism(),
                                 draft.isParallelismConfigured());
@@ -216,7 +220,9 @@ public final class BodyTranslator {
             AbstractMultipleInputTransformation<OUT> draft) {
         RoundWrapperOperatorFactory<OUT> factory =
                 new RoundWrapperOperatorFactory<>(
-                        operatorFactory(draft, draft.getOperatorFactory()), Arity.MULTIPLE);
+                        operatorFactory(draft, draft.getOperatorFactory()),
+                        Arity.MULTIPLE,
+                        lockStep);
         TypeInformation<IterationRecord<OUT>> type = recordType(draft.getOutputType());
         if (draft instanceof KeyedMultipleInputTransformation) {
             KeyedMultipleInputTransformation<OUT> keyedDraft =
@@ -263,7 +269,7 @@ public final class BodyTranslator {
                         inputOf(draft, 0),
                         draft.getName(),
                         new RoundWrapperOperatorFactory<>(
-                                SimpleOperatorFactory.of(operator), Arity.ONE),
+                                SimpleOperatorFactory.of(operator), Arity.ONE, lockStep),
                         recordType(draft.getOutputType()),
                         draft.getParallelism(),
                         draft.isParallelismConfigured());
@@ -320,7 +326,7 @@ public final class BodyTranslator {
                                 translate(draft.getRegularInput()),
                                 translate(draft.getBroadcastInput()),
                                 draft.getName(),
-                                new RoundWrapperOperatorFactory<>(factory, Arity.TWO),
+                                new RoundWrapperOperatorFactory<>(factory, Arity.TWO, lockStep),
                                 recordType(draft.getOutputType()),
                                 draft.getParallelism(),
                                 draft.isParallelismConfigured());
@@ -341,7 +347,7 @@ public final class BodyTranslator {
                                 translate(draft.getRegularInput()),
                                 translate(draft.getBroadcastInput()),
                                 draft.getName(),
-                                new RoundWrapperOperatorFactory<>(factory, Arity.TWO),
+                                new RoundWrapperOperatorFactory<>(factory, Arity.TWO, lockStep),
                                 recordType(draft.getOutputType()),
                                 draft.getParallelism(),
                                 draft.isParallelismConfigured());

@@ -28,10 +28,11 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * 2 comes from the iteration's control source, emits nothing, and ends when the iteration ends,
  * which keeps this task running (with checkpoints flowing) after input 1 has ended.
  *
- * <p>Feedback arrives through the {@link FeedbackChannel} from the co-located tail and is held
- * until the coordinator starts the round it belongs to. Once the tail says a round is complete, the
- * head reports the round and its feedback count to the coordinator, which answers for all heads at
- * once: start the next round, or stop.
+ * <p>Feedback arrives through the {@link FeedbackChannel} from the co-located tail. In lock-step
+ * (bounded iterations) it is held until the coordinator starts the round it belongs to; otherwise
+ * it is passed on at once. Once the tail says a round is complete, the head reports the round and
+ * its feedback count to the coordinator, which answers for all heads at once: start the next round
+ * (emit its round watermark), or stop.
  *
  * <p>When this head is the iteration's only participant (parallelism 1, no termination checks) it
  * knows all the coordinator will know, so it takes the same decision at once instead of waiting a
@@ -54,9 +55,12 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
     private transient FeedbackChannel channel;
     private transient String channelKey;
 
-    /** Feedback records by the round they will enter. */
+    /** Feedback records by the round they will enter, while that round has not started. */
     private final TreeMap<Integer, List<StreamRecord<IterationRecord<T>>>> heldFeedback =
             new TreeMap<>();
+
+    /** How many feedback records arrived for each round not yet reported as the next one. */
+    private final TreeMap<Integer, Long> feedbackCounts = new TreeMap<>();
 
     private int emittedRound = -1;
     private long tailCompleteRound = Long.MIN_VALUE;
@@ -113,15 +117,25 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
 
     @SuppressWarnings("unchecked")
     private void onFeedback(List<Object> items) {
+        boolean passedOn = false;
         for (Object item : items) {
             if (item instanceof RoundMarker) {
                 tailCompleteRound = Math.max(tailCompleteRound, ((RoundMarker) item).round);
             } else if (!terminated) {
                 StreamRecord<IterationRecord<T>> record = (StreamRecord<IterationRecord<T>>) item;
-                heldFeedback
-                        .computeIfAbsent(record.getValue().getRound(), r -> new ArrayList<>())
-                        .add(record);
+                int round = record.getValue().getRound();
+                feedbackCounts.merge(round, 1L, Long::sum);
+                if (plan.isLockStep()) {
+                    heldFeedback.computeIfAbsent(round, r -> new ArrayList<>()).add(record);
+                } else {
+                    output.collect(record);
+                    passedOn = true;
+                }
             }
+        }
+        if (passedOn) {
+            // Feedback is often a trickle of model updates: do not let it wait for a full buffer.
+            flusher.flush();
         }
         reportCompletedRounds();
     }
@@ -142,6 +156,7 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
         if (!terminated) {
             terminated = true;
             heldFeedback.clear();
+            feedbackCounts.clear();
             channel.close();
         }
     }
@@ -166,8 +181,8 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
     private void reportCompletedRounds() {
         while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
             int round = reportedRound + 1;
-            List<?> next = heldFeedback.get(round + 1);
-            int feedbackRecords = next == null ? 0 : next.size();
+            Long counted = feedbackCounts.remove(round + 1);
+            long feedbackRecords = counted == null ? 0 : counted;
             reportedRound = round;
             if (!decidesAlone) {
                 coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));

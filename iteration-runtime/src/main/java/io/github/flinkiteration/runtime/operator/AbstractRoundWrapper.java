@@ -29,8 +29,10 @@ import org.apache.flink.util.OutputTag;
  * over all its inputs, and calls the operator's {@link IterationListener} callbacks in round order
  * before passing each round watermark on.
  *
- * <p>Rounds run in lock-step: a record of round {@code r + 1} that arrives before this subtask
- * ended round {@code r} (possible when its input channels are skewed) is held back until then.
+ * <p>In lock-step (bounded iterations), a record of round {@code r + 1} that arrives before this
+ * subtask ended round {@code r} (possible when its input channels are skewed) is held back until
+ * then. Otherwise (unbounded iterations) every record is processed as it arrives; the callbacks
+ * still come in round order.
  *
  * <p>Checkpoint and lifecycle calls go straight to the wrapped operator, which shares this
  * wrapper's configuration and so its state, metrics and operator id.
@@ -54,6 +56,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private long combinedRound = Long.MIN_VALUE;
     private int startedRound = -1;
     private int endedRound = -1;
+    private final boolean lockStep;
     private final List<HeldRecord> heldRecords = new ArrayList<>();
 
     @SuppressWarnings("unchecked")
@@ -61,8 +64,10 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             OP inner,
             RoundTaggingOutput<OUT> taggingOutput,
             Output<StreamRecord<IterationRecord<OUT>>> output,
-            int numberOfInputs) {
+            int numberOfInputs,
+            boolean lockStep) {
         this.inner = inner;
+        this.lockStep = lockStep;
         this.taggingOutput = taggingOutput;
         this.output = output;
         this.flusher = OutputFlusher.of(output);
@@ -97,7 +102,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     protected final void onRecord(int input, StreamRecord<? extends IterationRecord<?>> record)
             throws Exception {
         int round = record.getValue().getRound();
-        if (round > endedRound + 1) {
+        if (lockStep && round > endedRound + 1) {
             heldRecords.add(new HeldRecord(input, copy(record)));
             return;
         }

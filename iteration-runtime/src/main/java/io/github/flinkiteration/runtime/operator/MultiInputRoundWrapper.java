@@ -29,8 +29,9 @@ final class MultiInputRoundWrapper<OUT>
     MultiInputRoundWrapper(
             MultipleInputStreamOperator<OUT> inner,
             RoundTaggingOutput<OUT> taggingOutput,
-            Output<StreamRecord<IterationRecord<OUT>>> output) {
-        super(inner, taggingOutput, output, inner.getInputs().size());
+            Output<StreamRecord<IterationRecord<OUT>>> output,
+            boolean lockStep) {
+        super(inner, taggingOutput, output, inner.getInputs().size(), lockStep);
         this.innerInputs = inner.getInputs();
         for (int i = 0; i < innerInputs.size(); i++) {
             inputs.add(new RoundInput(i));

@@ -23,8 +23,9 @@ final class OneInputRoundWrapper<IN, OUT>
     OneInputRoundWrapper(
             OneInputStreamOperator<IN, OUT> inner,
             RoundTaggingOutput<OUT> taggingOutput,
-            Output<StreamRecord<IterationRecord<OUT>>> output) {
-        super(inner, taggingOutput, output, 1);
+            Output<StreamRecord<IterationRecord<OUT>>> output,
+            boolean lockStep) {
+        super(inner, taggingOutput, output, 1, lockStep);
         this.innerKeyed =
                 !(inner instanceof KeyContextHandler)
                         || ((KeyContextHandler) inner).hasKeyContext1();

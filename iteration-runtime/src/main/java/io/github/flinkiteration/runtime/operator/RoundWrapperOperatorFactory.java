@@ -33,10 +33,17 @@ public final class RoundWrapperOperatorFactory<OUT>
 
     private final StreamOperatorFactory<OUT> innerFactory;
     private final Arity arity;
+    private final boolean lockStep;
 
-    public RoundWrapperOperatorFactory(StreamOperatorFactory<OUT> innerFactory, Arity arity) {
+    /**
+     * @param lockStep whether the wrapper holds back records of a round until the previous round
+     *     has ended here
+     */
+    public RoundWrapperOperatorFactory(
+            StreamOperatorFactory<OUT> innerFactory, Arity arity, boolean lockStep) {
         this.innerFactory = Objects.requireNonNull(innerFactory);
         this.arity = Objects.requireNonNull(arity);
+        this.lockStep = lockStep;
     }
 
     @Override
@@ -59,19 +66,22 @@ public final class RoundWrapperOperatorFactory<OUT>
                         new OneInputRoundWrapper<>(
                                 (OneInputStreamOperator<Object, OUT>) inner,
                                 taggingOutput,
-                                parameters.getOutput());
+                                parameters.getOutput(),
+                                lockStep);
             case TWO:
                 return (T)
                         new TwoInputRoundWrapper<>(
                                 (TwoInputStreamOperator<Object, Object, OUT>) inner,
                                 taggingOutput,
-                                parameters.getOutput());
+                                parameters.getOutput(),
+                                lockStep);
             default:
                 return (T)
                         new MultiInputRoundWrapper<>(
                                 (MultipleInputStreamOperator<OUT>) inner,
                                 taggingOutput,
-                                parameters.getOutput());
+                                parameters.getOutput(),
+                                lockStep);
         }
     }
 

@@ -25,8 +25,9 @@ final class TwoInputRoundWrapper<IN1, IN2, OUT>
     TwoInputRoundWrapper(
             TwoInputStreamOperator<IN1, IN2, OUT> inner,
             RoundTaggingOutput<OUT> taggingOutput,
-            Output<StreamRecord<IterationRecord<OUT>>> output) {
-        super(inner, taggingOutput, output, 2);
+            Output<StreamRecord<IterationRecord<OUT>>> output,
+            boolean lockStep) {
+        super(inner, taggingOutput, output, 2, lockStep);
         boolean handler = inner instanceof KeyContextHandler;
         this.innerKeyed1 = !handler || ((KeyContextHandler) inner).hasKeyContext1();
         this.innerKeyed2 = !handler || ((KeyContextHandler) inner).hasKeyContext2();

@@ -3,8 +3,9 @@ package io.github.flinkiteration.runtime.progress;
 import java.io.Serializable;
 
 /**
- * What every coordinator of one iteration knows from graph-build time: the iteration's id, the
- * round limit, and how many coordinated operators (heads and termination checks) take part.
+ * What every coordinator and head of one iteration knows from graph-build time: the iteration's id,
+ * the round limit, how many coordinated operators (heads and termination checks) take part, and
+ * whether rounds run in lock-step.
  */
 public final class ProgressPlan implements Serializable {
 
@@ -13,15 +14,19 @@ public final class ProgressPlan implements Serializable {
     private final String iterationId;
     private final int maxRounds;
     private final int participants;
+    private final boolean lockStep;
 
     /**
      * @param maxRounds the round limit, or 0 for none
      * @param participants the number of head and termination-check operators
+     * @param lockStep whether records of round {@code r + 1} wait until round {@code r} has ended
+     *     (bounded iterations) or flow at once (unbounded ones)
      */
-    public ProgressPlan(String iterationId, int maxRounds, int participants) {
+    public ProgressPlan(String iterationId, int maxRounds, int participants, boolean lockStep) {
         this.iterationId = iterationId;
         this.maxRounds = maxRounds;
         this.participants = participants;
+        this.lockStep = lockStep;
     }
 
     public String getIterationId() {
@@ -34,6 +39,10 @@ public final class ProgressPlan implements Serializable {
 
     public int getParticipants() {
         return participants;
+    }
+
+    public boolean isLockStep() {
+        return lockStep;
     }
 
     /**

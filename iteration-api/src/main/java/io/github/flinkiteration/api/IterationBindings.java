@@ -1,0 +1,60 @@
+package io.github.flinkiteration.api;
+
+import io.github.flinkiteration.api.spi.IterationRuntimeLoader;
+import io.github.flinkiteration.api.spi.IterationSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/** What the two iteration builders have in common: named inputs, a config and a body. */
+final class IterationBindings {
+
+    private final Map<String, DataStream<?>> variables = new LinkedHashMap<>();
+    private final Map<String, DataStream<?>> data = new LinkedHashMap<>();
+    private IterationConfig config = IterationConfig.defaults();
+    private IterationBody body;
+
+    void bindVariable(String name, DataStream<?> initial) {
+        bind(name, initial, variables);
+    }
+
+    void bindData(String name, DataStream<?> stream) {
+        bind(name, stream, data);
+    }
+
+    void setConfig(IterationConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    void setBody(IterationBody body) {
+        this.body = Objects.requireNonNull(body, "body");
+    }
+
+    ResultStreams apply(boolean bounded) {
+        if (body == null) {
+            throw new IllegalStateException("No body: call withBody(...) before apply().");
+        }
+        if (variables.isEmpty()) {
+            throw new IllegalStateException(
+                    "An iteration needs at least one variable: call bindVariable(...).");
+        }
+        return IterationRuntimeLoader.load()
+                .build(new IterationSpec(bounded, variables, data, config, body));
+    }
+
+    private void bind(String name, DataStream<?> stream, Map<String, DataStream<?>> target) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("An iteration input needs a non-empty name.");
+        }
+        Objects.requireNonNull(stream, "stream bound to '" + name + "'");
+        if (variables.containsKey(name) || data.containsKey(name)) {
+            throw new IllegalArgumentException(
+                    "The name '"
+                            + name
+                            + "' is already bound to this iteration. Give each bound stream its"
+                            + " own name.");
+        }
+        target.put(name, stream);
+    }
+}

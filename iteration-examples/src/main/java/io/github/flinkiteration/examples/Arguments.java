@@ -1,0 +1,17 @@
+package io.github.flinkiteration.examples;
+
+/** Reads the {@code --name value} arguments of the examples' {@code main} methods. */
+final class Arguments {
+
+    private Arguments() {}
+
+    /** The integer after {@code name}, or {@code fallback} when {@code name} is absent. */
+    static int intValue(String[] args, String name, int fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return fallback;
+    }
+}

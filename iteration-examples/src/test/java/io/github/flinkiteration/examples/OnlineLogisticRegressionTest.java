@@ -1,0 +1,186 @@
+package io.github.flinkiteration.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.github.flinkiteration.testing.ControlledSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The online logistic regression emits the same model versions as a plain-Java mini-batch gradient
+ * descent, emits them while its input still flows, ends by itself on a bounded input and runs until
+ * cancelled on an unbounded one.
+ */
+class OnlineLogisticRegressionTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(2)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final int BATCH = 1_000;
+    private static final double RATE = 0.5;
+    private static final TypeInformation<LabeledPoint> POINT =
+            TypeInformation.of(LabeledPoint.class);
+
+    @ParameterizedTest(name = "parallelism {0}")
+    @ValueSource(ints = {2, 4})
+    void boundedInputEndsTheJobAndEveryVersionEqualsThePlainJavaReference(int parallelism)
+            throws Exception {
+        int batches = 20;
+        StreamExecutionEnvironment env = environment(parallelism);
+        // Half a batch more: the incomplete last batch is not trained on.
+        DataStream<LabeledPoint> points = LabeledPoints.stream(env, batches * BATCH + BATCH / 2);
+        List<ModelVersion> versions = new ArrayList<>();
+        try (CloseableIterator<ModelVersion> it = fit(points).executeAndCollect()) {
+            it.forEachRemaining(versions::add);
+        }
+        assertMatchesReference(versions, batches);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void readsTheFirstVersionsOfAnUnboundedStreamAndCancelsCleanly() throws Exception {
+        int wanted = 5;
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            gate.open();
+            StreamExecutionEnvironment env = environment(4);
+            // Two source subtasks: examples reach the trainers out of index order.
+            DataStream<LabeledPoint> points =
+                    env.fromSource(
+                                    ControlledSource.unbounded(
+                                            gate, LabeledPoints::generate, POINT),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "endless points")
+                            .setParallelism(2);
+            List<ModelVersion> versions = new ArrayList<>();
+            try (CloseableIterator<ModelVersion> it = fit(points).collectAsync()) {
+                JobClient job = env.executeAsync();
+                while (versions.size() < wanted) {
+                    versions.add(it.next());
+                }
+                job.cancel().get();
+                assertThat(awaitTerminalStatus(job)).isEqualTo(JobStatus.CANCELED);
+            }
+            assertMatchesReference(versions, wanted);
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void versionsLeaveWhileTheInputIsStillFlowing() throws Exception {
+        int batches = 8;
+        long total = (long) batches * BATCH;
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            StreamExecutionEnvironment env = environment(2);
+            DataStream<LabeledPoint> points =
+                    env.fromSource(
+                                    ControlledSource.bounded(
+                                            gate, total, LabeledPoints::generate, POINT),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "gated points")
+                            .setParallelism(1);
+            List<ModelVersion> versions = new ArrayList<>();
+            List<Long> releasedWhenSeen = new ArrayList<>();
+            try (CloseableIterator<ModelVersion> it = fit(points).collectAsync()) {
+                env.executeAsync();
+                // Release one batch at a time, the next only after the model it made came out.
+                long released = BATCH;
+                gate.allowBelow(released);
+                while (it.hasNext()) {
+                    ModelVersion version = it.next();
+                    versions.add(version);
+                    releasedWhenSeen.add(released);
+                    released = Math.min(total, released + BATCH);
+                    gate.allowBelow(released);
+                }
+            }
+            assertMatchesReference(versions, batches);
+            for (int v = 0; v < batches; v++) {
+                // Version v + 1 came out when only v + 1 of the batches had been released.
+                assertThat(releasedWhenSeen.get(v)).isEqualTo((v + 1L) * BATCH);
+            }
+        }
+    }
+
+    private static StreamExecutionEnvironment environment(int parallelism) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        return env;
+    }
+
+    private static DataStream<ModelVersion> fit(DataStream<LabeledPoint> points) {
+        return OnlineLogisticRegression.fit(points, LabeledPoints.FEATURES, BATCH, RATE);
+    }
+
+    private static void assertMatchesReference(List<ModelVersion> versions, int count) {
+        List<double[]> expected = referenceWeights(count);
+        assertThat(versions).hasSize(count);
+        for (int v = 0; v < count; v++) {
+            assertThat(versions.get(v).version).isEqualTo(v + 1);
+            double[] actual = versions.get(v).weights;
+            assertThat(actual).hasSameSizeAs(expected.get(v));
+            for (int j = 0; j < actual.length; j++) {
+                assertThat(actual[j])
+                        .as("weight %d of version %d", j, v + 1)
+                        .isCloseTo(expected.get(v)[j], within(1e-9));
+            }
+        }
+    }
+
+    /** Mini-batch gradient descent on the log-loss, sequentially: the weights after each batch. */
+    private static List<double[]> referenceWeights(int batches) {
+        int features = LabeledPoints.FEATURES;
+        double[] w = new double[features + 1];
+        List<double[]> result = new ArrayList<>();
+        for (int k = 0; k < batches; k++) {
+            double[] gradient = new double[features + 1];
+            for (long i = (long) k * BATCH; i < (long) (k + 1) * BATCH; i++) {
+                LabeledPoint p = LabeledPoints.generate(i);
+                double z = w[features];
+                for (int j = 0; j < features; j++) {
+                    z += w[j] * p.features[j];
+                }
+                double error = 1 / (1 + Math.exp(-z)) - p.label;
+                for (int j = 0; j < features; j++) {
+                    gradient[j] += error * p.features[j];
+                }
+                gradient[features] += error;
+            }
+            for (int j = 0; j <= features; j++) {
+                w[j] -= RATE * gradient[j] / BATCH;
+            }
+            result.add(w.clone());
+        }
+        return result;
+    }
+
+    private static JobStatus awaitTerminalStatus(JobClient job) throws Exception {
+        while (true) {
+            JobStatus status = job.getJobStatus().get();
+            if (status.isGloballyTerminalState()) {
+                return status;
+            }
+            Thread.sleep(50);
+        }
+    }
+}
