@@ -62,7 +62,7 @@ public final class BenchmarkMain {
 
     private static void usage() {
         System.out.println(
-                "usage: benchmarks.jar (w1|w2|w3) [--parallelism N] [--rounds R] [--json FILE]"
+                "usage: benchmarks.jar (w1|w2|w3|w4) [--parallelism N] [--rounds R] [--json FILE]"
                         + " [--buffer-timeout MS]\n"
                         + "       benchmarks.jar summarize FILE\n"
                         + "       benchmarks.jar jmh [JMH options]");

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 
 /**
@@ -20,6 +22,7 @@ final class RunResult {
     final long wallMs;
     final long netRuntimeMs;
     final double checksum;
+    private final Map<String, Double> extra = new LinkedHashMap<>();
 
     RunResult(
             String workload,
@@ -36,12 +39,26 @@ final class RunResult {
         this.checksum = checksum;
     }
 
+    /** Adds a workload's own figure, written after the common fields. */
+    RunResult with(String field, double value) {
+        extra.put(field, value);
+        return this;
+    }
+
     String toJson() {
+        StringBuilder extraFields = new StringBuilder();
+        extra.forEach(
+                (field, value) ->
+                        extraFields
+                                .append(", \"")
+                                .append(field)
+                                .append("\": ")
+                                .append(Double.toString(value)));
         return String.format(
                 Locale.ROOT,
                 "{\"workload\": \"%s\", \"parallelism\": %d, \"rounds\": %d, \"wallMs\": %d,"
                         + " \"netRuntimeMs\": %d, \"checksum\": %s, \"flinkVersion\": \"%s\","
-                        + " \"jvm\": \"%s\", \"commit\": \"%s\"}",
+                        + " \"jvm\": \"%s\", \"commit\": \"%s\"%s}",
                 workload,
                 parallelism,
                 rounds,
@@ -50,7 +67,8 @@ final class RunResult {
                 Double.toString(checksum),
                 EnvironmentInformation.getVersion(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                System.getProperty("benchmark.commit", "unknown"));
+                System.getProperty("benchmark.commit", "unknown"),
+                extraFields);
     }
 
     /** Appends this result as one line to {@code file}. */

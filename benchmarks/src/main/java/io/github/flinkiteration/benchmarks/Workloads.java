@@ -40,9 +40,11 @@ final class Workloads {
                 return w2(env, rounds);
             case "w3":
                 return w3(env, rounds, W3_RECORDS);
+            case "w4":
+                return OnlineTrainingWorkload.run(env, OnlineTrainingWorkload.DEFAULT_RECORDS);
             default:
                 throw new IllegalArgumentException(
-                        "Unknown workload '" + workload + "'; expected w1, w2 or w3.");
+                        "Unknown workload '" + workload + "'; expected w1, w2, w3 or w4.");
         }
     }
 

@@ -58,7 +58,8 @@ class OnlineLogisticRegressionTest {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    // A separate thread: the collect iterator swallows the interrupt of a same-thread timeout.
+    @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void readsTheFirstVersionsOfAnUnboundedStreamAndCancelsCleanly() throws Exception {
         int wanted = 5;
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
@@ -86,12 +87,15 @@ class OnlineLogisticRegressionTest {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void versionsLeaveWhileTheInputIsStillFlowing() throws Exception {
+    // A separate thread: the collect iterator swallows the interrupt of a same-thread timeout.
+    @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void versionsLeaveWhileTheInputIsStillFlowingWithoutWaitingForFullBuffers() throws Exception {
         int batches = 8;
         long total = (long) batches * BATCH;
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
             StreamExecutionEnvironment env = environment(2);
+            // Buffers leave only when full: versions come out only if the iteration flushes them.
+            env.setBufferTimeout(-1);
             DataStream<LabeledPoint> points =
                     env.fromSource(
                                     ControlledSource.bounded(

@@ -288,7 +288,7 @@ final class IterationBuilder {
         return new OneInputTransformation<>(
                 stream.getTransformation(),
                 "Iteration input [" + name + "]",
-                SimpleOperatorFactory.of(new InputWrapOperator<T>()),
+                SimpleOperatorFactory.of(new InputWrapOperator<T>(!spec.isBounded())),
                 new IterationRecordTypeInfo<>(stream.getType()),
                 stream.getParallelism());
     }
@@ -337,7 +337,7 @@ final class IterationBuilder {
                 new OneInputTransformation<>(
                         inner,
                         "Iteration output [" + name + "]",
-                        SimpleOperatorFactory.of(new OutputUnwrapOperator<T>()),
+                        SimpleOperatorFactory.of(new OutputUnwrapOperator<T>(!spec.isBounded())),
                         stream.getType(),
                         inner.getParallelism());
         return new DataStream<>(env, output);

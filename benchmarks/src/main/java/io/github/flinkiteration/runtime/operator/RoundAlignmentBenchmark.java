@@ -50,7 +50,8 @@ public class RoundAlignmentBenchmark {
                         new ConsumingListener(blackhole),
                         new RoundTaggingOutput<>(output),
                         output,
-                        true);
+                        true,
+                        null);
         round = 0;
     }
 

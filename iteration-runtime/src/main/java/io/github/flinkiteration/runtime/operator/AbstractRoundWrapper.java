@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.operator;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.runtime.internal.EagerFlusher;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamTaskStateInitializer;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -32,7 +34,8 @@ import org.apache.flink.util.OutputTag;
  * <p>In lock-step (bounded iterations), a record of round {@code r + 1} that arrives before this
  * subtask ended round {@code r} (possible when its input channels are skewed) is held back until
  * then. Otherwise (unbounded iterations) every record is processed as it arrives; the callbacks
- * still come in round order.
+ * still come in round order, and what the operator emits is flushed eagerly ({@link EagerFlusher}),
+ * since a sparse stream of model updates must not wait for Flink's buffer timeout.
  *
  * <p>Checkpoint and lifecycle calls go straight to the wrapped operator, which shares this
  * wrapper's configuration and so its state, metrics and operator id.
@@ -46,6 +49,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private final RoundTaggingOutput<OUT> taggingOutput;
     private final Output<StreamRecord<IterationRecord<OUT>>> output;
     private final OutputFlusher flusher;
+    private final EagerFlusher eagerFlusher;
     private final IterationListener<OUT> listener;
     private final RoundAwareProcessFunction<?, ?> roundAware;
     private final ListenerContext listenerContext = new ListenerContext();
@@ -65,12 +69,14 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             RoundTaggingOutput<OUT> taggingOutput,
             Output<StreamRecord<IterationRecord<OUT>>> output,
             int numberOfInputs,
-            boolean lockStep) {
+            boolean lockStep,
+            ProcessingTimeService timeService) {
         this.inner = inner;
         this.lockStep = lockStep;
         this.taggingOutput = taggingOutput;
         this.output = output;
         this.flusher = OutputFlusher.of(output);
+        this.eagerFlusher = lockStep ? null : new EagerFlusher(flusher, timeService);
         Object function =
                 inner instanceof AbstractUdfStreamOperator
                         ? ((AbstractUdfStreamOperator<?, ?>) inner).getUserFunction()
@@ -121,7 +127,11 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                 record.hasTimestamp()
                         ? new StreamRecord<>(value, record.getTimestamp())
                         : new StreamRecord<>(value);
+        long emittedBefore = taggingOutput.emitted();
         deliver(input, record, unwrapped);
+        if (eagerFlusher != null && taggingOutput.emitted() != emittedBefore) {
+            eagerFlusher.afterEmit();
+        }
     }
 
     protected final void onWatermark(int input, Watermark mark) throws Exception {

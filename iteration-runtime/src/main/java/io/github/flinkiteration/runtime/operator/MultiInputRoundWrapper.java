@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /** Wraps a multiple-input operator of an iteration body. */
@@ -30,8 +31,9 @@ final class MultiInputRoundWrapper<OUT>
             MultipleInputStreamOperator<OUT> inner,
             RoundTaggingOutput<OUT> taggingOutput,
             Output<StreamRecord<IterationRecord<OUT>>> output,
-            boolean lockStep) {
-        super(inner, taggingOutput, output, inner.getInputs().size(), lockStep);
+            boolean lockStep,
+            ProcessingTimeService timeService) {
+        super(inner, taggingOutput, output, inner.getInputs().size(), lockStep, timeService);
         this.innerInputs = inner.getInputs();
         for (int i = 0; i < innerInputs.size(); i++) {
             inputs.add(new RoundInput(i));

@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /** Wraps a one-input operator of an iteration body. */
@@ -24,8 +25,9 @@ final class OneInputRoundWrapper<IN, OUT>
             OneInputStreamOperator<IN, OUT> inner,
             RoundTaggingOutput<OUT> taggingOutput,
             Output<StreamRecord<IterationRecord<OUT>>> output,
-            boolean lockStep) {
-        super(inner, taggingOutput, output, 1, lockStep);
+            boolean lockStep,
+            ProcessingTimeService timeService) {
+        super(inner, taggingOutput, output, 1, lockStep, timeService);
         this.innerKeyed =
                 !(inner instanceof KeyContextHandler)
                         || ((KeyContextHandler) inner).hasKeyContext1();

@@ -28,6 +28,7 @@ final class RoundTaggingOutput<T> implements Output<StreamRecord<T>> {
             new StreamRecord<>(new IterationRecord<>());
     private final Map<String, OutputTag<?>> roundTags = new HashMap<>();
     private int round;
+    private long emitted;
 
     RoundTaggingOutput(Output<StreamRecord<IterationRecord<T>>> output) {
         this.output = output;
@@ -41,8 +42,14 @@ final class RoundTaggingOutput<T> implements Output<StreamRecord<T>> {
         return round;
     }
 
+    /** How many records went out so far, side outputs included. */
+    long emitted() {
+        return emitted;
+    }
+
     @Override
     public void collect(StreamRecord<T> record) {
+        emitted++;
         IterationRecord<T> tagged = reusedRecord.getValue();
         tagged.setRound(round);
         tagged.setValue(record.getValue());
@@ -52,6 +59,7 @@ final class RoundTaggingOutput<T> implements Output<StreamRecord<T>> {
 
     @Override
     public <X> void collect(OutputTag<X> outputTag, StreamRecord<X> record) {
+        emitted++;
         StreamRecord<IterationRecord<X>> tagged =
                 new StreamRecord<>(new IterationRecord<>(round, record.getValue()));
         copyTimestamp(record, tagged);

@@ -67,21 +67,24 @@ public final class RoundWrapperOperatorFactory<OUT>
                                 (OneInputStreamOperator<Object, OUT>) inner,
                                 taggingOutput,
                                 parameters.getOutput(),
-                                lockStep);
+                                lockStep,
+                                parameters.getProcessingTimeService());
             case TWO:
                 return (T)
                         new TwoInputRoundWrapper<>(
                                 (TwoInputStreamOperator<Object, Object, OUT>) inner,
                                 taggingOutput,
                                 parameters.getOutput(),
-                                lockStep);
+                                lockStep,
+                                parameters.getProcessingTimeService());
             default:
                 return (T)
                         new MultiInputRoundWrapper<>(
                                 (MultipleInputStreamOperator<OUT>) inner,
                                 taggingOutput,
                                 parameters.getOutput(),
-                                lockStep);
+                                lockStep,
+                                parameters.getProcessingTimeService());
         }
     }
 

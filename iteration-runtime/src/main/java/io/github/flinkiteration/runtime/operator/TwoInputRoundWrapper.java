@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /** Wraps a two-input operator of an iteration body (connect, broadcast state, joins). */
@@ -26,8 +27,9 @@ final class TwoInputRoundWrapper<IN1, IN2, OUT>
             TwoInputStreamOperator<IN1, IN2, OUT> inner,
             RoundTaggingOutput<OUT> taggingOutput,
             Output<StreamRecord<IterationRecord<OUT>>> output,
-            boolean lockStep) {
-        super(inner, taggingOutput, output, 2, lockStep);
+            boolean lockStep,
+            ProcessingTimeService timeService) {
+        super(inner, taggingOutput, output, 2, lockStep, timeService);
         boolean handler = inner instanceof KeyContextHandler;
         this.innerKeyed1 = !handler || ((KeyContextHandler) inner).hasKeyContext1();
         this.innerKeyed2 = !handler || ((KeyContextHandler) inner).hasKeyContext2();
