@@ -6,10 +6,12 @@ import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.TerminationCondition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
@@ -24,6 +26,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Run it on an embedded MiniCluster with {@code mvn -q -pl iteration-examples -am compile
  * exec:exec}; for other settings run this class with {@code --parallelism N --rounds R --points P}.
+ * With {@code --output PATH} the result goes to that file instead of stdout, which is how it runs
+ * on a Flink cluster; there the parallelism of the submission applies unless {@code --parallelism}
+ * is given (embedded, the default is 2).
  */
 public final class KMeans {
 
@@ -70,15 +75,34 @@ public final class KMeans {
     }
 
     public static void main(String[] args) throws Exception {
-        int parallelism = Arguments.intValue(args, "--parallelism", 2);
         int rounds = Arguments.intValue(args, "--rounds", 20);
         int pointCount = Arguments.intValue(args, "--points", KMeansData.DEFAULT_POINTS);
+        String output = Arguments.stringValue(args, "--output");
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(parallelism);
+        // Embedded, the example runs at parallelism 2; submitted to a cluster, the parallelism of
+        // the submission applies. An explicit --parallelism wins in both.
+        String parallelism = Arguments.stringValue(args, "--parallelism");
+        if (parallelism != null) {
+            env.setParallelism(Integer.parseInt(parallelism));
+        } else if (env instanceof LocalStreamEnvironment) {
+            env.setParallelism(2);
+        }
         DataStream<Centroids> initial =
                 env.fromData(KMeansData.initialCentroids()).name("initial centroids");
         DataStream<Centroids> result = centroids(initial, points(env, pointCount), rounds);
+
+        if (output != null) {
+            // A cluster may run the job detached: the result goes to a file, not to stdout.
+            result.map(KMeans::report)
+                    .name("report")
+                    .setParallelism(1)
+                    .sinkTo(new TextFileSink(output))
+                    .name("write " + output)
+                    .setParallelism(1);
+            env.execute("k-means");
+            return;
+        }
 
         List<Centroids> centroids = new ArrayList<>();
         try (CloseableIterator<Centroids> collected = result.collectAsync()) {
@@ -86,12 +110,14 @@ public final class KMeans {
             collected.forEachRemaining(centroids::add);
             System.out.printf(
                     "k-means: %d points, %d rounds, parallelism %d, %d ms net runtime%n",
-                    pointCount, rounds, parallelism, job.getNetRuntime());
+                    pointCount, rounds, env.getParallelism(), job.getNetRuntime());
         }
+        System.out.print(report(centroids.get(centroids.size() - 1)));
+    }
 
-        Centroids last = centroids.get(centroids.size() - 1);
-        System.out.print(last);
-        System.out.printf("checksum: %.6f%n", last.checksum());
+    /** The centroids, one per line, then their checksum with six decimals. */
+    public static String report(Centroids centroids) {
+        return centroids + String.format(Locale.ROOT, "checksum: %.6f%n", centroids.checksum());
     }
 
     /**

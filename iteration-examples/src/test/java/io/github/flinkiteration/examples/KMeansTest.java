@@ -44,45 +44,12 @@ class KMeansTest {
 
         assertThat(emitted).hasSize(1);
         Centroids actual = emitted.get(0);
-        Centroids expected = referenceKMeans(KMeansData.DEFAULT_POINTS, ROUNDS);
+        Centroids expected = KMeansReference.centroids(KMeansData.DEFAULT_POINTS, ROUNDS);
         for (int i = 0; i < expected.values.length; i++) {
             for (int j = 0; j < expected.values[i].length; j++) {
                 assertThat(actual.values[i][j]).isCloseTo(expected.values[i][j], within(1e-9));
             }
         }
         assertThat(actual.checksum()).isCloseTo(BENCHMARK_CHECKSUM, within(1e-6));
-    }
-
-    /** Lloyd's algorithm, sequentially, exactly as BENCHMARKS.md describes it. */
-    private static Centroids referenceKMeans(int pointCount, int rounds) {
-        double[][] points = new double[pointCount][];
-        for (int i = 0; i < pointCount; i++) {
-            points[i] = KMeansData.point(i);
-        }
-        Centroids centroids = KMeansData.initialCentroids();
-        for (int round = 0; round < rounds; round++) {
-            int k = centroids.values.length;
-            double[][] sums = new double[k][KMeansData.DIMENSIONS];
-            long[] counts = new long[k];
-            for (double[] point : points) {
-                int cluster = centroids.nearest(point);
-                counts[cluster]++;
-                for (int j = 0; j < point.length; j++) {
-                    sums[cluster][j] += point[j];
-                }
-            }
-            double[][] next = new double[k][];
-            for (int i = 0; i < k; i++) {
-                next[i] =
-                        counts[i] == 0
-                                ? centroids.values[i].clone()
-                                : new double[KMeansData.DIMENSIONS];
-                for (int j = 0; counts[i] > 0 && j < KMeansData.DIMENSIONS; j++) {
-                    next[i][j] = sums[i][j] / counts[i];
-                }
-            }
-            centroids = new Centroids(next);
-        }
-        return centroids;
     }
 }

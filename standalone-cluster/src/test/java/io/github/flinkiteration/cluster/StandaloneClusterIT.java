@@ -1,0 +1,207 @@
+package io.github.flinkiteration.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.github.flinkiteration.examples.Centroids;
+import io.github.flinkiteration.examples.KMeansData;
+import io.github.flinkiteration.examples.KMeansReference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The examples' job jar on a real standalone Flink cluster: a JobManager and two TaskManagers with
+ * two slots each, every one its own JVM, the jar uploaded and run through the REST API as a user
+ * would. Results are checked against the plain-Java references; where subtasks ran is read from the
+ * REST API's job details.
+ *
+ * <p>The cluster's logs stay in {@code target/cluster-test/log} for a look after a failure.
+ */
+class StandaloneClusterIT {
+
+    private static final String K_MEANS = "io.github.flinkiteration.examples.KMeans";
+    private static final int ROUNDS = 20;
+
+    /** Long enough for any healthy run on a busy machine; only a hung job reaches it. */
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(5);
+
+    private static final Pattern CENTROID_LINE = Pattern.compile("(\\d+): \\[(.*)]");
+    private static final String CHECKSUM_PREFIX = "checksum: ";
+
+    private static LocalFlinkCluster cluster;
+    private static FlinkRestClient rest;
+    private static String jarId;
+
+    @BeforeAll
+    static void startClusterAndUploadJobJar() throws Exception {
+        String classpath =
+                Files.readString(
+                                Path.of(property("cluster.classpath.file")), StandardCharsets.UTF_8)
+                        .trim();
+        cluster =
+                LocalFlinkCluster.builder(Path.of(property("cluster.work.dir")), classpath)
+                        .taskManagers(2)
+                        .slotsPerTaskManager(2)
+                        .start();
+        rest = new FlinkRestClient(cluster.restAddress());
+        jarId = rest.uploadJar(Path.of(property("examples.job.jar")));
+    }
+
+    @AfterAll
+    static void stopClusterAndCheckNoProcessIsLeft() throws Exception {
+        if (cluster == null) {
+            return; // start() failed and has already stopped what it launched
+        }
+        List<ProcessHandle> processes = cluster.processes();
+        try {
+            cluster.stop();
+        } finally {
+            assertThat(processes)
+                    .as("the cluster's processes after stop()")
+                    .noneMatch(ProcessHandle::isAlive);
+        }
+    }
+
+    @Test
+    void jobManagerAndBothTaskManagersAreSeparateJvms() throws Exception {
+        Map<String, ProcessHandle> jvms = cluster.jvms();
+        assertThat(jvms).containsOnlyKeys("jobmanager", "taskmanager-1", "taskmanager-2");
+        assertThat(jvms.values().stream().map(ProcessHandle::pid).distinct())
+                .hasSize(3)
+                .doesNotContain(ProcessHandle.current().pid());
+        for (ProcessHandle jvm : jvms.values()) {
+            assertThat(jvm.isAlive()).isTrue();
+            assertThat(jvm.info().command())
+                    .hasValueSatisfying(c -> assertThat(c).endsWith("java"));
+        }
+        assertThat(registeredTaskManagers())
+                .containsExactlyInAnyOrder("taskmanager-1", "taskmanager-2");
+    }
+
+    @Test
+    void kMeansAtParallelismFourEqualsThePlainJavaReferenceAndRunsOnBothTaskManagers(
+            @TempDir Path results) throws Exception {
+        Path output = results.resolve("k-means.txt");
+        String jobId =
+                runToCompletion(
+                        K_MEANS,
+                        4,
+                        "--output",
+                        output.toString(),
+                        "--rounds",
+                        String.valueOf(ROUNDS),
+                        "--points",
+                        String.valueOf(KMeansData.DEFAULT_POINTS));
+
+        Centroids expected = KMeansReference.centroids(KMeansData.DEFAULT_POINTS, ROUNDS);
+        List<String> report = Files.readAllLines(output, StandardCharsets.UTF_8);
+        Centroids actual = parseCentroids(report);
+        assertThat(actual.values).hasSameDimensionsAs(expected.values);
+        for (int i = 0; i < expected.values.length; i++) {
+            for (int j = 0; j < expected.values[i].length; j++) {
+                assertThat(actual.values[i][j])
+                        .as("centroid %d, coordinate %d", i, j)
+                        .isCloseTo(expected.values[i][j], within(1e-9));
+            }
+        }
+        String lastLine = report.isEmpty() ? "" : report.get(report.size() - 1);
+        assertThat(lastLine).startsWith(CHECKSUM_PREFIX);
+        double checksum = Double.parseDouble(lastLine.substring(CHECKSUM_PREFIX.length()));
+        assertThat(checksum).isCloseTo(expected.checksum(), within(1e-6));
+
+        // The body operator runs at parallelism 4 in the cluster's 4 slots: 2 on each TaskManager.
+        Map<String, Integer> assignSubtasks =
+                finishedSubtasksPerTaskManager(jobId, "assign points");
+        assertThat(assignSubtasks.keySet())
+                .containsExactlyInAnyOrderElementsOf(registeredTaskManagers());
+        assertThat(assignSubtasks.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
+    }
+
+    /**
+     * Runs {@code entryClass} of the job jar at {@code parallelism} and waits for its job to end.
+     *
+     * @return the job's id, once the job has finished
+     */
+    private static String runToCompletion(String entryClass, int parallelism, String... args)
+            throws Exception {
+        String jobId = rest.runJar(jarId, entryClass, parallelism, List.of(args));
+        JsonNode job = rest.awaitTermination(jobId, JOB_TIMEOUT);
+        if (!job.get("state").asText().equals("FINISHED")) {
+            throw new AssertionError(
+                    entryClass
+                            + " ended "
+                            + job.get("state")
+                            + "; exceptions: "
+                            + rest.get("/jobs/" + jobId + "/exceptions")
+                            + "; logs in "
+                            + cluster.logDirectory());
+        }
+        return jobId;
+    }
+
+    /** TaskManager id to the number of finished subtasks of the job's vertex named {@code name}. */
+    private static Map<String, Integer> finishedSubtasksPerTaskManager(String jobId, String name)
+            throws Exception {
+        JsonNode vertex = null;
+        for (JsonNode candidate : rest.get("/jobs/" + jobId).get("vertices")) {
+            if (candidate.get("name").asText().equals(name)) {
+                vertex = candidate;
+            }
+        }
+        assertThat(vertex).as("vertex '%s' of job %s", name, jobId).isNotNull();
+        String path = "/jobs/" + jobId + "/vertices/" + vertex.get("id").asText() + "/taskmanagers";
+        Map<String, Integer> finished = new HashMap<>();
+        for (JsonNode taskManager : rest.get(path).get("taskmanagers")) {
+            int count = taskManager.get("status-counts").get("FINISHED").asInt();
+            if (count > 0) {
+                finished.merge(taskManager.get("taskmanager-id").asText(), count, Integer::sum);
+            }
+        }
+        return finished;
+    }
+
+    private static List<String> registeredTaskManagers() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode taskManager : rest.get("/taskmanagers").get("taskmanagers")) {
+            ids.add(taskManager.get("id").asText());
+        }
+        return ids;
+    }
+
+    /** The centroids of a k-means report: lines {@code i: [x, y, …]}, in order. */
+    private static Centroids parseCentroids(List<String> report) {
+        List<double[]> values = new ArrayList<>();
+        for (String line : report) {
+            Matcher matcher = CENTROID_LINE.matcher(line);
+            if (matcher.matches()) {
+                assertThat(Integer.parseInt(matcher.group(1))).isEqualTo(values.size());
+                String[] coordinates = matcher.group(2).split(", ");
+                double[] centroid = new double[coordinates.length];
+                for (int j = 0; j < coordinates.length; j++) {
+                    centroid[j] = Double.parseDouble(coordinates[j]);
+                }
+                values.add(centroid);
+            }
+        }
+        return new Centroids(values.toArray(new double[0][]));
+    }
+
+    private static String property(String name) {
+        String value = System.getProperty(name);
+        assertThat(value).as("system property %s (set by this module's pom)", name).isNotNull();
+        return value;
+    }
+}
