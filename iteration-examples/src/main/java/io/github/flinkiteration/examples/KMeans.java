@@ -11,7 +11,6 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
@@ -80,14 +79,7 @@ public final class KMeans {
         String output = Arguments.stringValue(args, "--output");
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        // Embedded, the example runs at parallelism 2; submitted to a cluster, the parallelism of
-        // the submission applies. An explicit --parallelism wins in both.
-        String parallelism = Arguments.stringValue(args, "--parallelism");
-        if (parallelism != null) {
-            env.setParallelism(Integer.parseInt(parallelism));
-        } else if (env instanceof LocalStreamEnvironment) {
-            env.setParallelism(2);
-        }
+        Arguments.applyParallelism(args, env);
         DataStream<Centroids> initial =
                 env.fromData(KMeansData.initialCentroids()).name("initial centroids");
         DataStream<Centroids> result = centroids(initial, points(env, pointCount), rounds);

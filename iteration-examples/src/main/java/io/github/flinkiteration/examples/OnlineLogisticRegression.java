@@ -3,6 +3,7 @@ package io.github.flinkiteration.examples;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.UnboundedIteration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.Partitioner;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -27,9 +28,13 @@ import org.apache.flink.util.CloseableIterator;
  *
  * <p>Run it on an embedded MiniCluster with {@code mvn -q -pl iteration-examples -am compile
  * exec:exec -Dexample.class=io.github.flinkiteration.examples.OnlineLogisticRegression}; for other
- * settings run this class with {@code --parallelism N --points P --batch B}.
+ * settings run this class with {@code --parallelism N --points P --batch B}; {@code --output PATH}
+ * writes every model version to a file instead, for a job submitted to a cluster.
  */
 public final class OnlineLogisticRegression {
+
+    /** The step size of the example's {@code main}. */
+    public static final double LEARNING_RATE = 0.5;
 
     private OnlineLogisticRegression() {}
 
@@ -75,14 +80,30 @@ public final class OnlineLogisticRegression {
     }
 
     public static void main(String[] args) throws Exception {
-        int parallelism = Arguments.intValue(args, "--parallelism", 2);
         int pointCount = Arguments.intValue(args, "--points", 100_000);
         int batchSize = Arguments.intValue(args, "--batch", 1_000);
+        String output = Arguments.stringValue(args, "--output");
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(parallelism);
+        Arguments.applyParallelism(args, env);
         DataStream<ModelVersion> models =
-                fit(LabeledPoints.stream(env, pointCount), LabeledPoints.FEATURES, batchSize, 0.5);
+                fit(
+                        LabeledPoints.stream(env, pointCount),
+                        LabeledPoints.FEATURES,
+                        batchSize,
+                        LEARNING_RATE);
+
+        if (output != null) {
+            // A cluster may run the job detached: the versions go to a file, not to stdout.
+            models.map(OnlineLogisticRegression::report)
+                    .name("report")
+                    .setParallelism(1)
+                    .sinkTo(new TextFileSink(output))
+                    .name("write " + output)
+                    .setParallelism(1);
+            env.execute("online logistic regression");
+            return;
+        }
 
         // Held-out examples, far beyond the training indices.
         List<LabeledPoint> test = new ArrayList<>();
@@ -91,7 +112,7 @@ public final class OnlineLogisticRegression {
         }
         System.out.printf(
                 "online logistic regression: %d points, mini-batches of %d, parallelism %d%n",
-                pointCount, batchSize, parallelism);
+                pointCount, batchSize, env.getParallelism());
         try (CloseableIterator<ModelVersion> versions = models.executeAndCollect()) {
             while (versions.hasNext()) {
                 ModelVersion model = versions.next();
@@ -101,6 +122,11 @@ public final class OnlineLogisticRegression {
                 }
             }
         }
+    }
+
+    /** One line per model version: {@code version v: [w0, w1, …]}, at full precision. */
+    static String report(ModelVersion model) {
+        return "version " + model.version + ": " + Arrays.toString(model.weights) + "\n";
     }
 
     /** The share of {@code points} that {@code model} classifies correctly. */

@@ -137,7 +137,7 @@ class OnlineLogisticRegressionTest {
     }
 
     private static void assertMatchesReference(List<ModelVersion> versions, int count) {
-        List<double[]> expected = referenceWeights(count);
+        List<double[]> expected = OnlineLogisticRegressionReference.weights(count, BATCH, RATE);
         assertThat(versions).hasSize(count);
         for (int v = 0; v < count; v++) {
             assertThat(versions.get(v).version).isEqualTo(v + 1);
@@ -149,33 +149,6 @@ class OnlineLogisticRegressionTest {
                         .isCloseTo(expected.get(v)[j], within(1e-9));
             }
         }
-    }
-
-    /** Mini-batch gradient descent on the log-loss, sequentially: the weights after each batch. */
-    private static List<double[]> referenceWeights(int batches) {
-        int features = LabeledPoints.FEATURES;
-        double[] w = new double[features + 1];
-        List<double[]> result = new ArrayList<>();
-        for (int k = 0; k < batches; k++) {
-            double[] gradient = new double[features + 1];
-            for (long i = (long) k * BATCH; i < (long) (k + 1) * BATCH; i++) {
-                LabeledPoint p = LabeledPoints.generate(i);
-                double z = w[features];
-                for (int j = 0; j < features; j++) {
-                    z += w[j] * p.features[j];
-                }
-                double error = 1 / (1 + Math.exp(-z)) - p.label;
-                for (int j = 0; j < features; j++) {
-                    gradient[j] += error * p.features[j];
-                }
-                gradient[features] += error;
-            }
-            for (int j = 0; j <= features; j++) {
-                w[j] -= RATE * gradient[j] / BATCH;
-            }
-            result.add(w.clone());
-        }
-        return result;
     }
 
     private static JobStatus awaitTerminalStatus(JobClient job) throws Exception {

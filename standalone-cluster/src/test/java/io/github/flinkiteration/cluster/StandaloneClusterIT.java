@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 import io.github.flinkiteration.examples.Centroids;
 import io.github.flinkiteration.examples.KMeansData;
 import io.github.flinkiteration.examples.KMeansReference;
+import io.github.flinkiteration.examples.OnlineLogisticRegression;
+import io.github.flinkiteration.examples.OnlineLogisticRegressionReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +36,15 @@ import org.junit.jupiter.api.io.TempDir;
 class StandaloneClusterIT {
 
     private static final String K_MEANS = "io.github.flinkiteration.examples.KMeans";
+    private static final String ONLINE_LOGISTIC_REGRESSION =
+            "io.github.flinkiteration.examples.OnlineLogisticRegression";
     private static final int ROUNDS = 20;
 
     /** Long enough for any healthy run on a busy machine; only a hung job reaches it. */
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Pattern CENTROID_LINE = Pattern.compile("(\\d+): \\[(.*)]");
+    private static final Pattern VERSION_LINE = Pattern.compile("version (\\d+): \\[(.*)]");
     private static final String CHECKSUM_PREFIX = "checksum: ";
 
     private static LocalFlinkCluster cluster;
@@ -130,6 +136,47 @@ class StandaloneClusterIT {
         assertThat(assignSubtasks.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
     }
 
+    @Test
+    void onlineLogisticRegressionAtParallelismFourEqualsThePlainJavaReferenceAndEndsByItself(
+            @TempDir Path results) throws Exception {
+        int batches = 30;
+        int batchSize = 1_000;
+        Path output = results.resolve("models.txt");
+        // Half a batch more: the incomplete last batch is not trained on.
+        String jobId =
+                runToCompletion(
+                        ONLINE_LOGISTIC_REGRESSION,
+                        4,
+                        "--output",
+                        output.toString(),
+                        "--points",
+                        String.valueOf(batches * batchSize + batchSize / 2),
+                        "--batch",
+                        String.valueOf(batchSize));
+
+        List<double[]> expected =
+                OnlineLogisticRegressionReference.weights(
+                        batches, batchSize, OnlineLogisticRegression.LEARNING_RATE);
+        List<double[]> actual = parseVersions(Files.readAllLines(output, StandardCharsets.UTF_8));
+        assertThat(actual).hasSize(batches);
+        for (int v = 0; v < batches; v++) {
+            assertThat(actual.get(v)).hasSameSizeAs(expected.get(v));
+            for (int j = 0; j < expected.get(v).length; j++) {
+                assertThat(actual.get(v)[j])
+                        .as("weight %d of version %d", j, v + 1)
+                        .isCloseTo(expected.get(v)[j], within(1e-9));
+            }
+        }
+
+        // The trainers run at parallelism 4 in the cluster's 4 slots: 2 on each TaskManager.
+        Map<String, Integer> trainerSubtasks =
+                finishedSubtasksPerTaskManager(jobId, "mini-batch gradients");
+        assertThat(trainerSubtasks.keySet())
+                .containsExactlyInAnyOrderElementsOf(registeredTaskManagers());
+        assertThat(trainerSubtasks.values().stream().mapToInt(Integer::intValue).sum())
+                .isEqualTo(4);
+    }
+
     /**
      * Runs {@code entryClass} of the job jar at {@code parallelism} and waits for its job to end.
      *
@@ -197,6 +244,23 @@ class StandaloneClusterIT {
             }
         }
         return new Centroids(values.toArray(new double[0][]));
+    }
+
+    /**
+     * The weights of a model report: lines {@code version v: [w0, w1, …]}, v = 1, 2, … in order.
+     */
+    private static List<double[]> parseVersions(List<String> report) {
+        List<double[]> versions = new ArrayList<>();
+        for (String line : report) {
+            Matcher matcher = VERSION_LINE.matcher(line);
+            assertThat(matcher.matches()).as("report line '%s'", line).isTrue();
+            assertThat(Long.parseLong(matcher.group(1))).isEqualTo(versions.size() + 1L);
+            versions.add(
+                    Arrays.stream(matcher.group(2).split(", "))
+                            .mapToDouble(Double::parseDouble)
+                            .toArray());
+        }
+        return versions;
     }
 
     private static String property(String name) {
