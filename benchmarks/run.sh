@@ -16,11 +16,13 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [ -f "$jar" ] || { echo "missing $jar: mvn -q -pl benchmarks -am package -DskipTests" >&2; exit 1; }
 
 # workload parallelism rounds; each derived figure compares the largest and the smallest round count
+# (W4 measures itself in every run: its rounds are ignored)
 configs=(
   "w1 1 1" "w1 1 1000"
   "w1 2 1" "w1 2 1000"
   "w2 2 1" "w2 2 20"
   "w3 2 1" "w3 2 50"
+  "w4 2 0"
 )
 
 for ((pass = 1; pass <= runs; pass++)); do

@@ -29,11 +29,18 @@ final class Summary {
     static void print(Path file, PrintStream out) throws IOException {
         Map<String, Map<Integer, Map<Integer, List<Long>>>> runs = new TreeMap<>();
         Map<String, Double> checksums = new TreeMap<>();
+        Map<Integer, List<Map<String, String>>> onlineRuns = new TreeMap<>();
         for (String line : Files.readAllLines(file)) {
             if (line.isBlank()) {
                 continue;
             }
             Map<String, String> fields = parse(line);
+            if (fields.get("workload").equals("w4")) {
+                onlineRuns
+                        .computeIfAbsent(
+                                Integer.parseInt(fields.get("parallelism")), p -> new ArrayList<>())
+                        .add(fields);
+            }
             String workload = fields.get("workload");
             int parallelism = Integer.parseInt(fields.get("parallelism"));
             int rounds = Integer.parseInt(fields.get("rounds"));
@@ -75,6 +82,32 @@ final class Summary {
                         byParallelism.forEach(
                                 (parallelism, byRounds) ->
                                         derived(workload, parallelism, byRounds, out)));
+        onlineRuns.forEach((parallelism, w4) -> online(parallelism, w4, out));
+    }
+
+    /** W4's figures come from each run itself: medians over the runs. */
+    private static void online(int parallelism, List<Map<String, String>> runs, PrintStream out) {
+        out.printf(
+                Locale.ROOT,
+                "W4 p=%d: %.2f million records/s (target >= 1.5; flink-ml 0.66, iterate 0.79),"
+                        + " latency p50 / p99 %.2f / %.2f ms (target <= 1 / 5; flink-ml 73 / 150,"
+                        + " iterate 47 / 101), accuracy %.4f, %d runs%n",
+                parallelism,
+                medianOf(runs, "recordsPerSecond") / 1e6,
+                medianOf(runs, "latencyP50Ms"),
+                medianOf(runs, "latencyP99Ms"),
+                medianOf(runs, "accuracy"),
+                runs.size());
+    }
+
+    private static double medianOf(List<Map<String, String>> runs, String field) {
+        List<Double> values = new ArrayList<>();
+        for (Map<String, String> run : runs) {
+            values.add(Double.parseDouble(run.get(field)));
+        }
+        Collections.sort(values);
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
     }
 
     private static void derived(
