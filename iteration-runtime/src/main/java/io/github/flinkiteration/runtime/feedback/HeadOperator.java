@@ -59,8 +59,15 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
     private final TreeMap<Integer, List<StreamRecord<IterationRecord<T>>>> heldFeedback =
             new TreeMap<>();
 
-    /** How many feedback records arrived for each round not yet reported as the next one. */
+    /**
+     * Without lock-step, feedback is passed on at once, so it is only counted: records by the round
+     * they entered, for rounds not yet reported as the next one. The round being counted right now
+     * is kept aside, since feedback mostly comes in runs of one round.
+     */
     private final TreeMap<Integer, Long> feedbackCounts = new TreeMap<>();
+
+    private int countingRound = -1;
+    private long countingRecords;
 
     private int emittedRound = -1;
     private long tailCompleteRound = Long.MIN_VALUE;
@@ -124,10 +131,10 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
             } else if (!terminated) {
                 StreamRecord<IterationRecord<T>> record = (StreamRecord<IterationRecord<T>>) item;
                 int round = record.getValue().getRound();
-                feedbackCounts.merge(round, 1L, Long::sum);
                 if (plan.isLockStep()) {
                     heldFeedback.computeIfAbsent(round, r -> new ArrayList<>()).add(record);
                 } else {
+                    count(round);
                     output.collect(record);
                     passedOn = true;
                 }
@@ -157,6 +164,7 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
             terminated = true;
             heldFeedback.clear();
             feedbackCounts.clear();
+            countingRecords = 0;
             channel.close();
         }
     }
@@ -181,8 +189,7 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
     private void reportCompletedRounds() {
         while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
             int round = reportedRound + 1;
-            Long counted = feedbackCounts.remove(round + 1);
-            long feedbackRecords = counted == null ? 0 : counted;
+            long feedbackRecords = feedbackFor(round + 1);
             reportedRound = round;
             if (!decidesAlone) {
                 coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));
@@ -194,6 +201,32 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
                 startRound(round + 1);
             }
         }
+    }
+
+    private void count(int round) {
+        if (round != countingRound) {
+            setAsideCount();
+            countingRound = round;
+        }
+        countingRecords++;
+    }
+
+    private void setAsideCount() {
+        if (countingRecords > 0) {
+            feedbackCounts.merge(countingRound, countingRecords, Long::sum);
+            countingRecords = 0;
+        }
+    }
+
+    /** How many feedback records arrived for {@code round}; called once per round. */
+    private long feedbackFor(int round) {
+        if (plan.isLockStep()) {
+            List<?> held = heldFeedback.get(round);
+            return held == null ? 0 : held.size();
+        }
+        setAsideCount();
+        Long counted = feedbackCounts.remove(round);
+        return counted == null ? 0 : counted;
     }
 
     @Override
