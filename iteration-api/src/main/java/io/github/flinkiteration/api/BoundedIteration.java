@@ -9,7 +9,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * <pre>{@code
  * ResultStreams results = new BoundedIteration()
  *         .bindVariable("centroids", initialCentroids)
- *         .bindData("points", points)
+ *         .bindConstant("points", points)   // replayed to the body every round
  *         .withBody((inputs, context) -> {
  *             DataStream<Centroids> next = ...;
  *             return IterationDeclaration.builder()
@@ -41,6 +41,16 @@ public final class BoundedIteration {
     /** Binds a bounded stream that the body reads once, in round 0. It is not replayed. */
     public BoundedIteration bindData(String name, DataStream<?> stream) {
         bindings.bindData(name, stream);
+        return this;
+    }
+
+    /**
+     * Binds a bounded stream that the body reads in every round: in round 0 as it arrives, and in
+     * each later round replayed from a cache, followed by the round's end. Use it for training data
+     * that every round goes over.
+     */
+    public BoundedIteration bindConstant(String name, DataStream<?> stream) {
+        bindings.bindConstant(name, stream);
         return this;
     }
 

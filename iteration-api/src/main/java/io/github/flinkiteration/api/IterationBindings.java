@@ -12,6 +12,7 @@ final class IterationBindings {
 
     private final Map<String, DataStream<?>> variables = new LinkedHashMap<>();
     private final Map<String, DataStream<?>> data = new LinkedHashMap<>();
+    private final Map<String, DataStream<?>> constants = new LinkedHashMap<>();
     private IterationConfig config = IterationConfig.defaults();
     private IterationBody body;
 
@@ -21,6 +22,10 @@ final class IterationBindings {
 
     void bindData(String name, DataStream<?> stream) {
         bind(name, stream, data);
+    }
+
+    void bindConstant(String name, DataStream<?> stream) {
+        bind(name, stream, constants);
     }
 
     void setConfig(IterationConfig config) {
@@ -40,7 +45,7 @@ final class IterationBindings {
                     "An iteration needs at least one variable: call bindVariable(...).");
         }
         return IterationRuntimeLoader.load()
-                .build(new IterationSpec(bounded, variables, data, config, body));
+                .build(new IterationSpec(bounded, variables, data, constants, config, body));
     }
 
     private void bind(String name, DataStream<?> stream, Map<String, DataStream<?>> target) {
@@ -48,7 +53,7 @@ final class IterationBindings {
             throw new IllegalArgumentException("An iteration input needs a non-empty name.");
         }
         Objects.requireNonNull(stream, "stream bound to '" + name + "'");
-        if (variables.containsKey(name) || data.containsKey(name)) {
+        if (variables.containsKey(name) || data.containsKey(name) || constants.containsKey(name)) {
             throw new IllegalArgumentException(
                     "The name '"
                             + name

@@ -39,9 +39,31 @@ public final class KMeans {
     /** Builds k-means over {@code points}, starting from {@code initial}, for {@code rounds}. */
     public static DataStream<Centroids> centroids(
             DataStream<Centroids> initial, DataStream<double[]> points, int rounds) {
-        return new BoundedIteration()
-                .bindVariable("centroids", initial)
-                .bindData("points", points)
+        return build(initial, points, rounds, false);
+    }
+
+    /**
+     * The same k-means with the points bound as a constant: the iteration replays them into every
+     * round, so the assigning operator keeps none of them. Gives the same centroids as {@link
+     * #centroids}.
+     */
+    public static DataStream<Centroids> centroidsWithReplayedPoints(
+            DataStream<Centroids> initial, DataStream<double[]> points, int rounds) {
+        return build(initial, points, rounds, true);
+    }
+
+    private static DataStream<Centroids> build(
+            DataStream<Centroids> initial,
+            DataStream<double[]> points,
+            int rounds,
+            boolean replayed) {
+        BoundedIteration iteration = new BoundedIteration().bindVariable("centroids", initial);
+        if (replayed) {
+            iteration.bindConstant("points", points);
+        } else {
+            iteration.bindData("points", points);
+        }
+        return iteration
                 .withBody(
                         (inputs, context) -> {
                             DataStream<Centroids> centroids = inputs.get("centroids");
@@ -49,7 +71,10 @@ public final class KMeans {
                             DataStream<PartialSums> partials =
                                     bodyPoints
                                             .connect(centroids.broadcast())
-                                            .process(new AssignToNearest())
+                                            .process(
+                                                    replayed
+                                                            ? new AssignReplayedPoints()
+                                                            : new AssignToNearest())
                                             .name("assign points");
                             SingleOutputStreamOperator<Centroids> next =
                                     partials.process(new AverageCentroids())
@@ -152,6 +177,60 @@ public final class KMeans {
                 }
             }
             out.collect(new PartialSums(sums, counts, current.values));
+        }
+    }
+
+    /**
+     * Assigns the points of each round as they come, with that round's centroids; points that
+     * arrive before the round's centroids wait for them. At the end of the round emits the
+     * per-cluster sums. The points come again in every round, replayed by the iteration.
+     */
+    static final class AssignReplayedPoints
+            extends CoProcessFunction<double[], Centroids, PartialSums>
+            implements IterationListener<PartialSums> {
+
+        private final List<double[]> waiting = new ArrayList<>();
+        private Centroids current;
+        private double[][] sums;
+        private long[] counts;
+
+        @Override
+        public void processElement1(
+                double[] point,
+                CoProcessFunction<double[], Centroids, PartialSums>.Context ctx,
+                Collector<PartialSums> out) {
+            if (current == null) {
+                waiting.add(point);
+            } else {
+                assign(point);
+            }
+        }
+
+        @Override
+        public void processElement2(
+                Centroids centroids,
+                CoProcessFunction<double[], Centroids, PartialSums>.Context ctx,
+                Collector<PartialSums> out) {
+            current = centroids;
+            sums = new double[centroids.values.length][KMeansData.DIMENSIONS];
+            counts = new long[centroids.values.length];
+            waiting.forEach(this::assign);
+            waiting.clear();
+        }
+
+        private void assign(double[] point) {
+            int cluster = current.nearest(point);
+            counts[cluster]++;
+            for (int j = 0; j < point.length; j++) {
+                sums[cluster][j] += point[j];
+            }
+        }
+
+        @Override
+        public void onRoundEnd(
+                int round, IterationListener.Context context, Collector<PartialSums> out) {
+            out.collect(new PartialSums(sums, counts, current.values));
+            current = null;
         }
     }
 

@@ -14,7 +14,12 @@ public final class KMeansReference {
         for (int i = 0; i < pointCount; i++) {
             points[i] = KMeansData.point(i);
         }
-        Centroids centroids = KMeansData.initialCentroids();
+        return centroids(points, KMeansData.initialCentroids(), rounds);
+    }
+
+    /** The centroids after {@code rounds} rounds over {@code points}, from {@code initial}. */
+    public static Centroids centroids(double[][] points, Centroids initial, int rounds) {
+        Centroids centroids = initial;
         for (int round = 0; round < rounds; round++) {
             centroids = step(centroids, points);
         }

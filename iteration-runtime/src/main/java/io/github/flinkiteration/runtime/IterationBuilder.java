@@ -21,6 +21,7 @@ import io.github.flinkiteration.runtime.progress.ProgressPlan;
 import io.github.flinkiteration.runtime.progress.TerminationCheckOperatorFactory;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
+import io.github.flinkiteration.runtime.replay.ReplayOperatorFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,14 +31,17 @@ import java.util.UUID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.LegacySourceTransformation;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.PartitionTransformation;
+import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
 
@@ -90,6 +94,12 @@ final class IterationBuilder {
                 .forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
         spec.getData()
                 .forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
+        spec.getConstants()
+                .forEach(
+                        (name, stream) -> {
+                            checkBounded(name, stream);
+                            bodyInputs.put(name, placeholder(draft, name, stream));
+                        });
         int firstBodyTransformationId = placeholders.values().iterator().next().getId();
 
         IterationDeclaration declaration =
@@ -107,7 +117,8 @@ final class IterationBuilder {
                         iterationId,
                         termination == null ? 0 : termination.getMaxRounds().orElse(0),
                         spec.getVariables().size() + checks.size(),
-                        spec.isBounded());
+                        spec.isBounded(),
+                        spec.getConstants().size());
 
         BodyTranslator translator =
                 new BodyTranslator(env, firstBodyTransformationId, spec.isBounded());
@@ -123,6 +134,12 @@ final class IterationBuilder {
                 .forEach(
                         (name, stream) ->
                                 translator.bind(placeholders.get(name), wrapInput(name, stream)));
+        spec.getConstants()
+                .forEach(
+                        (name, stream) ->
+                                translator.bind(
+                                        placeholders.get(name),
+                                        addReplay(env, plan, name, stream)));
 
         // Operators the body created but did not connect to a declared stream run too.
         for (Transformation<?> created : new ArrayList<>(draft.getTransformations())) {
@@ -154,6 +171,7 @@ final class IterationBuilder {
         String firstName = null;
         Map<String, DataStream<?>> all = new LinkedHashMap<>(spec.getVariables());
         all.putAll(spec.getData());
+        all.putAll(spec.getConstants());
         for (Map.Entry<String, DataStream<?>> bound : all.entrySet()) {
             StreamExecutionEnvironment own = bound.getValue().getExecutionEnvironment();
             if (env == null) {
@@ -250,6 +268,54 @@ final class IterationBuilder {
         colocate(name, control);
         colocate(name, head);
         return head;
+    }
+
+    /** A constant is replayed every round: it must end, or round 0 never would. */
+    private static void checkBounded(String name, DataStream<?> stream) {
+        for (Transformation<?> upstream : stream.getTransformation().getTransitivePredecessors()) {
+            Boundedness boundedness = null;
+            if (upstream instanceof SourceTransformation) {
+                boundedness = ((SourceTransformation<?, ?, ?>) upstream).getBoundedness();
+            } else if (upstream instanceof LegacySourceTransformation) {
+                boundedness = ((LegacySourceTransformation<?>) upstream).getBoundedness();
+            }
+            if (boundedness == Boundedness.CONTINUOUS_UNBOUNDED) {
+                throw new IllegalArgumentException(
+                        "The stream bound as constant '"
+                                + name
+                                + "' reads the unbounded source '"
+                                + upstream.getName()
+                                + "'. A constant is cached and replayed every round, so it must"
+                                + " end: bind a bounded stream, or bind this one with bindData (read"
+                                + " once) or in an UnboundedIteration.");
+            }
+        }
+    }
+
+    private <T> Transformation<IterationRecord<T>> addReplay(
+            StreamExecutionEnvironment env, ProgressPlan plan, String name, DataStream<T> stream) {
+        int parallelism = stream.getParallelism();
+        Transformation<Void> control =
+                env.fromSource(
+                                new IterationControlSource(plan),
+                                WatermarkStrategy.noWatermarks(),
+                                "Iteration control [" + name + "]",
+                                Types.VOID)
+                        .getTransformation();
+        control.setParallelism(parallelism);
+        TwoInputTransformation<T, Void, IterationRecord<T>> replay =
+                new TwoInputTransformation<>(
+                        stream.getTransformation(),
+                        control,
+                        "Iteration constant [" + name + "]",
+                        new ReplayOperatorFactory<T>(name, plan),
+                        new IterationRecordTypeInfo<>(stream.getType()),
+                        parallelism);
+        int maxParallelism = stream.getTransformation().getMaxParallelism();
+        if (maxParallelism > 0) {
+            replay.setMaxParallelism(maxParallelism);
+        }
+        return replay;
     }
 
     private void addTail(

@@ -9,8 +9,10 @@ import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.OperatorLifecycle;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.UnboundedIteration;
+import io.github.flinkiteration.testing.ControlledSource;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -209,6 +211,29 @@ class GraphBuildErrorTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("UnboundedIteration declares a termination condition")
                 .hasMessageContaining("remove until(...)");
+    }
+
+    @Test
+    void constantFromAnUnboundedSource() {
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            DataStream<Long> endless =
+                    env.fromSource(
+                            ControlledSource.unbounded(gate, i -> i, Types.LONG),
+                            WatermarkStrategy.noWatermarks(),
+                            "endless");
+            assertThatThrownBy(
+                            () ->
+                                    new BoundedIteration()
+                                            .bindVariable("x", numbers)
+                                            .bindConstant("c", endless.map(v -> v))
+                                            .withBody(
+                                                    (inputs, context) -> feedBack(inputs.get("x")))
+                                            .apply())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("constant 'c'")
+                    .hasMessageContaining("unbounded source 'endless'")
+                    .hasMessageContaining("bindData");
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ public final class IterationSpec {
     private final boolean bounded;
     private final Map<String, DataStream<?>> variables;
     private final Map<String, DataStream<?>> data;
+    private final Map<String, DataStream<?>> constants;
     private final IterationConfig config;
     private final IterationBody body;
 
@@ -20,11 +21,13 @@ public final class IterationSpec {
             boolean bounded,
             Map<String, DataStream<?>> variables,
             Map<String, DataStream<?>> data,
+            Map<String, DataStream<?>> constants,
             IterationConfig config,
             IterationBody body) {
         this.bounded = bounded;
         this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
         this.data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        this.constants = Collections.unmodifiableMap(new LinkedHashMap<>(constants));
         this.config = config;
         this.body = body;
     }
@@ -39,6 +42,11 @@ public final class IterationSpec {
 
     public Map<String, DataStream<?>> getData() {
         return data;
+    }
+
+    /** Bounded streams replayed to the body in every round. */
+    public Map<String, DataStream<?>> getConstants() {
+        return constants;
     }
 
     public IterationConfig getConfig() {

@@ -1,6 +1,8 @@
 package io.github.flinkiteration.runtime.progress;
 
 import io.github.flinkiteration.runtime.progress.IterationCoordinatorProvider.Role;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.runtime.checkpoint.CheckpointCoordinator;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -9,9 +11,9 @@ import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 
 /**
- * The coordinator of one head or termination-check operator. It passes its subtasks' reports to the
- * iteration's {@link RoundController}, shared through the job's coordinator store, and delivers the
- * controller's decisions to its head subtasks.
+ * The coordinator of one head, termination-check or replay operator. It passes its subtasks'
+ * reports to the iteration's {@link RoundController}, shared through the job's coordinator store,
+ * and delivers the controller's decisions to its head and replay subtasks.
  *
  * <p>Flink calls every coordinator of a job from the JobMaster's main thread, so the controller
  * sees one report at a time and may send through any coordinator's gateways.
@@ -22,6 +24,10 @@ final class IterationCoordinator implements OperatorCoordinator {
     private final ProgressPlan plan;
     private final Role role;
     private final SubtaskGateway[] gateways;
+
+    /** Decisions for replay subtasks that were not running yet, in order. */
+    private final List<List<OperatorEvent>> undelivered = new ArrayList<>();
+
     private RoundController controller;
 
     IterationCoordinator(Context context, ProgressPlan plan, Role role) {
@@ -29,6 +35,9 @@ final class IterationCoordinator implements OperatorCoordinator {
         this.plan = plan;
         this.role = role;
         this.gateways = new SubtaskGateway[context.currentParallelism()];
+        for (int i = 0; i < gateways.length; i++) {
+            undelivered.add(new ArrayList<>());
+        }
     }
 
     OperatorID getOperatorId() {
@@ -79,6 +88,12 @@ final class IterationCoordinator implements OperatorCoordinator {
     /** Sends {@code event} to every subtask of this operator. */
     void sendToSubtasks(OperatorEvent event) {
         for (int i = 0; i < gateways.length; i++) {
+            if (gateways[i] == null && role == Role.REPLAY) {
+                // A replay operator is not on the path to any tail, so the loop can decide a
+                // round before its subtask even runs; it gets the decision when it does.
+                undelivered.get(i).add(event);
+                continue;
+            }
             if (gateways[i] == null) {
                 context.failJob(
                         new IllegalStateException(
@@ -92,6 +107,10 @@ final class IterationCoordinator implements OperatorCoordinator {
     @Override
     public void executionAttemptReady(int subtask, int attemptNumber, SubtaskGateway gateway) {
         gateways[subtask] = gateway;
+        for (OperatorEvent event : undelivered.get(subtask)) {
+            gateway.sendEvent(event);
+        }
+        undelivered.get(subtask).clear();
     }
 
     @Override
@@ -102,6 +121,7 @@ final class IterationCoordinator implements OperatorCoordinator {
     /** Without checkpoints, a restarted subtask starts the iteration over: so does progress. */
     @Override
     public void subtaskReset(int subtask, long checkpointId) {
+        undelivered.forEach(List::clear);
         if (controller != null) {
             controller.reset();
         }
@@ -118,6 +138,7 @@ final class IterationCoordinator implements OperatorCoordinator {
 
     @Override
     public void resetToCheckpoint(long checkpointId, byte[] checkpointData) {
+        undelivered.forEach(List::clear);
         if (controller != null) {
             controller.reset();
         }

@@ -3,7 +3,7 @@ package io.github.flinkiteration.runtime.progress;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 
-/** Creates the {@link IterationCoordinator} of a head or a termination-check operator. */
+/** Creates the {@link IterationCoordinator} of a head, a termination-check or a replay operator. */
 public final class IterationCoordinatorProvider implements OperatorCoordinator.Provider {
 
     private static final long serialVersionUID = 1L;
@@ -12,7 +12,9 @@ public final class IterationCoordinatorProvider implements OperatorCoordinator.P
     public enum Role {
         HEAD,
         EMPTINESS_CHECK,
-        CONVERGENCE_CHECK
+        CONVERGENCE_CHECK,
+        /** Hears every decision, reports nothing: it replays a constant into each new round. */
+        REPLAY
     }
 
     private final OperatorID operatorId;

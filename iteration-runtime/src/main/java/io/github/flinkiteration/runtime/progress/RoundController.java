@@ -15,9 +15,10 @@ import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
  * Decides, for one iteration, when each round ends globally and whether another one follows.
  *
  * <p>Round {@code r} is decided once every head subtask has reported it (all its feedback of round
- * {@code r} arrived) and every termination-check subtask has reported it. The iteration stops when
- * {@code r + 1} reaches the round limit, when the round fed nothing back, or when a check says so;
- * otherwise every head starts round {@code r + 1}.
+ * {@code r} arrived) and every termination-check subtask has reported it. Heads and replay
+ * operators hear each decision. The iteration stops when {@code r + 1} reaches the round limit,
+ * when the round fed nothing back, or when a check says so; otherwise every head starts round
+ * {@code r + 1}.
  *
  * <p>One instance per iteration lives in the job's {@link CoordinatorStore}, shared by the
  * iteration's coordinators and its control-source enumerators. Coordinators call it from the
@@ -102,10 +103,13 @@ final class RoundController {
     }
 
     private boolean isReported(int round) {
-        if (participants.size() < plan.getParticipants()) {
+        if (participants.size() < plan.getParticipants() + plan.getReplays()) {
             return false;
         }
         for (Participant participant : participants.values()) {
+            if (participant.coordinator.getRole() == Role.REPLAY) {
+                continue;
+            }
             for (int reported : participant.reported) {
                 if (reported < round) {
                     return false;
@@ -128,7 +132,8 @@ final class RoundController {
         RoundDecisionEvent decision =
                 stop ? RoundDecisionEvent.terminate() : RoundDecisionEvent.startRound(round + 1);
         for (Participant participant : participants.values()) {
-            if (participant.coordinator.getRole() == Role.HEAD) {
+            Role role = participant.coordinator.getRole();
+            if (role == Role.HEAD || role == Role.REPLAY) {
                 participant.coordinator.sendToSubtasks(decision);
             }
         }
