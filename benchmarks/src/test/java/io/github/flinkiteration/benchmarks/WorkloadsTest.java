@@ -52,4 +52,30 @@ class WorkloadsTest {
         assertThat(summary).contains("W1 p=1: 0.999 ms per round");
         assertThat(Summary.median(List.of(4L, 1L, 3L, 2L))).isEqualTo(2L);
     }
+
+    @Test
+    void w4MakesOneModelVersionPerBatchOfEachTrainerAndWritesItsFigures(@TempDir Path dir)
+            throws Exception {
+        long records = 20_000;
+        RunResult result = OnlineTrainingWorkload.run(Workloads.environment(2, -1), records);
+        // Each of the two trainers gets 10,000 records: 10 full batches, one version each.
+        assertThat(result.rounds).isEqualTo(records / OnlineTrainingWorkload.BATCH);
+        assertThat(result.checksum).isBetween(0.0, 1.0);
+        Path file = dir.resolve("w4.jsonl");
+        result.appendTo(file);
+        assertThat(Files.readString(file))
+                .contains("\"workload\": \"w4\"")
+                .contains("\"recordsPerSecond\": ")
+                .contains("\"latencyP50Ms\": ")
+                .contains("\"latencyP99Ms\": ")
+                .contains("\"accuracy\": ");
+    }
+
+    @Test
+    void percentilesAreNearestRank() {
+        List<Long> sorted = List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(OnlineTrainingWorkload.percentile(sorted, 0.50)).isEqualTo(5.0);
+        assertThat(OnlineTrainingWorkload.percentile(sorted, 0.99)).isEqualTo(10.0);
+        assertThat(OnlineTrainingWorkload.percentile(List.of(), 0.5)).isEqualTo(0.0);
+    }
 }
