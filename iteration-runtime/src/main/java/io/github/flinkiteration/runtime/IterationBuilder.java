@@ -38,6 +38,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.streaming.api.transformations.LegacySourceTransformation;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.PartitionTransformation;
@@ -244,7 +245,31 @@ final class IterationBuilder {
 
     private <T> Transformation<IterationRecord<T>> addHead(
             StreamExecutionEnvironment env, ProgressPlan plan, String name, DataStream<T> initial) {
-        int parallelism = initial.getParallelism();
+        TwoInputTransformation<T, Void, IterationRecord<T>> head =
+                controlledEntry(
+                        env,
+                        plan,
+                        name,
+                        initial,
+                        "Iteration head [" + name + "]",
+                        new HeadOperatorFactory<T>(name, plan));
+        colocate(name, head.getInput2());
+        colocate(name, head);
+        return head;
+    }
+
+    /**
+     * Where a stream enters the loop through an operator that lives until the iteration ends: its
+     * first input is {@code stream}, its second a control source that ends at termination.
+     */
+    private static <T> TwoInputTransformation<T, Void, IterationRecord<T>> controlledEntry(
+            StreamExecutionEnvironment env,
+            ProgressPlan plan,
+            String name,
+            DataStream<T> stream,
+            String operatorName,
+            StreamOperatorFactory<IterationRecord<T>> factory) {
+        int parallelism = stream.getParallelism();
         Transformation<Void> control =
                 env.fromSource(
                                 new IterationControlSource(plan),
@@ -253,21 +278,19 @@ final class IterationBuilder {
                                 Types.VOID)
                         .getTransformation();
         control.setParallelism(parallelism);
-        TwoInputTransformation<T, Void, IterationRecord<T>> head =
+        TwoInputTransformation<T, Void, IterationRecord<T>> entry =
                 new TwoInputTransformation<>(
-                        initial.getTransformation(),
+                        stream.getTransformation(),
                         control,
-                        "Iteration head [" + name + "]",
-                        new HeadOperatorFactory<T>(name, plan),
-                        new IterationRecordTypeInfo<>(initial.getType()),
+                        operatorName,
+                        factory,
+                        new IterationRecordTypeInfo<>(stream.getType()),
                         parallelism);
-        int maxParallelism = initial.getTransformation().getMaxParallelism();
+        int maxParallelism = stream.getTransformation().getMaxParallelism();
         if (maxParallelism > 0) {
-            head.setMaxParallelism(maxParallelism);
+            entry.setMaxParallelism(maxParallelism);
         }
-        colocate(name, control);
-        colocate(name, head);
-        return head;
+        return entry;
     }
 
     /** A constant is replayed every round: it must end, or round 0 never would. */
@@ -294,28 +317,13 @@ final class IterationBuilder {
 
     private <T> Transformation<IterationRecord<T>> addReplay(
             StreamExecutionEnvironment env, ProgressPlan plan, String name, DataStream<T> stream) {
-        int parallelism = stream.getParallelism();
-        Transformation<Void> control =
-                env.fromSource(
-                                new IterationControlSource(plan),
-                                WatermarkStrategy.noWatermarks(),
-                                "Iteration control [" + name + "]",
-                                Types.VOID)
-                        .getTransformation();
-        control.setParallelism(parallelism);
-        TwoInputTransformation<T, Void, IterationRecord<T>> replay =
-                new TwoInputTransformation<>(
-                        stream.getTransformation(),
-                        control,
-                        "Iteration constant [" + name + "]",
-                        new ReplayOperatorFactory<T>(name, plan),
-                        new IterationRecordTypeInfo<>(stream.getType()),
-                        parallelism);
-        int maxParallelism = stream.getTransformation().getMaxParallelism();
-        if (maxParallelism > 0) {
-            replay.setMaxParallelism(maxParallelism);
-        }
-        return replay;
+        return controlledEntry(
+                env,
+                plan,
+                name,
+                stream,
+                "Iteration constant [" + name + "]",
+                new ReplayOperatorFactory<T>(name, plan));
     }
 
     private void addTail(

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
-import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
-import io.github.flinkiteration.api.RoundAwareProcessFunction;
 import io.github.flinkiteration.api.TerminationCondition;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +14,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,7 +41,7 @@ class ListenerTest {
                                     DataStream<Integer> x = inputs.get("x");
                                     var events =
                                             x.rebalance()
-                                                    .process(new EventRecorder())
+                                                    .process(new EventRecorder(TERMINATED))
                                                     .setParallelism(listenerParallelism);
                                     return IterationDeclaration.builder()
                                             .withFeedback("x", x.map(v -> v + 1))
@@ -84,39 +80,5 @@ class ListenerTest {
         assertThat(records).isEqualTo(initial.size() * rounds);
         // Records emitted from onIterationTerminated leave through the outputs, side outputs too.
         assertThat(terminated.list()).hasSize(listenerParallelism);
-    }
-
-    /** Writes "subtask:event" for each callback and record, in the order they happen. */
-    private static final class EventRecorder extends RoundAwareProcessFunction<Integer, String>
-            implements IterationListener<String> {
-
-        private int subtask() {
-            return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        }
-
-        @Override
-        public void processElement(
-                Integer value,
-                int round,
-                ProcessFunction<Integer, String>.Context ctx,
-                Collector<String> out) {
-            out.collect(subtask() + ":record " + round);
-        }
-
-        @Override
-        public void onRoundStart(int round, IterationListener.Context ctx, Collector<String> out) {
-            out.collect(subtask() + ":start " + round);
-        }
-
-        @Override
-        public void onRoundEnd(int round, IterationListener.Context ctx, Collector<String> out) {
-            out.collect(subtask() + ":end " + round);
-        }
-
-        @Override
-        public void onIterationTerminated(IterationListener.Context ctx, Collector<String> out) {
-            out.collect(subtask() + ":terminated");
-            ctx.output(TERMINATED, "subtask " + subtask());
-        }
     }
 }

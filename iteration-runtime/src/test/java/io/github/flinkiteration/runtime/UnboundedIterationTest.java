@@ -3,9 +3,7 @@ package io.github.flinkiteration.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.api.IterationDeclaration;
-import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
-import io.github.flinkiteration.api.RoundAwareProcessFunction;
 import io.github.flinkiteration.api.UnboundedIteration;
 import io.github.flinkiteration.testing.ControlledSource;
 import java.time.Duration;
@@ -269,39 +267,6 @@ class UnboundedIterationTest {
         @Override
         public void processElement(Long value, Context ctx, Collector<Tuple2<Long, Long>> out) {
             out.collect(Tuple2.of(value, ctx.timestamp()));
-        }
-    }
-
-    /** Writes "subtask:event" for each callback and record, in the order they happen. */
-    private static final class EventRecorder extends RoundAwareProcessFunction<Integer, String>
-            implements IterationListener<String> {
-
-        private int subtask() {
-            return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        }
-
-        @Override
-        public void processElement(
-                Integer value,
-                int round,
-                ProcessFunction<Integer, String>.Context ctx,
-                Collector<String> out) {
-            out.collect(subtask() + ":record " + round);
-        }
-
-        @Override
-        public void onRoundStart(int round, IterationListener.Context ctx, Collector<String> out) {
-            out.collect(subtask() + ":start " + round);
-        }
-
-        @Override
-        public void onRoundEnd(int round, IterationListener.Context ctx, Collector<String> out) {
-            out.collect(subtask() + ":end " + round);
-        }
-
-        @Override
-        public void onIterationTerminated(IterationListener.Context ctx, Collector<String> out) {
-            out.collect(subtask() + ":terminated");
         }
     }
 }

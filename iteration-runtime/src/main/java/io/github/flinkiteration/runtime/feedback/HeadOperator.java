@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime.feedback;
 
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
+import io.github.flinkiteration.runtime.operator.ControlledEntryOperator;
 import io.github.flinkiteration.runtime.progress.ProgressPlan;
 import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.progress.RoundReportEvent;
@@ -9,19 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.flink.api.common.operators.MailboxExecutor;
-import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
-import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
  * Where a variable enters the body. Input 1 carries the initial records, which enter round 0; input
@@ -39,10 +34,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * round trip to the JobManager, and reports only the round it stops after, so that the coordinator
  * decides alike and ends the control source; the coordinator's late decision is then ignored.
  */
-public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecord<T>>
-        implements TwoInputStreamOperator<T, Void, IterationRecord<T>>,
-                BoundedMultiInput,
-                OperatorEventHandler {
+public final class HeadOperator<T> extends ControlledEntryOperator<T>
+        implements OperatorEventHandler {
 
     private static final long serialVersionUID = 1L;
 
@@ -110,9 +103,6 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
     public void processElement1(StreamRecord<T> element) {
         output.collect(element.replace(new IterationRecord<>(0, element.getValue())));
     }
-
-    @Override
-    public void processElement2(StreamRecord<Void> element) {}
 
     @Override
     public void endInput(int inputId) {
@@ -238,27 +228,4 @@ public final class HeadOperator<T> extends AbstractStreamOperator<IterationRecor
         }
         super.close();
     }
-
-    // Event-time watermarks and statuses do not enter the loop; there, watermarks are rounds.
-
-    @Override
-    public void processWatermark1(Watermark mark) {}
-
-    @Override
-    public void processWatermark2(Watermark mark) {}
-
-    @Override
-    protected void processWatermarkStatus(WatermarkStatus watermarkStatus, int index) {}
-
-    @Override
-    public void processRecordAttributes1(RecordAttributes recordAttributes) {}
-
-    @Override
-    public void processRecordAttributes2(RecordAttributes recordAttributes) {}
-
-    @Override
-    public void processWatermark1(WatermarkEvent watermark) {}
-
-    @Override
-    public void processWatermark2(WatermarkEvent watermark) {}
 }

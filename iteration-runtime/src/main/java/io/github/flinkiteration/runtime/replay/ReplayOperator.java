@@ -1,24 +1,19 @@
 package io.github.flinkiteration.runtime.replay;
 
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
+import io.github.flinkiteration.runtime.operator.ControlledEntryOperator;
 import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
-import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
  * Where a constant enters the body. Input 1 carries the constant's records: they pass into round 0
@@ -31,10 +26,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * the task thread (and its checkpoint barriers, once there are checkpoints) for a whole round.
  * Record timestamps are not cached: replayed records carry none.
  */
-public final class ReplayOperator<T> extends AbstractStreamOperator<IterationRecord<T>>
-        implements TwoInputStreamOperator<T, Void, IterationRecord<T>>,
-                BoundedMultiInput,
-                OperatorEventHandler {
+public final class ReplayOperator<T> extends ControlledEntryOperator<T>
+        implements OperatorEventHandler {
 
     private static final long serialVersionUID = 1L;
 
@@ -74,9 +67,6 @@ public final class ReplayOperator<T> extends AbstractStreamOperator<IterationRec
         cache.append(element.getValue());
         output.collect(element.replace(new IterationRecord<>(0, element.getValue())));
     }
-
-    @Override
-    public void processElement2(StreamRecord<Void> element) {}
 
     @Override
     public void endInput(int inputId) throws Exception {
@@ -166,27 +156,4 @@ public final class ReplayOperator<T> extends AbstractStreamOperator<IterationRec
         }
         super.close();
     }
-
-    // Event-time watermarks and statuses do not enter the loop; there, watermarks are rounds.
-
-    @Override
-    public void processWatermark1(Watermark mark) {}
-
-    @Override
-    public void processWatermark2(Watermark mark) {}
-
-    @Override
-    protected void processWatermarkStatus(WatermarkStatus watermarkStatus, int index) {}
-
-    @Override
-    public void processRecordAttributes1(RecordAttributes recordAttributes) {}
-
-    @Override
-    public void processRecordAttributes2(RecordAttributes recordAttributes) {}
-
-    @Override
-    public void processWatermark1(WatermarkEvent watermark) {}
-
-    @Override
-    public void processWatermark2(WatermarkEvent watermark) {}
 }
