@@ -50,13 +50,20 @@ public final class TailOperator<T> extends AbstractStreamOperator<Void>
 
     @Override
     public void processElement(StreamRecord<IterationRecord<T>> element) {
-        IterationRecord<T> record =
-                copier == null ? element.getValue() : copier.copy(element.getValue());
-        IterationRecord<T> next = new IterationRecord<>(record.getRound() + 1, record.getValue());
+        if (copier == null) {
+            // Without object reuse this record is the tail's own: Flink copied it for this chained
+            // operator or deserialized it from the network. Move it to the next round in place.
+            IterationRecord<T> record = element.getValue();
+            record.setRound(record.getRound() + 1);
+            channel.put(element);
+            return;
+        }
+        IterationRecord<T> record = copier.copy(element.getValue());
+        record.setRound(record.getRound() + 1);
         channel.put(
                 element.hasTimestamp()
-                        ? new StreamRecord<>(next, element.getTimestamp())
-                        : new StreamRecord<>(next));
+                        ? new StreamRecord<>(record, element.getTimestamp())
+                        : new StreamRecord<>(record));
     }
 
     @Override
