@@ -34,6 +34,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.core.memory.ManagedMemoryUseCase;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
@@ -55,6 +56,9 @@ import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
 final class IterationBuilder {
 
     private static final String DEFAULT_SLOT_SHARING_GROUP = "default";
+
+    /** A constant's claim on its slot's operator managed memory, relative to other claims. */
+    private static final int REPLAY_MEMORY_WEIGHT = 100;
 
     /** Until checkpoints through the loop exist, a restore would lose feedback in flight. */
     static final String CHECKPOINTING_UNSUPPORTED =
@@ -317,13 +321,18 @@ final class IterationBuilder {
 
     private <T> Transformation<IterationRecord<T>> addReplay(
             StreamExecutionEnvironment env, ProgressPlan plan, String name, DataStream<T> stream) {
-        return controlledEntry(
-                env,
-                plan,
-                name,
-                stream,
-                "Iteration constant [" + name + "]",
-                new ReplayOperatorFactory<T>(name, plan));
+        TwoInputTransformation<T, Void, IterationRecord<T>> replay =
+                controlledEntry(
+                        env,
+                        plan,
+                        name,
+                        stream,
+                        "Iteration constant [" + name + "]",
+                        new ReplayOperatorFactory<T>(name, plan));
+        // The cache takes the operator share of managed memory, split by weight in the slot.
+        replay.declareManagedMemoryUseCaseAtOperatorScope(
+                ManagedMemoryUseCase.OPERATOR, REPLAY_MEMORY_WEIGHT);
+        return replay;
     }
 
     private void addTail(

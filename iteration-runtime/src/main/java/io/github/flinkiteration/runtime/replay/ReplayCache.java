@@ -1,27 +1,244 @@
 package io.github.flinkiteration.runtime.replay;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.MemorySegment;
+import org.apache.flink.runtime.memory.MemoryAllocationException;
+import org.apache.flink.runtime.memory.MemoryManager;
 
 /**
  * Where a constant's records wait between rounds: appended once, in round 0, then read from the
- * start once per later round. Each read hands out fresh objects, so the body may keep or change
- * what it receives.
+ * start once per later round, each read handing out fresh objects (the body may keep or change what
+ * it receives).
+ *
+ * <p>It lives in managed memory and spills to a local file. Records are serialized into pages taken
+ * one by one from the {@link MemoryManager}, up to the operator's share; what does not fit goes, in
+ * order, to one spill file. A read streams the pages and then the file, through a small buffer, and
+ * deserializes fresh objects. {@link #close()} gives the pages back and deletes the file.
+ *
+ * <p>Not thread-safe: one task thread appends and reads.
  */
-interface ReplayCache<T> extends AutoCloseable {
+final class ReplayCache<T> implements AutoCloseable {
 
-    void append(T record) throws IOException;
+    private static final int FILE_BUFFER = 64 * 1024;
+
+    private final TypeSerializer<T> serializer;
+    private final MemoryManager memoryManager;
+    private final Object owner;
+    private final int maxPages;
+    private final Path spillDirectory;
+    private final String spillPrefix;
+
+    private final List<MemorySegment> pages = new ArrayList<>();
+    private final DataOutputSerializer scratch = new DataOutputSerializer(256);
+    private final List<InputStream> openReaders = new ArrayList<>();
+    private int positionInPage;
+    private long memoryBytes;
+    private Path spillFile;
+    private OutputStream spillOut;
+    private long spillBytes;
+    private long size;
+    private boolean finished;
+
+    /**
+     * @param maxPages how many pages of {@code memoryManager} this cache may hold (its share)
+     * @param spillDirectory where the spill file goes, created only if the pages do not suffice
+     * @param spillPrefix the spill file's name prefix, to tell whose file it is
+     */
+    ReplayCache(
+            TypeSerializer<T> serializer,
+            MemoryManager memoryManager,
+            Object owner,
+            int maxPages,
+            Path spillDirectory,
+            String spillPrefix) {
+        this.serializer = serializer;
+        this.memoryManager = memoryManager;
+        this.owner = owner;
+        this.maxPages = maxPages;
+        this.spillDirectory = spillDirectory;
+        this.spillPrefix = spillPrefix;
+    }
+
+    void append(T record) throws IOException {
+        if (finished) {
+            throw new IllegalStateException("The cache was finished; it takes no more records.");
+        }
+        scratch.clear();
+        serializer.serialize(record, scratch);
+        write(scratch.getSharedBuffer(), scratch.length());
+        size++;
+    }
+
+    private void write(byte[] bytes, int length) throws IOException {
+        int offset = 0;
+        while (offset < length && spillOut == null) {
+            MemorySegment page = pageWithRoom();
+            if (page == null) {
+                openSpillFile();
+                break;
+            }
+            int n = Math.min(length - offset, page.size() - positionInPage);
+            page.put(positionInPage, bytes, offset, n);
+            positionInPage += n;
+            memoryBytes += n;
+            offset += n;
+        }
+        if (offset < length) {
+            spillOut.write(bytes, offset, length - offset);
+            spillBytes += length - offset;
+        }
+    }
+
+    /** The page to write into, a new one if the last is full; null once the share is used. */
+    private MemorySegment pageWithRoom() {
+        if (!pages.isEmpty() && positionInPage < pages.get(pages.size() - 1).size()) {
+            return pages.get(pages.size() - 1);
+        }
+        if (pages.size() >= maxPages) {
+            return null;
+        }
+        try {
+            pages.addAll(memoryManager.allocatePages(owner, 1));
+        } catch (MemoryAllocationException e) {
+            return null; // the share is on paper only: spill
+        }
+        positionInPage = 0;
+        return pages.get(pages.size() - 1);
+    }
+
+    private void openSpillFile() throws IOException {
+        Files.createDirectories(spillDirectory);
+        spillFile = Files.createTempFile(spillDirectory, spillPrefix, ".spill");
+        spillOut = new BufferedOutputStream(Files.newOutputStream(spillFile), FILE_BUFFER);
+    }
 
     /** Ends the appending; reads are possible from now on. */
-    void finish() throws IOException;
+    void finish() throws IOException {
+        finished = true;
+        if (spillOut != null) {
+            spillOut.close();
+        }
+    }
 
     /** How many records were appended. */
-    long size();
+    long size() {
+        return size;
+    }
 
-    /** Reads every record, in the order they were appended. */
-    Iterator<T> read() throws IOException;
+    /** Bytes held in managed memory. */
+    long memoryBytes() {
+        return memoryBytes;
+    }
 
-    /** Gives back the memory and deletes the files the cache holds. */
+    /** Bytes written to the spill file; 0 if everything fit in memory. */
+    long spilledBytes() {
+        return spillBytes;
+    }
+
+    /** Reads every record, in the order they were appended; ends the previous read. */
+    Iterator<T> read() throws IOException {
+        if (!finished) {
+            throw new IllegalStateException("The cache is read only after finish().");
+        }
+        closeReaders();
+        InputStream bytes = new PagesInputStream();
+        if (spillFile != null) {
+            bytes =
+                    new java.io.SequenceInputStream(
+                            bytes,
+                            new BufferedInputStream(Files.newInputStream(spillFile), FILE_BUFFER));
+        }
+        openReaders.add(bytes);
+        DataInputViewStreamWrapper in = new DataInputViewStreamWrapper(bytes);
+        return new Iterator<>() {
+            private long read;
+
+            @Override
+            public boolean hasNext() {
+                return read < size;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                read++;
+                try {
+                    return serializer.deserialize(in);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Could not read a cached record", e);
+                }
+            }
+        };
+    }
+
+    private void closeReaders() throws IOException {
+        for (InputStream reader : openReaders) {
+            reader.close();
+        }
+        openReaders.clear();
+    }
+
+    /** Gives back the pages and deletes the spill file. */
     @Override
-    void close() throws IOException;
+    public void close() throws IOException {
+        try {
+            closeReaders();
+            if (spillOut != null) {
+                spillOut.close();
+            }
+        } finally {
+            memoryManager.release(pages);
+            pages.clear();
+            if (spillFile != null) {
+                Files.deleteIfExists(spillFile);
+                spillFile = null;
+            }
+        }
+    }
+
+    /** The bytes in the pages, in order. */
+    private final class PagesInputStream extends InputStream {
+        private int page;
+        private int position;
+        private long remaining = memoryBytes;
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] target, int offset, int length) {
+            if (remaining == 0) {
+                return -1;
+            }
+            MemorySegment segment = pages.get(page);
+            int n = (int) Math.min(Math.min(length, segment.size() - position), remaining);
+            segment.get(position, target, offset, n);
+            position += n;
+            remaining -= n;
+            if (position == segment.size()) {
+                page++;
+                position = 0;
+            }
+            return n;
+        }
+    }
 }

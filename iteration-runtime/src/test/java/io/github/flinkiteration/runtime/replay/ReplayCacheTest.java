@@ -1,0 +1,130 @@
+package io.github.flinkiteration.runtime.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.runtime.memory.MemoryManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The cache keeps records in its pages, spills the rest to a file, reads them back in order. */
+class ReplayCacheTest {
+
+    private static final int PAGE = 4096;
+
+    private final MemoryManager memory = MemoryManager.create(16 * PAGE, PAGE);
+    private final Object owner = new Object();
+
+    @TempDir Path spillDirectory;
+
+    @AfterEach
+    void allPagesAreBack() {
+        assertThat(memory.verifyEmpty()).as("every page released").isTrue();
+        memory.shutdown();
+    }
+
+    private ReplayCache<String> cache(int pages) {
+        return new ReplayCache<>(
+                StringSerializer.INSTANCE, memory, owner, pages, spillDirectory, "test-");
+    }
+
+    private static List<String> records(int count, int length) {
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            StringBuilder record = new StringBuilder(i + ":");
+            while (record.length() < length) {
+                record.append((char) ('a' + (i + record.length()) % 26));
+            }
+            records.add(record.toString());
+        }
+        return records;
+    }
+
+    private static List<String> readAll(ReplayCache<String> cache) throws Exception {
+        List<String> read = new ArrayList<>();
+        Iterator<String> it = cache.read();
+        it.forEachRemaining(read::add);
+        return read;
+    }
+
+    private long filesInSpillDirectory() throws Exception {
+        try (Stream<Path> files = Files.list(spillDirectory)) {
+            return files.count();
+        }
+    }
+
+    @Test
+    void whatFitsStaysInMemoryAndReadsBackTwice() throws Exception {
+        List<String> records = records(100, 20);
+        try (ReplayCache<String> cache = cache(8)) {
+            for (String record : records) {
+                cache.append(record);
+            }
+            cache.finish();
+            assertThat(cache.spilledBytes()).isZero();
+            assertThat(filesInSpillDirectory()).isZero();
+            assertThat(readAll(cache)).isEqualTo(records);
+            assertThat(readAll(cache)).isEqualTo(records);
+        }
+    }
+
+    @Test
+    void beyondItsPagesItSpillsAndStillReadsEverythingInOrder() throws Exception {
+        // About 60 KB of records against 4 pages (16 KB); some records span pages.
+        List<String> records = records(1_000, 60);
+        try (ReplayCache<String> cache = cache(4)) {
+            for (String record : records) {
+                cache.append(record);
+            }
+            cache.finish();
+            assertThat(cache.memoryBytes()).isEqualTo(4L * PAGE);
+            assertThat(cache.spilledBytes()).isPositive();
+            assertThat(filesInSpillDirectory()).isEqualTo(1);
+            assertThat(readAll(cache)).isEqualTo(records);
+            assertThat(readAll(cache)).isEqualTo(records);
+            assertThat(cache.size()).isEqualTo(records.size());
+        }
+        assertThat(filesInSpillDirectory()).as("spill file deleted at close").isZero();
+    }
+
+    @Test
+    void recordsLargerThanAPageWork() throws Exception {
+        List<String> records = records(20, 3 * PAGE);
+        try (ReplayCache<String> cache = cache(8)) {
+            for (String record : records) {
+                cache.append(record);
+            }
+            cache.finish();
+            assertThat(readAll(cache)).isEqualTo(records);
+        }
+    }
+
+    @Test
+    void withoutAShareEverythingGoesToTheFile() throws Exception {
+        List<String> records = records(50, 10);
+        try (ReplayCache<String> cache = cache(0)) {
+            for (String record : records) {
+                cache.append(record);
+            }
+            cache.finish();
+            assertThat(cache.memoryBytes()).isZero();
+            assertThat(readAll(cache)).isEqualTo(records);
+        }
+        assertThat(filesInSpillDirectory()).isZero();
+    }
+
+    @Test
+    void anEmptyCacheReadsNothing() throws Exception {
+        try (ReplayCache<String> cache = cache(4)) {
+            cache.finish();
+            assertThat(readAll(cache)).isEmpty();
+        }
+    }
+}
