@@ -4,17 +4,12 @@ import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.operator.ControlledEntryOperator;
 import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
-import java.nio.file.Path;
+import io.github.flinkiteration.runtime.state.SpillingBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.memory.ManagedMemoryUseCase;
-import org.apache.flink.runtime.execution.Environment;
 import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.memory.MemoryManager;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
@@ -30,10 +25,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>A replay goes out in slices, one mailbox action each, so that a large constant does not hold
  * the task thread (and its checkpoint barriers, once there are checkpoints) for a whole round.
- * Record timestamps are not cached: replayed records carry none. The cache ({@link ReplayCache})
+ * Record timestamps are not cached: replayed records carry none. The cache ({@link SpillingBuffer})
  * takes this operator's share of managed memory and spills beyond it to {@link
- * ReplayOptions#SPILL_DIRECTORIES} (by default the TaskManager's temporary directories); its file
- * is deleted when the operator closes, also on failure and cancellation.
+ * io.github.flinkiteration.runtime.state.SpillOptions#SPILL_DIRECTORIES} (by default the
+ * TaskManager's temporary directories); its file is deleted when the operator closes, also on
+ * failure and cancellation.
  */
 public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         implements OperatorEventHandler {
@@ -47,7 +43,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     private final OutputFlusher flusher;
     private final String constant;
 
-    private transient ReplayCache<T> cache;
+    private transient SpillingBuffer<T> cache;
     private final ArrayDeque<Integer> roundsToReplay = new ArrayDeque<>();
     private boolean inputEnded;
 
@@ -67,43 +63,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     public void open() throws Exception {
         super.open();
         TypeSerializer<T> serializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
-        Environment environment = getContainingTask().getEnvironment();
-        Configuration taskManagerConfig = environment.getTaskManagerInfo().getConfiguration();
-        Configuration jobConfig = environment.getJobConfiguration();
-        MemoryManager memoryManager = environment.getMemoryManager();
-        double share =
-                config.getManagedMemoryFractionOperatorUseCaseOfSlot(
-                        ManagedMemoryUseCase.OPERATOR,
-                        jobConfig,
-                        taskManagerConfig,
-                        getUserCodeClassloader());
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        cache =
-                new ReplayCache<>(
-                        serializer,
-                        memoryManager,
-                        this,
-                        memoryManager.computeNumberOfPages(share),
-                        spillDirectory(jobConfig, taskManagerConfig, environment, subtask),
-                        "flink-iteration-replay-" + constant + "-" + subtask + "-");
-    }
-
-    /** The configured spill directories, else the TaskManager's; spread over by subtask. */
-    private static Path spillDirectory(
-            Configuration jobConfig,
-            Configuration taskManagerConfig,
-            Environment environment,
-            int subtask) {
-        List<String> configured =
-                jobConfig
-                        .getOptional(ReplayOptions.SPILL_DIRECTORIES)
-                        .or(() -> taskManagerConfig.getOptional(ReplayOptions.SPILL_DIRECTORIES))
-                        .orElse(null);
-        if (configured != null && !configured.isEmpty()) {
-            return Path.of(configured.get(subtask % configured.size()));
-        }
-        String[] temporary = environment.getIOManager().getSpillingDirectoriesPaths();
-        return Path.of(temporary[subtask % temporary.length]);
+        cache = SpillingBuffer.forOperator(this, serializer, "replay-" + constant);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.github.flinkiteration.runtime.replay;
+package io.github.flinkiteration.runtime.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The cache keeps records in its pages, spills the rest to a file, reads them back in order. */
-class ReplayCacheTest {
+/** The buffer keeps records in its pages, spills the rest to a file, reads them back in order. */
+class SpillingBufferTest {
 
     private static final int PAGE = 4096;
 
@@ -30,8 +30,8 @@ class ReplayCacheTest {
         memory.shutdown();
     }
 
-    private ReplayCache<String> cache(int pages) {
-        return new ReplayCache<>(
+    private SpillingBuffer<String> cache(int pages) {
+        return new SpillingBuffer<>(
                 StringSerializer.INSTANCE, memory, owner, pages, spillDirectory, "test-");
     }
 
@@ -47,7 +47,7 @@ class ReplayCacheTest {
         return records;
     }
 
-    private static List<String> readAll(ReplayCache<String> cache) throws Exception {
+    private static List<String> readAll(SpillingBuffer<String> cache) throws Exception {
         List<String> read = new ArrayList<>();
         Iterator<String> it = cache.read();
         it.forEachRemaining(read::add);
@@ -63,7 +63,7 @@ class ReplayCacheTest {
     @Test
     void whatFitsStaysInMemoryAndReadsBackTwice() throws Exception {
         List<String> records = records(100, 20);
-        try (ReplayCache<String> cache = cache(8)) {
+        try (SpillingBuffer<String> cache = cache(8)) {
             for (String record : records) {
                 cache.append(record);
             }
@@ -79,7 +79,7 @@ class ReplayCacheTest {
     void beyondItsPagesItSpillsAndStillReadsEverythingInOrder() throws Exception {
         // About 60 KB of records against 4 pages (16 KB); some records span pages.
         List<String> records = records(1_000, 60);
-        try (ReplayCache<String> cache = cache(4)) {
+        try (SpillingBuffer<String> cache = cache(4)) {
             for (String record : records) {
                 cache.append(record);
             }
@@ -97,7 +97,7 @@ class ReplayCacheTest {
     @Test
     void recordsLargerThanAPageWork() throws Exception {
         List<String> records = records(20, 3 * PAGE);
-        try (ReplayCache<String> cache = cache(8)) {
+        try (SpillingBuffer<String> cache = cache(8)) {
             for (String record : records) {
                 cache.append(record);
             }
@@ -109,7 +109,7 @@ class ReplayCacheTest {
     @Test
     void withoutAShareEverythingGoesToTheFile() throws Exception {
         List<String> records = records(50, 10);
-        try (ReplayCache<String> cache = cache(0)) {
+        try (SpillingBuffer<String> cache = cache(0)) {
             for (String record : records) {
                 cache.append(record);
             }
@@ -122,7 +122,7 @@ class ReplayCacheTest {
 
     @Test
     void anEmptyCacheReadsNothing() throws Exception {
-        try (ReplayCache<String> cache = cache(4)) {
+        try (SpillingBuffer<String> cache = cache(4)) {
             cache.finish();
             assertThat(readAll(cache)).isEmpty();
         }

@@ -1,4 +1,4 @@
-package io.github.flinkiteration.runtime.replay;
+package io.github.flinkiteration.runtime.state;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -13,11 +13,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.ManagedMemoryUseCase;
 import org.apache.flink.core.memory.MemorySegment;
+import org.apache.flink.runtime.execution.Environment;
 import org.apache.flink.runtime.memory.MemoryAllocationException;
 import org.apache.flink.runtime.memory.MemoryManager;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 
 /**
  * Where a constant's records wait between rounds: appended once, in round 0, then read from the
@@ -31,7 +35,7 @@ import org.apache.flink.runtime.memory.MemoryManager;
  *
  * <p>Not thread-safe: one task thread appends and reads.
  */
-final class ReplayCache<T> implements AutoCloseable {
+public final class SpillingBuffer<T> implements AutoCloseable {
 
     private static final int FILE_BUFFER = 64 * 1024;
 
@@ -58,7 +62,7 @@ final class ReplayCache<T> implements AutoCloseable {
      * @param spillDirectory where the spill file goes, created only if the pages do not suffice
      * @param spillPrefix the spill file's name prefix, to tell whose file it is
      */
-    ReplayCache(
+    public SpillingBuffer(
             TypeSerializer<T> serializer,
             MemoryManager memoryManager,
             Object owner,
@@ -73,7 +77,56 @@ final class ReplayCache<T> implements AutoCloseable {
         this.spillPrefix = spillPrefix;
     }
 
-    void append(T record) throws IOException {
+    /**
+     * A buffer for {@code operator}: it may take the operator's share of managed memory (the {@code
+     * OPERATOR} use case, which the operator's transformation must declare) and spills to {@link
+     * SpillOptions#SPILL_DIRECTORIES}, by default the TaskManager's temporary directories.
+     *
+     * @param name tells the spill file apart
+     */
+    public static <T> SpillingBuffer<T> forOperator(
+            AbstractStreamOperator<?> operator, TypeSerializer<T> serializer, String name) {
+        Environment environment = operator.getContainingTask().getEnvironment();
+        Configuration taskManagerConfig = environment.getTaskManagerInfo().getConfiguration();
+        Configuration jobConfig = environment.getJobConfiguration();
+        MemoryManager memoryManager = environment.getMemoryManager();
+        double share =
+                operator.getOperatorConfig()
+                        .getManagedMemoryFractionOperatorUseCaseOfSlot(
+                                ManagedMemoryUseCase.OPERATOR,
+                                jobConfig,
+                                taskManagerConfig,
+                                operator.getUserCodeClassloader());
+        int subtask = operator.getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        return new SpillingBuffer<>(
+                serializer,
+                memoryManager,
+                new Object(),
+                memoryManager.computeNumberOfPages(share),
+                spillDirectory(jobConfig, taskManagerConfig, environment, subtask),
+                "flink-iteration-" + name + "-" + subtask + "-");
+    }
+
+    /** The configured spill directories, else the TaskManager's; spread over by subtask. */
+    private static Path spillDirectory(
+            Configuration jobConfig,
+            Configuration taskManagerConfig,
+            Environment environment,
+            int subtask) {
+        List<String> configured =
+                jobConfig
+                        .getOptional(SpillOptions.SPILL_DIRECTORIES)
+                        .or(() -> taskManagerConfig.getOptional(SpillOptions.SPILL_DIRECTORIES))
+                        .orElse(null);
+        if (configured != null && !configured.isEmpty()) {
+            return Path.of(configured.get(subtask % configured.size()));
+        }
+        String[] temporary = environment.getIOManager().getSpillingDirectoriesPaths();
+        return Path.of(temporary[subtask % temporary.length]);
+    }
+
+    /** Appends one record. */
+    public void append(T record) throws IOException {
         if (finished) {
             throw new IllegalStateException("The cache was finished; it takes no more records.");
         }
@@ -127,7 +180,7 @@ final class ReplayCache<T> implements AutoCloseable {
     }
 
     /** Ends the appending; reads are possible from now on. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         finished = true;
         if (spillOut != null) {
             spillOut.close();
@@ -135,22 +188,22 @@ final class ReplayCache<T> implements AutoCloseable {
     }
 
     /** How many records were appended. */
-    long size() {
+    public long size() {
         return size;
     }
 
     /** Bytes held in managed memory. */
-    long memoryBytes() {
+    public long memoryBytes() {
         return memoryBytes;
     }
 
     /** Bytes written to the spill file; 0 if everything fit in memory. */
-    long spilledBytes() {
+    public long spilledBytes() {
         return spillBytes;
     }
 
     /** Reads every record, in the order they were appended; ends the previous read. */
-    Iterator<T> read() throws IOException {
+    public Iterator<T> read() throws IOException {
         if (!finished) {
             throw new IllegalStateException("The cache is read only after finish().");
         }

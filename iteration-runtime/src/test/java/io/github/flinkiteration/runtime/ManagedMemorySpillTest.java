@@ -7,7 +7,8 @@ import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
-import io.github.flinkiteration.runtime.replay.ReplayOptions;
+import io.github.flinkiteration.runtime.state.ManagedMemoryList;
+import io.github.flinkiteration.runtime.state.SpillOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,18 +26,24 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A constant far larger than its managed memory spills to disk and is still replayed exactly, and
- * its spill files are gone when the job ends.
+ * Data far larger than its managed memory spills to disk and still reads back exactly, and the
+ * spill files are gone when the job ends: a replayed constant, and a {@link ManagedMemoryList} in a
+ * user's operator.
  */
-class ReplaySpillTest {
+class ManagedMemorySpillTest {
 
     private static final Path SPILL_DIRECTORY =
             Path.of("target", "replay-spill-test").toAbsolutePath();
@@ -53,7 +60,7 @@ class ReplaySpillTest {
     private static Configuration clusterConfiguration() {
         Configuration configuration = new Configuration();
         configuration.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(32));
-        configuration.set(ReplayOptions.SPILL_DIRECTORIES, List.of(SPILL_DIRECTORY.toString()));
+        configuration.set(SpillOptions.SPILL_DIRECTORIES, List.of(SPILL_DIRECTORY.toString()));
         return configuration;
     }
 
@@ -117,6 +124,93 @@ class ReplaySpillTest {
         }
         assertThat(spilled).as("a spill file existed while rounds ran").isTrue();
         assertThat(filesIn(SPILL_DIRECTORY)).as("spill files after the job").isZero();
+    }
+
+    @Test
+    void aManagedMemoryListInAUsersOperatorSpillsAndReadsBackExactly() throws Exception {
+        Files.createDirectories(SPILL_DIRECTORY);
+        long records = 3_000_000;
+        StreamExecutionEnvironment env = TestCluster.env(2);
+        SingleOutputStreamOperator<Tuple4<Long, Long, Long, Long>> passes =
+                env.fromSequence(0, records - 1)
+                        .map(i -> Tuple3.of(i, i % 1000, 7 * i))
+                        .returns(Types.TUPLE(Types.LONG, Types.LONG, Types.LONG))
+                        .transform(
+                                "gather and scan twice",
+                                Types.TUPLE(Types.LONG, Types.LONG, Types.LONG, Types.LONG),
+                                new GatherAndScanTwice());
+        ManagedMemoryList.declareManagedMemory(passes.getTransformation(), 100);
+        List<Tuple4<Long, Long, Long, Long>> perSubtask = TestCluster.collect(passes);
+
+        long expectedChecksum = 0;
+        for (long i = 0; i < records; i++) {
+            expectedChecksum += i * 31 + i % 1000 + 7 * i;
+        }
+        long count = 0;
+        long checksum = 0;
+        long spilled = 0;
+        for (Tuple4<Long, Long, Long, Long> subtask : perSubtask) {
+            count += subtask.f0;
+            checksum += subtask.f1;
+            // The second pass read exactly what the first did.
+            assertThat(subtask.f2).isEqualTo(subtask.f1);
+            spilled += subtask.f3;
+        }
+        assertThat(count).isEqualTo(records);
+        assertThat(checksum).isEqualTo(expectedChecksum);
+        assertThat(spilled).as("bytes spilled").isPositive();
+        assertThat(filesIn(SPILL_DIRECTORY)).as("spill files after the job").isZero();
+    }
+
+    /**
+     * Gathers its input in a {@link ManagedMemoryList}; at the end emits (records, checksum of pass
+     * 1, checksum of pass 2, bytes spilled).
+     */
+    private static final class GatherAndScanTwice
+            extends AbstractStreamOperator<Tuple4<Long, Long, Long, Long>>
+            implements OneInputStreamOperator<
+                            Tuple3<Long, Long, Long>, Tuple4<Long, Long, Long, Long>>,
+                    BoundedOneInput {
+
+        private transient ManagedMemoryList<Tuple3<Long, Long, Long>> gathered;
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            gathered =
+                    ManagedMemoryList.create(
+                            this, config.getTypeSerializerIn(0, getUserCodeClassloader()), "test");
+        }
+
+        @Override
+        public void processElement(StreamRecord<Tuple3<Long, Long, Long>> element) {
+            gathered.add(element.getValue());
+        }
+
+        @Override
+        public void endInput() {
+            long[] checksums = new long[2];
+            for (int pass = 0; pass < 2; pass++) {
+                for (Tuple3<Long, Long, Long> value : gathered) {
+                    checksums[pass] += value.f0 * 31 + value.f1 + value.f2;
+                }
+            }
+            output.collect(
+                    new StreamRecord<>(
+                            Tuple4.of(
+                                    gathered.size(),
+                                    checksums[0],
+                                    checksums[1],
+                                    gathered.spilledBytes())));
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (gathered != null) {
+                gathered.close();
+            }
+            super.close();
+        }
     }
 
     private static long filesIn(Path directory) {
