@@ -108,20 +108,37 @@ class ReplayTest {
         }
     }
 
+    /** The count and sum of one subtask's records in the current round. */
+    private static final class RoundTotals implements java.io.Serializable {
+        private long count;
+        private long sum;
+
+        void add(long value) {
+            count++;
+            sum += value;
+        }
+
+        /** (round, count, sum), and starts over for the next round. */
+        Tuple3<Integer, Long, Long> drain(int round) {
+            Tuple3<Integer, Long, Long> totals = Tuple3.of(round, count, sum);
+            count = 0;
+            sum = 0;
+            return totals;
+        }
+    }
+
     /** Emits (round, count, sum) of the records it got in each round, at the round's end. */
     private static final class CountAndSumPerRound
             extends ProcessFunction<Long, Tuple3<Integer, Long, Long>>
             implements IterationListener<Tuple3<Integer, Long, Long>> {
-        private long count;
-        private long sum;
+        private final RoundTotals totals = new RoundTotals();
 
         @Override
         public void processElement(
                 Long value,
                 ProcessFunction<Long, Tuple3<Integer, Long, Long>>.Context ctx,
                 Collector<Tuple3<Integer, Long, Long>> out) {
-            count++;
-            sum += value;
+            totals.add(value);
         }
 
         @Override
@@ -129,9 +146,7 @@ class ReplayTest {
                 int round,
                 IterationListener.Context ctx,
                 Collector<Tuple3<Integer, Long, Long>> out) {
-            out.collect(Tuple3.of(round, count, sum));
-            count = 0;
-            sum = 0;
+            out.collect(totals.drain(round));
         }
     }
 
@@ -139,16 +154,14 @@ class ReplayTest {
     private static final class CountAndSumWithVariable
             extends CoProcessFunction<Long, Integer, Tuple3<Integer, Long, Long>>
             implements IterationListener<Tuple3<Integer, Long, Long>> {
-        private long count;
-        private long sum;
+        private final RoundTotals totals = new RoundTotals();
 
         @Override
         public void processElement1(
                 Long value,
                 CoProcessFunction<Long, Integer, Tuple3<Integer, Long, Long>>.Context ctx,
                 Collector<Tuple3<Integer, Long, Long>> out) {
-            count++;
-            sum += value;
+            totals.add(value);
         }
 
         @Override
@@ -162,9 +175,7 @@ class ReplayTest {
                 int round,
                 IterationListener.Context ctx,
                 Collector<Tuple3<Integer, Long, Long>> out) {
-            out.collect(Tuple3.of(round, count, sum));
-            count = 0;
-            sum = 0;
+            out.collect(totals.drain(round));
         }
     }
 }
