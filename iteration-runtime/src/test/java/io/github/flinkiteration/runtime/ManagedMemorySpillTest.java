@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
@@ -24,19 +25,24 @@ import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Data far larger than its managed memory spills to disk and still reads back exactly, and the
@@ -210,6 +216,93 @@ class ManagedMemorySpillTest {
                 gathered.close();
             }
             super.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cancelled", "failed"})
+    void spillFilesAreGoneWhenTheJobEndsEarly(String ending) throws Exception {
+        Files.createDirectories(SPILL_DIRECTORY);
+        StreamExecutionEnvironment env = TestCluster.env(2);
+        DataStream<Tuple3<Long, Long, Long>> constant =
+                env.fromSequence(0, RECORDS - 1)
+                        .map(i -> Tuple3.of(i, i % 1000, 7 * i))
+                        .returns(Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
+        boolean fail = ending.equals("failed");
+        ResultStreams results =
+                new BoundedIteration()
+                        .bindVariable("x", env.fromData(0))
+                        .bindConstant("records", constant)
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Integer> x = inputs.get("x");
+                                    DataStream<Tuple3<Long, Long, Long>> records =
+                                            inputs.get("records");
+                                    // Round 1 reads the replay, so a spill file exists by then.
+                                    DataStream<Integer> next =
+                                            records.connect(x.broadcast())
+                                                    .process(new FailInRound(fail ? 2 : -1));
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("x", next)
+                                            .withOutput("rounds", next)
+                                            .until(TerminationCondition.maxRounds(1_000_000))
+                                            .build();
+                                })
+                        .apply();
+        try (CloseableIterator<Integer> rounds = results.<Integer>get("rounds").collectAsync()) {
+            JobClient job = env.executeAsync();
+            // Wait until round 3 started: rounds 1 and 2 were replayed from the spilled cache.
+            while (!fail && rounds.hasNext() && rounds.next() < 3) {}
+            if (!fail) {
+                assertThat(filesIn(SPILL_DIRECTORY)).as("spill files while running").isPositive();
+                job.cancel().get();
+            }
+            JobStatus status = awaitTerminalStatus(job);
+            assertThat(status).isEqualTo(fail ? JobStatus.FAILED : JobStatus.CANCELED);
+        }
+        assertThat(filesIn(SPILL_DIRECTORY)).as("spill files after the job").isZero();
+    }
+
+    private static JobStatus awaitTerminalStatus(JobClient job) throws Exception {
+        while (true) {
+            JobStatus status = job.getJobStatus().get();
+            if (status.isGloballyTerminalState()) {
+                return status;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Emits the round number at each round's end; throws at the end of round {@code failIn}. */
+    private static final class FailInRound
+            extends CoProcessFunction<Tuple3<Long, Long, Long>, Integer, Integer>
+            implements IterationListener<Integer> {
+        private final int failIn;
+
+        FailInRound(int failIn) {
+            this.failIn = failIn;
+        }
+
+        @Override
+        public void processElement1(
+                Tuple3<Long, Long, Long> value,
+                CoProcessFunction<Tuple3<Long, Long, Long>, Integer, Integer>.Context ctx,
+                Collector<Integer> out) {}
+
+        @Override
+        public void processElement2(
+                Integer value,
+                CoProcessFunction<Tuple3<Long, Long, Long>, Integer, Integer>.Context ctx,
+                Collector<Integer> out) {}
+
+        @Override
+        public void onRoundEnd(int round, IterationListener.Context ctx, Collector<Integer> out) {
+            if (round == failIn) {
+                throw new IllegalStateException("failing on purpose in round " + round);
+            }
+            if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+                out.collect(round + 1);
+            }
         }
     }
 
