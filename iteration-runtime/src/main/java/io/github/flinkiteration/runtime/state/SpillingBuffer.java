@@ -204,6 +204,36 @@ public final class SpillingBuffer<T> implements AutoCloseable {
 
     /** Reads every record, in the order they were appended; ends the previous read. */
     public Iterator<T> read() throws IOException {
+        return read(0);
+    }
+
+    /**
+     * Reads the records from number {@code from} (0-based) on, in order; ends the previous read.
+     * The records before it are deserialized and dropped, so a late start costs a partial read.
+     */
+    public Iterator<T> read(long from) throws IOException {
+        Iterator<T> records = readAll();
+        for (long i = 0; i < from && records.hasNext(); i++) {
+            records.next();
+        }
+        return records;
+    }
+
+    /**
+     * Where the records are: what a checkpoint of the buffer has to account for. The pages are
+     * memory and the file is local to this TaskManager, so neither outlives a failover.
+     */
+    public Layout layout() {
+        return new Layout(size, memoryBytes, spillFile, spillBytes);
+    }
+
+    /**
+     * The records of a buffer and where they lie: the first {@code memoryBytes} serialized bytes in
+     * managed-memory pages, the next {@code spilledBytes} in {@code spillFile} (null if none).
+     */
+    public record Layout(long records, long memoryBytes, Path spillFile, long spilledBytes) {}
+
+    private Iterator<T> readAll() throws IOException {
         if (!finished) {
             throw new IllegalStateException("The cache is read only after finish().");
         }

@@ -30,7 +30,7 @@ class SpillingBufferTest {
         memory.shutdown();
     }
 
-    private SpillingBuffer<String> cache(int pages) {
+    private SpillingBuffer<String> buffer(int pages) {
         return new SpillingBuffer<>(
                 StringSerializer.INSTANCE, memory, owner, pages, spillDirectory, "test-");
     }
@@ -63,7 +63,7 @@ class SpillingBufferTest {
     @Test
     void whatFitsStaysInMemoryAndReadsBackTwice() throws Exception {
         List<String> records = records(100, 20);
-        try (SpillingBuffer<String> cache = cache(8)) {
+        try (SpillingBuffer<String> cache = buffer(8)) {
             for (String record : records) {
                 cache.append(record);
             }
@@ -79,7 +79,7 @@ class SpillingBufferTest {
     void beyondItsPagesItSpillsAndStillReadsEverythingInOrder() throws Exception {
         // About 60 KB of records against 4 pages (16 KB); some records span pages.
         List<String> records = records(1_000, 60);
-        try (SpillingBuffer<String> cache = cache(4)) {
+        try (SpillingBuffer<String> cache = buffer(4)) {
             for (String record : records) {
                 cache.append(record);
             }
@@ -97,7 +97,7 @@ class SpillingBufferTest {
     @Test
     void recordsLargerThanAPageWork() throws Exception {
         List<String> records = records(20, 3 * PAGE);
-        try (SpillingBuffer<String> cache = cache(8)) {
+        try (SpillingBuffer<String> cache = buffer(8)) {
             for (String record : records) {
                 cache.append(record);
             }
@@ -109,7 +109,7 @@ class SpillingBufferTest {
     @Test
     void withoutAShareEverythingGoesToTheFile() throws Exception {
         List<String> records = records(50, 10);
-        try (SpillingBuffer<String> cache = cache(0)) {
+        try (SpillingBuffer<String> cache = buffer(0)) {
             for (String record : records) {
                 cache.append(record);
             }
@@ -122,9 +122,31 @@ class SpillingBufferTest {
 
     @Test
     void anEmptyCacheReadsNothing() throws Exception {
-        try (SpillingBuffer<String> cache = cache(4)) {
+        try (SpillingBuffer<String> cache = buffer(4)) {
             cache.finish();
             assertThat(readAll(cache)).isEmpty();
+        }
+    }
+
+    @Test
+    void aReadCanStartAtAnyRecordAndTheLayoutSaysWhereTheyLie() throws Exception {
+        List<String> records = records(1_000, 60);
+        try (SpillingBuffer<String> buffer = buffer(4)) {
+            for (String record : records) {
+                buffer.append(record);
+            }
+            buffer.finish();
+            for (int from : new int[] {0, 1, 273, 999, 1_000}) {
+                List<String> rest = new ArrayList<>();
+                buffer.read(from).forEachRemaining(rest::add);
+                assertThat(rest).isEqualTo(records.subList(from, records.size()));
+            }
+            SpillingBuffer.Layout layout = buffer.layout();
+            assertThat(layout.records()).isEqualTo(records.size());
+            assertThat(layout.memoryBytes()).isEqualTo(4L * PAGE);
+            assertThat(layout.spilledBytes()).isEqualTo(buffer.spilledBytes()).isPositive();
+            assertThat(layout.spillFile()).exists().hasParent(spillDirectory);
+            assertThat(Files.size(layout.spillFile())).isEqualTo(layout.spilledBytes());
         }
     }
 }
