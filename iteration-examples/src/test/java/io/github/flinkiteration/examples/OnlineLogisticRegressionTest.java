@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.github.flinkiteration.testing.ControlledSource;
+import io.github.flinkiteration.testing.Jobs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +12,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -29,13 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class OnlineLogisticRegressionTest {
 
-    @RegisterExtension
-    static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension CLUSTER = ExamplesCluster.extension();
 
     private static final int BATCH = 1_000;
     private static final double RATE = 0.5;
@@ -80,7 +74,7 @@ class OnlineLogisticRegressionTest {
                     versions.add(it.next());
                 }
                 job.cancel().get();
-                assertThat(awaitTerminalStatus(job)).isEqualTo(JobStatus.CANCELED);
+                assertThat(Jobs.awaitTerminalStatus(job)).isEqualTo(JobStatus.CANCELED);
             }
             assertMatchesReference(versions, wanted);
         }
@@ -148,16 +142,6 @@ class OnlineLogisticRegressionTest {
                         .as("weight %d of version %d", j, v + 1)
                         .isCloseTo(expected.get(v)[j], within(1e-9));
             }
-        }
-    }
-
-    private static JobStatus awaitTerminalStatus(JobClient job) throws Exception {
-        while (true) {
-            JobStatus status = job.getJobStatus().get();
-            if (status.isGloballyTerminalState()) {
-                return status;
-            }
-            Thread.sleep(50);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.runtime.state.ManagedMemoryList;
 import io.github.flinkiteration.runtime.state.SpillOptions;
+import io.github.flinkiteration.testing.Jobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -79,11 +80,7 @@ class ManagedMemorySpillTest {
         StreamExecutionEnvironment env = TestCluster.env(2);
         // 24 bytes a record serialized: about 48 MB against 32 MiB for both slots of a TM.
         DataStream<Tuple3<Long, Long, Long>> constant =
-                env.fromSequence(0, RECORDS - 1)
-                        .setParallelism(1)
-                        .map(i -> Tuple3.of(i, i % 1000, 7 * i))
-                        .returns(Types.TUPLE(Types.LONG, Types.LONG, Types.LONG))
-                        .setParallelism(2);
+                threeFields(env.fromSequence(0, RECORDS - 1).setParallelism(1)).setParallelism(2);
         String spillDirectory = SPILL_DIRECTORY.toString();
         ResultStreams results =
                 new BoundedIteration()
@@ -108,10 +105,7 @@ class ManagedMemorySpillTest {
         List<Tuple4<Integer, Long, Long, Boolean>> seen =
                 TestCluster.collect(results.get("perRound"));
 
-        long expectedChecksum = 0;
-        for (long i = 0; i < RECORDS; i++) {
-            expectedChecksum += i * 31 + i % 1000 + 7 * i;
-        }
+        long expectedChecksum = expectedChecksum(RECORDS);
         Map<Integer, Tuple2<Long, Long>> totals = new HashMap<>();
         boolean spilled = false;
         for (Tuple4<Integer, Long, Long, Boolean> subtaskRound : seen) {
@@ -138,9 +132,7 @@ class ManagedMemorySpillTest {
         long records = 3_000_000;
         StreamExecutionEnvironment env = TestCluster.env(2);
         SingleOutputStreamOperator<Tuple4<Long, Long, Long, Long>> passes =
-                env.fromSequence(0, records - 1)
-                        .map(i -> Tuple3.of(i, i % 1000, 7 * i))
-                        .returns(Types.TUPLE(Types.LONG, Types.LONG, Types.LONG))
+                threeFields(env.fromSequence(0, records - 1))
                         .transform(
                                 "gather and scan twice",
                                 Types.TUPLE(Types.LONG, Types.LONG, Types.LONG, Types.LONG),
@@ -148,10 +140,7 @@ class ManagedMemorySpillTest {
         ManagedMemoryList.declareManagedMemory(passes.getTransformation(), 100);
         List<Tuple4<Long, Long, Long, Long>> perSubtask = TestCluster.collect(passes);
 
-        long expectedChecksum = 0;
-        for (long i = 0; i < records; i++) {
-            expectedChecksum += i * 31 + i % 1000 + 7 * i;
-        }
+        long expectedChecksum = expectedChecksum(records);
         long count = 0;
         long checksum = 0;
         long spilled = 0;
@@ -198,7 +187,7 @@ class ManagedMemorySpillTest {
             long[] checksums = new long[2];
             for (int pass = 0; pass < 2; pass++) {
                 for (Tuple3<Long, Long, Long> value : gathered) {
-                    checksums[pass] += value.f0 * 31 + value.f1 + value.f2;
+                    checksums[pass] += checksum(value);
                 }
             }
             output.collect(
@@ -225,9 +214,7 @@ class ManagedMemorySpillTest {
         Files.createDirectories(SPILL_DIRECTORY);
         StreamExecutionEnvironment env = TestCluster.env(2);
         DataStream<Tuple3<Long, Long, Long>> constant =
-                env.fromSequence(0, RECORDS - 1)
-                        .map(i -> Tuple3.of(i, i % 1000, 7 * i))
-                        .returns(Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
+                threeFields(env.fromSequence(0, RECORDS - 1));
         boolean fail = ending.equals("failed");
         ResultStreams results =
                 new BoundedIteration()
@@ -257,20 +244,10 @@ class ManagedMemorySpillTest {
                 assertThat(filesIn(SPILL_DIRECTORY)).as("spill files while running").isPositive();
                 job.cancel().get();
             }
-            JobStatus status = awaitTerminalStatus(job);
+            JobStatus status = Jobs.awaitTerminalStatus(job);
             assertThat(status).isEqualTo(fail ? JobStatus.FAILED : JobStatus.CANCELED);
         }
         assertThat(filesIn(SPILL_DIRECTORY)).as("spill files after the job").isZero();
-    }
-
-    private static JobStatus awaitTerminalStatus(JobClient job) throws Exception {
-        while (true) {
-            JobStatus status = job.getJobStatus().get();
-            if (status.isGloballyTerminalState()) {
-                return status;
-            }
-            Thread.sleep(50);
-        }
     }
 
     /** Emits the round number at each round's end; throws at the end of round {@code failIn}. */
@@ -306,6 +283,27 @@ class ManagedMemorySpillTest {
         }
     }
 
+    /** Record i of the tests' data: (i, i mod 1000, 7i), 24 bytes serialized. */
+    private static SingleOutputStreamOperator<Tuple3<Long, Long, Long>> threeFields(
+            DataStream<Long> indices) {
+        return indices.map(i -> Tuple3.of(i, i % 1000, 7 * i))
+                .returns(Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
+    }
+
+    /** Weighs the fields differently, so that a swapped or repeated record shows in a sum. */
+    private static long checksum(Tuple3<Long, Long, Long> record) {
+        return record.f0 * 31 + record.f1 + record.f2;
+    }
+
+    /** The sum of {@link #checksum} over records 0 … count − 1, computed without Flink. */
+    private static long expectedChecksum(long count) {
+        long sum = 0;
+        for (long i = 0; i < count; i++) {
+            sum += checksum(Tuple3.of(i, i % 1000, 7 * i));
+        }
+        return sum;
+    }
+
     private static long filesIn(Path directory) {
         try (Stream<Path> files = Files.list(directory)) {
             return files.count();
@@ -338,7 +336,7 @@ class ManagedMemorySpillTest {
                         ctx,
                 Collector<Tuple4<Integer, Long, Long, Boolean>> out) {
             count++;
-            checksum += value.f0 * 31 + value.f1 + value.f2;
+            checksum += checksum(value);
         }
 
         @Override

@@ -6,7 +6,7 @@ import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.UnboundedIteration;
 import io.github.flinkiteration.testing.ControlledSource;
-import java.time.Duration;
+import io.github.flinkiteration.testing.Jobs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -207,7 +207,7 @@ class UnboundedIterationTest {
                 assertThat(events5).containsExactlyInAnyOrder(-1L, -2L, -3L, -4L, -5L);
 
                 job.cancel().get();
-                assertThat(awaitTerminalStatus(job)).isEqualTo(JobStatus.CANCELED);
+                assertThat(Jobs.awaitTerminalStatus(job)).isEqualTo(JobStatus.CANCELED);
             }
         }
     }
@@ -249,16 +249,6 @@ class UnboundedIterationTest {
             for (Tuple2<Long, Long> valueAndTimestamp : seen) {
                 assertThat(valueAndTimestamp.f1).isEqualTo(1_000 + 10 * valueAndTimestamp.f0);
             }
-        }
-    }
-
-    private static JobStatus awaitTerminalStatus(JobClient job) throws Exception {
-        while (true) {
-            JobStatus status = job.getJobStatus().get();
-            if (status.isGloballyTerminalState()) {
-                return status;
-            }
-            Thread.sleep(Duration.ofMillis(50).toMillis());
         }
     }
 

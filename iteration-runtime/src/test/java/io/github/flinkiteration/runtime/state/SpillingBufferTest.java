@@ -35,6 +35,16 @@ class SpillingBufferTest {
                 StringSerializer.INSTANCE, memory, owner, pages, spillDirectory, "test-");
     }
 
+    /** A buffer of {@code pages} pages holding {@code records}, finished for reading. */
+    private SpillingBuffer<String> filled(int pages, List<String> records) throws Exception {
+        SpillingBuffer<String> buffer = buffer(pages);
+        for (String record : records) {
+            buffer.append(record);
+        }
+        buffer.finish();
+        return buffer;
+    }
+
     private static List<String> records(int count, int length) {
         List<String> records = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -47,9 +57,9 @@ class SpillingBufferTest {
         return records;
     }
 
-    private static List<String> readAll(SpillingBuffer<String> cache) throws Exception {
+    private static List<String> readAll(SpillingBuffer<String> buffer) throws Exception {
         List<String> read = new ArrayList<>();
-        Iterator<String> it = cache.read();
+        Iterator<String> it = buffer.read();
         it.forEachRemaining(read::add);
         return read;
     }
@@ -63,15 +73,11 @@ class SpillingBufferTest {
     @Test
     void whatFitsStaysInMemoryAndReadsBackTwice() throws Exception {
         List<String> records = records(100, 20);
-        try (SpillingBuffer<String> cache = buffer(8)) {
-            for (String record : records) {
-                cache.append(record);
-            }
-            cache.finish();
-            assertThat(cache.spilledBytes()).isZero();
+        try (SpillingBuffer<String> buffer = filled(8, records)) {
+            assertThat(buffer.spilledBytes()).isZero();
             assertThat(filesInSpillDirectory()).isZero();
-            assertThat(readAll(cache)).isEqualTo(records);
-            assertThat(readAll(cache)).isEqualTo(records);
+            assertThat(readAll(buffer)).isEqualTo(records);
+            assertThat(readAll(buffer)).isEqualTo(records);
         }
     }
 
@@ -79,17 +85,13 @@ class SpillingBufferTest {
     void beyondItsPagesItSpillsAndStillReadsEverythingInOrder() throws Exception {
         // About 60 KB of records against 4 pages (16 KB); some records span pages.
         List<String> records = records(1_000, 60);
-        try (SpillingBuffer<String> cache = buffer(4)) {
-            for (String record : records) {
-                cache.append(record);
-            }
-            cache.finish();
-            assertThat(cache.memoryBytes()).isEqualTo(4L * PAGE);
-            assertThat(cache.spilledBytes()).isPositive();
+        try (SpillingBuffer<String> buffer = filled(4, records)) {
+            assertThat(buffer.memoryBytes()).isEqualTo(4L * PAGE);
+            assertThat(buffer.spilledBytes()).isPositive();
             assertThat(filesInSpillDirectory()).isEqualTo(1);
-            assertThat(readAll(cache)).isEqualTo(records);
-            assertThat(readAll(cache)).isEqualTo(records);
-            assertThat(cache.size()).isEqualTo(records.size());
+            assertThat(readAll(buffer)).isEqualTo(records);
+            assertThat(readAll(buffer)).isEqualTo(records);
+            assertThat(buffer.size()).isEqualTo(records.size());
         }
         assertThat(filesInSpillDirectory()).as("spill file deleted at close").isZero();
     }
@@ -97,45 +99,33 @@ class SpillingBufferTest {
     @Test
     void recordsLargerThanAPageWork() throws Exception {
         List<String> records = records(20, 3 * PAGE);
-        try (SpillingBuffer<String> cache = buffer(8)) {
-            for (String record : records) {
-                cache.append(record);
-            }
-            cache.finish();
-            assertThat(readAll(cache)).isEqualTo(records);
+        try (SpillingBuffer<String> buffer = filled(8, records)) {
+            assertThat(readAll(buffer)).isEqualTo(records);
         }
     }
 
     @Test
     void withoutAShareEverythingGoesToTheFile() throws Exception {
         List<String> records = records(50, 10);
-        try (SpillingBuffer<String> cache = buffer(0)) {
-            for (String record : records) {
-                cache.append(record);
-            }
-            cache.finish();
-            assertThat(cache.memoryBytes()).isZero();
-            assertThat(readAll(cache)).isEqualTo(records);
+        try (SpillingBuffer<String> buffer = filled(0, records)) {
+            assertThat(buffer.memoryBytes()).isZero();
+            assertThat(readAll(buffer)).isEqualTo(records);
         }
         assertThat(filesInSpillDirectory()).isZero();
     }
 
     @Test
-    void anEmptyCacheReadsNothing() throws Exception {
-        try (SpillingBuffer<String> cache = buffer(4)) {
-            cache.finish();
-            assertThat(readAll(cache)).isEmpty();
+    void anEmptyBufferReadsNothing() throws Exception {
+        try (SpillingBuffer<String> buffer = buffer(4)) {
+            buffer.finish();
+            assertThat(readAll(buffer)).isEmpty();
         }
     }
 
     @Test
     void aReadCanStartAtAnyRecordAndTheLayoutSaysWhereTheyLie() throws Exception {
         List<String> records = records(1_000, 60);
-        try (SpillingBuffer<String> buffer = buffer(4)) {
-            for (String record : records) {
-                buffer.append(record);
-            }
-            buffer.finish();
+        try (SpillingBuffer<String> buffer = filled(4, records)) {
             for (int from : new int[] {0, 1, 273, 999, 1_000}) {
                 List<String> rest = new ArrayList<>();
                 buffer.read(from).forEachRemaining(rest::add);
