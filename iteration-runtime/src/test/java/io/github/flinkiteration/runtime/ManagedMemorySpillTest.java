@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
@@ -155,6 +157,45 @@ class ManagedMemorySpillTest {
         assertThat(checksum).isEqualTo(expectedChecksum);
         assertThat(spilled).as("bytes spilled").isPositive();
         assertThat(filesIn(SPILL_DIRECTORY)).as("spill files after the job").isZero();
+    }
+
+    @Test
+    void addingToAManagedMemoryListAfterReadingItFailsWithAClearMessage() {
+        StreamExecutionEnvironment env = TestCluster.env(1);
+        SingleOutputStreamOperator<Long> addsAfterReading =
+                env.fromSequence(0, 9)
+                        .transform("add after reading", Types.LONG, new AddAfterReading());
+        ManagedMemoryList.declareManagedMemory(addsAfterReading.getTransformation(), 100);
+        assertThatThrownBy(() -> TestCluster.collect(addsAfterReading))
+                .hasStackTraceContaining("ManagedMemoryList 'late'")
+                .hasStackTraceContaining("call clear() before adding again");
+    }
+
+    /** Reads its list after the first record and adds the next one: a misuse. */
+    private static final class AddAfterReading extends AbstractStreamOperator<Long>
+            implements OneInputStreamOperator<Long, Long> {
+
+        private transient ManagedMemoryList<Long> list;
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            list = ManagedMemoryList.create(this, LongSerializer.INSTANCE, "late");
+        }
+
+        @Override
+        public void processElement(StreamRecord<Long> element) {
+            list.add(element.getValue());
+            list.iterator();
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (list != null) {
+                list.close();
+            }
+            super.close();
+        }
     }
 
     /**

@@ -26,6 +26,18 @@ import org.apache.flink.util.function.SerializableFunction;
  * has seen some output, which turns "B happens while input still flows" into an ordering fact
  * rather than a race. Works only on a MiniCluster in the test's own JVM.
  *
+ * <pre>{@code
+ * try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+ *     DataStream<Long> input = env.fromSource(
+ *             ControlledSource.bounded(gate, 10_000, i -> i, Types.LONG),
+ *             WatermarkStrategy.noWatermarks(), "gated");
+ *     ... build the job, collectAsync() its output, env.executeAsync() ...
+ *     gate.allowBelow(1_000);          // records 0 … 999 may go
+ *     // read the output the first 1,000 records caused, then release more
+ *     gate.allowBelow(2_000);
+ * }
+ * }</pre>
+ *
  * <p>Subtask {@code s} of {@code n} emits the indices {@code i} with {@code i % n == s}.
  */
 public final class ControlledSource<T>
