@@ -60,12 +60,11 @@ final class IterationBuilder {
     /** A constant's claim on its slot's operator managed memory, relative to other claims. */
     private static final int REPLAY_MEMORY_WEIGHT = 100;
 
-    /** Until checkpoints through the loop exist, a restore would lose feedback in flight. */
-    static final String CHECKPOINTING_UNSUPPORTED =
-            "Checkpointing is enabled, but this version of flink-iteration cannot checkpoint"
-                    + " the feedback in flight inside an iteration: a restore would lose or"
-                    + " repeat records. Disable checkpointing for jobs with iterations until"
-                    + " exactly-once checkpoints through the loop are available.";
+    /** Unaligned checkpoints would store channel contents apart from the loop's own cut. */
+    static final String UNALIGNED_UNSUPPORTED =
+            "Unaligned checkpoints are enabled, but iterations support aligned checkpoints only."
+                    + " Disable them with"
+                    + " env.getCheckpointConfig().enableUnalignedCheckpoints(false).";
 
     private final IterationSpec spec;
     private final String iterationId = UUID.randomUUID().toString();
@@ -89,8 +88,10 @@ final class IterationBuilder {
                             + " is set to BATCH.");
         }
 
-        if (env.getCheckpointConfig().isCheckpointingEnabled()) {
-            throw new UnsupportedOperationException(CHECKPOINTING_UNSUPPORTED);
+        // Also checked when the job starts, for settings made after this point.
+        if (env.getCheckpointConfig().isCheckpointingEnabled()
+                && env.getCheckpointConfig().isUnalignedCheckpointsEnabled()) {
+            throw new UnsupportedOperationException(UNALIGNED_UNSUPPORTED);
         }
 
         DraftEnvironment draft = new DraftEnvironment(env);

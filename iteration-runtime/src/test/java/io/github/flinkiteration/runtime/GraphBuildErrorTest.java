@@ -271,11 +271,12 @@ class GraphBuildErrorTest {
     }
 
     @Test
-    void checkpointingIsRejectedUntilTheLoopCanBeCheckpointed() {
+    void unalignedCheckpointsAreRejected() {
         env.enableCheckpointing(200);
+        env.getCheckpointConfig().enableUnalignedCheckpoints();
         assertThatThrownBy(() -> iteration((inputs, context) -> feedBack(inputs.get("x"))).apply())
                 .isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("Disable checkpointing");
+                .hasMessageContaining("aligned checkpoints only");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.flinkiteration.testing;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ import org.apache.flink.util.function.SerializableFunction;
  * <p>Subtask {@code s} of {@code n} emits the indices {@code i} with {@code i % n == s}.
  */
 public final class ControlledSource<T>
-        implements Source<T, ControlledSource.NoSplit, Void>, ResultTypeQueryable<T> {
+        implements Source<T, ControlledSource.Position, Void>, ResultTypeQueryable<T> {
 
     private static final long serialVersionUID = 1L;
 
@@ -96,7 +97,7 @@ public final class ControlledSource<T>
     }
 
     @Override
-    public SourceReader<T, NoSplit> createReader(SourceReaderContext context) {
+    public SourceReader<T, Position> createReader(SourceReaderContext context) {
         Gate gate = GATES.get(gateId);
         if (gate == null) {
             throw new IllegalStateException("Gate " + gateId + " is closed or in another JVM.");
@@ -105,20 +106,20 @@ public final class ControlledSource<T>
     }
 
     @Override
-    public SplitEnumerator<NoSplit, Void> createEnumerator(
-            SplitEnumeratorContext<NoSplit> context) {
-        return new NoSplitEnumerator();
+    public SplitEnumerator<Position, Void> createEnumerator(
+            SplitEnumeratorContext<Position> context) {
+        return new PositionlessEnumerator();
     }
 
     @Override
-    public SplitEnumerator<NoSplit, Void> restoreEnumerator(
-            SplitEnumeratorContext<NoSplit> context, Void checkpoint) {
-        return new NoSplitEnumerator();
+    public SplitEnumerator<Position, Void> restoreEnumerator(
+            SplitEnumeratorContext<Position> context, Void checkpoint) {
+        return new PositionlessEnumerator();
     }
 
     @Override
-    public SimpleVersionedSerializer<NoSplit> getSplitSerializer() {
-        return new EmptySerializer<>(new NoSplit());
+    public SimpleVersionedSerializer<Position> getSplitSerializer() {
+        return new PositionSerializer();
     }
 
     @Override
@@ -170,7 +171,7 @@ public final class ControlledSource<T>
         }
     }
 
-    private final class Reader implements SourceReader<T, NoSplit> {
+    private final class Reader implements SourceReader<T, Position> {
         private final Gate gate;
         private final int parallelism;
         private long next;
@@ -203,12 +204,17 @@ public final class ControlledSource<T>
         }
 
         @Override
-        public List<NoSplit> snapshotState(long checkpointId) {
-            return List.of();
+        public List<Position> snapshotState(long checkpointId) {
+            return List.of(new Position(next));
         }
 
+        /** Only on restore: where this reader had got to. */
         @Override
-        public void addSplits(List<NoSplit> splits) {}
+        public void addSplits(List<Position> splits) {
+            for (Position position : splits) {
+                next = position.next;
+            }
+        }
 
         @Override
         public void notifyNoMoreSplits() {}
@@ -217,15 +223,42 @@ public final class ControlledSource<T>
         public void close() {}
     }
 
-    /** The readers need no splits: each knows its share from its subtask index. */
-    public static final class NoSplit implements SourceSplit {
+    /**
+     * A reader's next index. No split is ever assigned (each reader knows its share from its
+     * subtask index); the reader checkpoints its position as one, so a restored job goes on where
+     * it was, at the same parallelism.
+     */
+    public static final class Position implements SourceSplit {
+        private final long next;
+
+        Position(long next) {
+            this.next = next;
+        }
+
         @Override
         public String splitId() {
-            return "none";
+            return "position";
         }
     }
 
-    private static final class NoSplitEnumerator implements SplitEnumerator<NoSplit, Void> {
+    private static final class PositionSerializer implements SimpleVersionedSerializer<Position> {
+        @Override
+        public int getVersion() {
+            return 1;
+        }
+
+        @Override
+        public byte[] serialize(Position position) {
+            return ByteBuffer.allocate(Long.BYTES).putLong(position.next).array();
+        }
+
+        @Override
+        public Position deserialize(int version, byte[] serialized) {
+            return new Position(ByteBuffer.wrap(serialized).getLong());
+        }
+    }
+
+    private static final class PositionlessEnumerator implements SplitEnumerator<Position, Void> {
         @Override
         public void start() {}
 
@@ -233,7 +266,7 @@ public final class ControlledSource<T>
         public void handleSplitRequest(int subtaskId, String requesterHostname) {}
 
         @Override
-        public void addSplitsBack(List<NoSplit> splits, int subtaskId) {}
+        public void addSplitsBack(List<Position> splits, int subtaskId) {}
 
         @Override
         public void addReader(int subtaskId) {}

@@ -1,19 +1,26 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
+import io.github.flinkiteration.runtime.checkpoint.ItemListState;
+import io.github.flinkiteration.runtime.checkpoint.ProgressState;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.operator.ControlledEntryOperator;
 import io.github.flinkiteration.runtime.progress.ProgressPlan;
+import io.github.flinkiteration.runtime.progress.ResumeEvent;
 import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.progress.RoundReportEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -33,6 +40,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * knows all the coordinator will know, so it takes the same decision at once instead of waiting a
  * round trip to the JobManager, and reports only the round it stops after, so that the coordinator
  * decides alike and ends the control source; the coordinator's late decision is then ignored.
+ *
+ * <p>A checkpoint stores the head's progress, the feedback it holds or counts, and the feedback
+ * that was in the channel when the barrier passed here (see {@link FeedbackChannel}); the tail
+ * stores what followed until the barrier reached it. On restore the head tells the coordinator
+ * where it stands and sends its last report again.
  */
 public final class HeadOperator<T> extends ControlledEntryOperator<T>
         implements OperatorEventHandler {
@@ -65,8 +77,16 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private int emittedRound = -1;
     private long tailCompleteRound = Long.MIN_VALUE;
     private int reportedRound = -1;
+    private long reportedFeedback;
+    private boolean initialEnded;
     private boolean terminated;
     private transient boolean decidesAlone;
+
+    private transient ProgressState progressState;
+    private transient ItemListState<Object> heldState;
+    private transient ItemListState<Object> inFlightState;
+    private transient ProgressState countsState;
+    private transient List<Object> restoredInFlight;
 
     HeadOperator(
             StreamOperatorParameters<IterationRecord<T>> parameters,
@@ -84,6 +104,88 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), describe());
+        CheckpointPreconditions.requireSameParallelism(
+                context.getOperatorStateStore(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                describe());
+        FeedbackItemCodec<T> codec =
+                new FeedbackItemCodec<>(config.getTypeSerializerOut(getUserCodeClassloader()));
+        progressState = ProgressState.register(context.getOperatorStateStore(), "head-progress");
+        heldState = ItemListState.register(context.getOperatorStateStore(), "head-held", codec);
+        inFlightState =
+                ItemListState.register(context.getOperatorStateStore(), "head-in-flight", codec);
+        countsState = ProgressState.register(context.getOperatorStateStore(), "head-counts");
+        if (context.isRestored()) {
+            restore();
+        }
+    }
+
+    private String describe() {
+        return "head of variable '" + variable + "'";
+    }
+
+    @SuppressWarnings("unchecked")
+    private void restore() throws Exception {
+        long[] progress = progressState.get();
+        emittedRound = (int) progress[0];
+        tailCompleteRound = progress[1];
+        reportedRound = (int) progress[2];
+        reportedFeedback = progress[3];
+        initialEnded = progress[4] != 0;
+        terminated = progress[5] != 0;
+        for (Object item : heldState.get()) {
+            StreamRecord<IterationRecord<T>> record = (StreamRecord<IterationRecord<T>>) item;
+            heldFeedback
+                    .computeIfAbsent(record.getValue().getRound(), r -> new ArrayList<>())
+                    .add(record);
+        }
+        long[] counts = countsState.get();
+        for (int i = 0; i + 1 < counts.length; i += 2) {
+            feedbackCounts.put((int) counts[i], counts[i + 1]);
+        }
+        restoredInFlight = inFlightState.get();
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        List<Object> inFlight =
+                channel == null || terminated
+                        ? List.of()
+                        : channel.snapshotAtHead(context.getCheckpointId());
+        progressState.update(
+                emittedRound,
+                tailCompleteRound,
+                reportedRound,
+                reportedFeedback,
+                initialEnded ? 1 : 0,
+                terminated ? 1 : 0);
+        List<Object> held = new ArrayList<>();
+        heldFeedback.values().forEach(held::addAll);
+        heldState.update(held);
+        setAsideCount();
+        long[] counts = new long[feedbackCounts.size() * 2];
+        int i = 0;
+        for (Map.Entry<Integer, Long> entry : feedbackCounts.entrySet()) {
+            counts[i++] = entry.getKey();
+            counts[i++] = entry.getValue();
+        }
+        countsState.update(counts);
+        inFlightState.update(inFlight);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        super.notifyCheckpointAborted(checkpointId);
+        if (channel != null) {
+            channel.abort(checkpointId);
+        }
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
         channelKey =
@@ -93,10 +195,24 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                         getRuntimeContext().getTaskInfo().getAttemptNumber());
         channel = FeedbackChannels.acquire(getContainingTask(), channelKey, this);
-        channel.registerConsumer(mailbox, this::onFeedback);
         decidesAlone =
                 plan.isDecidedByHead(
                         getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        coordinator.sendEventToCoordinator(new ResumeEvent(emittedRound, terminated));
+        if (terminated) {
+            channel.close();
+            return;
+        }
+        if (restoredInFlight != null) {
+            channel.restore(restoredInFlight);
+            restoredInFlight = null;
+        }
+        if (reportedRound >= 0 && !decidesAlone) {
+            // The coordinator may not have heard it before the checkpoint; it counts it once.
+            coordinator.sendEventToCoordinator(
+                    new RoundReportEvent(reportedRound, reportedFeedback));
+        }
+        channel.registerConsumer(mailbox, this::onFeedback);
     }
 
     @Override
@@ -106,7 +222,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     @Override
     public void endInput(int inputId) {
-        if (inputId == 1) {
+        // After a restore Flink ends an input again that had ended before the checkpoint.
+        if (inputId == 1 && !initialEnded) {
+            initialEnded = true;
             emitRoundWatermark(0);
             reportCompletedRounds();
         }
@@ -181,6 +299,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             int round = reportedRound + 1;
             long feedbackRecords = feedbackFor(round + 1);
             reportedRound = round;
+            reportedFeedback = feedbackRecords;
             if (!decidesAlone) {
                 coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));
             } else if (plan.stopsAfter(round, feedbackRecords)) {

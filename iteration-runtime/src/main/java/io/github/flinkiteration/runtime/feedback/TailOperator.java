@@ -1,8 +1,13 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
+import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.event.WatermarkEvent;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -13,6 +18,10 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 /**
  * Where a feedback stream ends: each record moves to the next round and goes, with every round
  * watermark, through the {@link FeedbackChannel} to the co-located head subtask.
+ *
+ * <p>Its checkpoint holds what it put into the channel between the head's snapshot and its own: the
+ * feedback that was inside the loop's one edge that Flink's barriers do not cross. On restore it
+ * puts those items into the new channel before anything else.
  */
 public final class TailOperator<T> extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<IterationRecord<T>, Void> {
@@ -25,10 +34,38 @@ public final class TailOperator<T> extends AbstractStreamOperator<Void>
     private transient FeedbackChannel channel;
     private transient String channelKey;
     private transient TypeSerializer<IterationRecord<T>> copier;
+    private transient ItemListState<Object> loggedState;
+    private transient List<Object> restoredLog;
 
     public TailOperator(String iterationId, String variable) {
         this.iterationId = iterationId;
         this.variable = variable;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        String operator = "tail of variable '" + variable + "'";
+        CheckpointPreconditions.requireSameParallelism(
+                context.getOperatorStateStore(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                operator);
+        TypeSerializer<IterationRecord<T>> serializer =
+                config.getTypeSerializerIn(0, getUserCodeClassloader());
+        loggedState =
+                ItemListState.register(
+                        context.getOperatorStateStore(),
+                        "tail-in-flight",
+                        new FeedbackItemCodec<>(serializer));
+        if (context.isRestored()) {
+            restoredLog = loggedState.get();
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        loggedState.update(channel.snapshotAtTail(context.getCheckpointId()));
     }
 
     @Override
@@ -45,6 +82,10 @@ public final class TailOperator<T> extends AbstractStreamOperator<Void>
             // With object reuse a chained upstream operator may change the value after emitting
             // it, while the head still holds it: hand over a copy.
             copier = config.getTypeSerializerIn(0, getUserCodeClassloader());
+        }
+        if (restoredLog != null) {
+            restoredLog.forEach(channel::put);
+            restoredLog = null;
         }
     }
 

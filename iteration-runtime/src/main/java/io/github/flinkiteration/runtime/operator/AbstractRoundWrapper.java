@@ -2,26 +2,39 @@ package io.github.flinkiteration.runtime.operator;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
+import io.github.flinkiteration.runtime.checkpoint.ItemListState;
+import io.github.flinkiteration.runtime.checkpoint.ProgressState;
 import io.github.flinkiteration.runtime.internal.EagerFlusher;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
+import org.apache.flink.runtime.state.OperatorStateBackend;
+import org.apache.flink.streaming.api.graph.StreamConfig;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperatorV2;
 import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
 import org.apache.flink.streaming.api.operators.KeyContextHandler;
 import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.StreamTaskStateInitializer;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+import org.apache.flink.streaming.runtime.tasks.StreamTask;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -38,7 +51,10 @@ import org.apache.flink.util.OutputTag;
  * since a sparse stream of model updates must not wait for Flink's buffer timeout.
  *
  * <p>Checkpoint and lifecycle calls go straight to the wrapped operator, which shares this
- * wrapper's configuration and so its state, metrics and operator id.
+ * wrapper's configuration and so its state, metrics and operator id. The wrapper's own progress
+ * (round watermarks per input, rounds started and ended, held records) is written into the wrapped
+ * operator's operator state under names of its own, so that after a restore no callback runs twice
+ * and none is skipped.
  */
 abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         implements StreamOperator<IterationRecord<OUT>>, KeyContextHandler {
@@ -63,15 +79,23 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private final boolean lockStep;
     private final List<HeldRecord> heldRecords = new ArrayList<>();
 
+    private final StreamConfig config;
+    private final StreamTask<?, ?> task;
+    private transient ProgressState progressState;
+    private transient ItemListState<HeldRecord> heldState;
+
     @SuppressWarnings("unchecked")
     AbstractRoundWrapper(
             OP inner,
             RoundTaggingOutput<OUT> taggingOutput,
-            Output<StreamRecord<IterationRecord<OUT>>> output,
+            StreamOperatorParameters<IterationRecord<OUT>> parameters,
             int numberOfInputs,
-            boolean lockStep,
-            ProcessingTimeService timeService) {
+            boolean lockStep) {
+        Output<StreamRecord<IterationRecord<OUT>>> output = parameters.getOutput();
+        ProcessingTimeService timeService = parameters.getProcessingTimeService();
         this.inner = inner;
+        this.config = parameters.getStreamConfig();
+        this.task = parameters.getContainingTask();
         this.lockStep = lockStep;
         this.taggingOutput = taggingOutput;
         this.output = output;
@@ -190,6 +214,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     }
 
     protected final void onInputEnded(int input) throws Exception {
+        if (inputEnded[input]) {
+            return; // ended again after a restore: Flink repeats the end of a finished input
+        }
         inputEnded[input] = true;
         for (boolean ended : inputEnded) {
             if (!ended) {
@@ -263,6 +290,18 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             CheckpointOptions checkpointOptions,
             CheckpointStreamFactory storageLocation)
             throws Exception {
+        // Written before the wrapped operator snapshots its operator state, which includes these.
+        long[] progress = new long[3 + 2 * inputRounds.length];
+        int i = 0;
+        progress[i++] = combinedRound;
+        progress[i++] = startedRound;
+        progress[i++] = endedRound;
+        for (int input = 0; input < inputRounds.length; input++) {
+            progress[i++] = inputRounds[input];
+            progress[i++] = inputEnded[input] ? 1 : 0;
+        }
+        progressState.update(progress);
+        heldState.update(heldRecords);
         return inner.snapshotState(checkpointId, timestamp, checkpointOptions, storageLocation);
     }
 
@@ -270,6 +309,41 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     public void initializeState(StreamTaskStateInitializer streamTaskStateManager)
             throws Exception {
         inner.initializeState(streamTaskStateManager);
+        OperatorStateBackend store = operatorStateOf(inner);
+        String operator = "body operator '" + config.getOperatorName() + "'";
+        CheckpointPreconditions.requireSameParallelism(
+                store, task.getEnvironment().getTaskInfo().getNumberOfParallelSubtasks(), operator);
+        progressState = ProgressState.register(store, "flink-iteration.round-progress");
+        heldState =
+                ItemListState.register(
+                        store, "flink-iteration.held-records", new HeldRecordCodec());
+        long[] progress = progressState.get();
+        if (progress.length == 0) {
+            return;
+        }
+        int i = 0;
+        combinedRound = progress[i++];
+        startedRound = (int) progress[i++];
+        endedRound = (int) progress[i++];
+        for (int input = 0; input < inputRounds.length; input++) {
+            inputRounds[input] = progress[i++];
+            inputEnded[input] = progress[i++] != 0;
+        }
+        heldRecords.addAll(heldState.get());
+    }
+
+    private static OperatorStateBackend operatorStateOf(StreamOperator<?> operator) {
+        if (operator instanceof AbstractStreamOperator) {
+            return ((AbstractStreamOperator<?>) operator).getOperatorStateBackend();
+        }
+        if (operator instanceof AbstractStreamOperatorV2) {
+            return ((AbstractStreamOperatorV2<?>) operator).getOperatorStateBackend();
+        }
+        throw new UnsupportedOperationException(
+                "The operator "
+                        + operator.getClass().getName()
+                        + " extends neither AbstractStreamOperator nor AbstractStreamOperatorV2;"
+                        + " an iteration body cannot keep its round progress in checkpoints.");
     }
 
     @Override
@@ -317,6 +391,40 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
 
         @Override
         public void close() {}
+    }
+
+    /** Writes a held record with the serializer of the input it came from. */
+    private final class HeldRecordCodec implements ItemListState.Codec<HeldRecord> {
+        private final List<TypeSerializer<IterationRecord<?>>> serializers = new ArrayList<>();
+
+        HeldRecordCodec() {
+            for (int input = 0; input < inputRounds.length; input++) {
+                serializers.add(config.getTypeSerializerIn(input, task.getUserCodeClassLoader()));
+            }
+        }
+
+        @Override
+        public void write(HeldRecord held, DataOutputView out) throws IOException {
+            out.writeInt(held.input);
+            out.writeBoolean(held.record.hasTimestamp());
+            if (held.record.hasTimestamp()) {
+                out.writeLong(held.record.getTimestamp());
+            }
+            serializers.get(held.input).serialize(held.record.getValue(), out);
+        }
+
+        @Override
+        public HeldRecord read(DataInputView in) throws IOException {
+            int input = in.readInt();
+            boolean hasTimestamp = in.readBoolean();
+            long timestamp = hasTimestamp ? in.readLong() : 0;
+            IterationRecord<?> value = serializers.get(input).deserialize(in);
+            return new HeldRecord(
+                    input,
+                    hasTimestamp
+                            ? new StreamRecord<>(value, timestamp)
+                            : new StreamRecord<>(value));
+        }
     }
 
     private static final class HeldRecord {

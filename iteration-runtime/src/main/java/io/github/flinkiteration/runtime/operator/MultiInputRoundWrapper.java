@@ -6,11 +6,10 @@ import java.util.List;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.Input;
 import org.apache.flink.streaming.api.operators.MultipleInputStreamOperator;
-import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /** Wraps a multiple-input operator of an iteration body. */
@@ -30,10 +29,9 @@ final class MultiInputRoundWrapper<OUT>
     MultiInputRoundWrapper(
             MultipleInputStreamOperator<OUT> inner,
             RoundTaggingOutput<OUT> taggingOutput,
-            Output<StreamRecord<IterationRecord<OUT>>> output,
-            boolean lockStep,
-            ProcessingTimeService timeService) {
-        super(inner, taggingOutput, output, inner.getInputs().size(), lockStep, timeService);
+            StreamOperatorParameters<IterationRecord<OUT>> parameters,
+            boolean lockStep) {
+        super(inner, taggingOutput, parameters, inner.getInputs().size(), lockStep);
         this.innerInputs = inner.getInputs();
         for (int i = 0; i < innerInputs.size(); i++) {
             inputs.add(new RoundInput(i));

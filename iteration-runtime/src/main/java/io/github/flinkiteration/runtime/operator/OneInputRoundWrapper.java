@@ -4,11 +4,10 @@ import io.github.flinkiteration.runtime.record.IterationRecord;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.KeyContextHandler;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /** Wraps a one-input operator of an iteration body. */
@@ -24,10 +23,9 @@ final class OneInputRoundWrapper<IN, OUT>
     OneInputRoundWrapper(
             OneInputStreamOperator<IN, OUT> inner,
             RoundTaggingOutput<OUT> taggingOutput,
-            Output<StreamRecord<IterationRecord<OUT>>> output,
-            boolean lockStep,
-            ProcessingTimeService timeService) {
-        super(inner, taggingOutput, output, 1, lockStep, timeService);
+            StreamOperatorParameters<IterationRecord<OUT>> parameters,
+            boolean lockStep) {
+        super(inner, taggingOutput, parameters, 1, lockStep);
         this.innerKeyed =
                 !(inner instanceof KeyContextHandler)
                         || ((KeyContextHandler) inner).hasKeyContext1();

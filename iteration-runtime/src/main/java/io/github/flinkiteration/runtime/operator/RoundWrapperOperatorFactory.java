@@ -66,25 +66,22 @@ public final class RoundWrapperOperatorFactory<OUT>
                         new OneInputRoundWrapper<>(
                                 (OneInputStreamOperator<Object, OUT>) inner,
                                 taggingOutput,
-                                parameters.getOutput(),
-                                lockStep,
-                                parameters.getProcessingTimeService());
+                                parameters,
+                                lockStep);
             case TWO:
                 return (T)
                         new TwoInputRoundWrapper<>(
                                 (TwoInputStreamOperator<Object, Object, OUT>) inner,
                                 taggingOutput,
-                                parameters.getOutput(),
-                                lockStep,
-                                parameters.getProcessingTimeService());
+                                parameters,
+                                lockStep);
             default:
                 return (T)
                         new MultiInputRoundWrapper<>(
                                 (MultipleInputStreamOperator<OUT>) inner,
                                 taggingOutput,
-                                parameters.getOutput(),
-                                lockStep,
-                                parameters.getProcessingTimeService());
+                                parameters,
+                                lockStep);
         }
     }
 

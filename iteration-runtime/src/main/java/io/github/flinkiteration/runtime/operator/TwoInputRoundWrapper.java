@@ -3,12 +3,11 @@ package io.github.flinkiteration.runtime.operator;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.KeyContextHandler;
-import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /** Wraps a two-input operator of an iteration body (connect, broadcast state, joins). */
@@ -26,10 +25,9 @@ final class TwoInputRoundWrapper<IN1, IN2, OUT>
     TwoInputRoundWrapper(
             TwoInputStreamOperator<IN1, IN2, OUT> inner,
             RoundTaggingOutput<OUT> taggingOutput,
-            Output<StreamRecord<IterationRecord<OUT>>> output,
-            boolean lockStep,
-            ProcessingTimeService timeService) {
-        super(inner, taggingOutput, output, 2, lockStep, timeService);
+            StreamOperatorParameters<IterationRecord<OUT>> parameters,
+            boolean lockStep) {
+        super(inner, taggingOutput, parameters, 2, lockStep);
         boolean handler = inner instanceof KeyContextHandler;
         this.innerKeyed1 = !handler || ((KeyContextHandler) inner).hasKeyContext1();
         this.innerKeyed2 = !handler || ((KeyContextHandler) inner).hasKeyContext2();

@@ -13,7 +13,8 @@ final class ControlEnumerator implements SplitEnumerator<ControlSplit, Void> {
 
     private final SplitEnumeratorContext<ControlSplit> context;
     private final ProgressPlan plan;
-    private boolean terminated;
+    private RoundController controller;
+    private Runnable terminationListener;
 
     ControlEnumerator(SplitEnumeratorContext<ControlSplit> context, ProgressPlan plan) {
         this.context = context;
@@ -22,13 +23,12 @@ final class ControlEnumerator implements SplitEnumerator<ControlSplit, Void> {
 
     @Override
     public void start() {
-        RoundController controller =
-                RoundController.of(FlinkInternals.coordinatorStore(context), plan);
-        controller.onTermination(() -> context.runInCoordinatorThread(this::endReaders));
+        controller = RoundController.of(FlinkInternals.coordinatorStore(context), plan);
+        terminationListener = () -> context.runInCoordinatorThread(this::endReaders);
+        controller.addTerminationListener(terminationListener);
     }
 
     private void endReaders() {
-        terminated = true;
         for (int subtask : context.registeredReaders().keySet()) {
             context.sendEventToSourceReader(subtask, new EndOfIterationEvent());
         }
@@ -36,7 +36,8 @@ final class ControlEnumerator implements SplitEnumerator<ControlSplit, Void> {
 
     @Override
     public void addReader(int subtaskId) {
-        if (terminated) {
+        // Asked again for every new reader: after a restore the iteration may no longer have ended.
+        if (controller.isTerminated()) {
             context.sendEventToSourceReader(subtaskId, new EndOfIterationEvent());
         }
     }
@@ -53,5 +54,9 @@ final class ControlEnumerator implements SplitEnumerator<ControlSplit, Void> {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        if (controller != null) {
+            controller.removeTerminationListener(terminationListener);
+        }
+    }
 }

@@ -4,8 +4,6 @@ import io.github.flinkiteration.runtime.progress.IterationCoordinatorProvider.Ro
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.flink.runtime.checkpoint.CheckpointCoordinator;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
@@ -25,7 +23,7 @@ final class IterationCoordinator implements OperatorCoordinator {
     private final Role role;
     private final SubtaskGateway[] gateways;
 
-    /** Decisions for replay subtasks that were not running yet, in order. */
+    /** Decisions for subtasks that were not running yet, in order. */
     private final List<List<OperatorEvent>> undelivered = new ArrayList<>();
 
     private RoundController controller;
@@ -54,29 +52,15 @@ final class IterationCoordinator implements OperatorCoordinator {
 
     @Override
     public void start() {
-        CheckpointCoordinator checkpoints = context.getCheckpointCoordinator();
-        if (checkpoints != null && checkpoints.isPeriodicCheckpointingConfigured()) {
-            // Also catches checkpointing switched on after the graph was built, or by the
-            // cluster's configuration.
-            // Restarting cannot help: fail for good instead of in a loop.
-            context.failJob(
-                    new SuppressRestartsException(
-                            new UnsupportedOperationException(
-                                    "Checkpointing is enabled, but this version of flink-iteration"
-                                            + " cannot checkpoint the feedback in flight inside an"
-                                            + " iteration: a restore would lose or repeat records."
-                                            + " Disable checkpointing for jobs with iterations until"
-                                            + " exactly-once checkpoints through the loop are"
-                                            + " available.")));
-            return;
-        }
         controller = RoundController.of(context.getCoordinatorStore(), plan);
         controller.register(this);
     }
 
     @Override
     public void handleEventFromOperator(int subtask, int attemptNumber, OperatorEvent event) {
-        if (event instanceof RoundReportEvent) {
+        if (event instanceof ResumeEvent) {
+            controller.onResume(this, subtask, (ResumeEvent) event);
+        } else if (event instanceof RoundReportEvent) {
             controller.onReport(this, subtask, (RoundReportEvent) event);
         } else if (event instanceof CheckReportEvent) {
             controller.onReport(this, subtask, (CheckReportEvent) event);
@@ -88,19 +72,19 @@ final class IterationCoordinator implements OperatorCoordinator {
     /** Sends {@code event} to every subtask of this operator. */
     void sendToSubtasks(OperatorEvent event) {
         for (int i = 0; i < gateways.length; i++) {
-            if (gateways[i] == null && role == Role.REPLAY) {
-                // A replay operator is not on the path to any tail, so the loop can decide a
-                // round before its subtask even runs; it gets the decision when it does.
-                undelivered.get(i).add(event);
-                continue;
-            }
-            if (gateways[i] == null) {
-                context.failJob(
-                        new IllegalStateException(
-                                "Subtask " + i + " of " + role + " is not running"));
-                return;
-            }
-            gateways[i].sendEvent(event);
+            sendToSubtask(i, event);
+        }
+    }
+
+    /**
+     * Sends {@code event} to one subtask; if that subtask is not running yet (a replay operator off
+     * the loop's path, or any subtask right after a restore), it gets the event when it is.
+     */
+    void sendToSubtask(int subtask, OperatorEvent event) {
+        if (gateways[subtask] == null) {
+            undelivered.get(subtask).add(event);
+        } else {
+            gateways[subtask].sendEvent(event);
         }
     }
 
@@ -118,18 +102,21 @@ final class IterationCoordinator implements OperatorCoordinator {
         gateways[subtask] = null;
     }
 
-    /** Without checkpoints, a restarted subtask starts the iteration over: so does progress. */
+    /**
+     * A restarted subtask resumes from a checkpoint or from the beginning; the controller forgets
+     * its progress and relearns it from the subtasks (see {@link RoundController}).
+     */
     @Override
     public void subtaskReset(int subtask, long checkpointId) {
-        undelivered.forEach(List::clear);
+        undelivered.get(subtask).clear();
         if (controller != null) {
             controller.reset();
         }
     }
 
+    /** Nothing to store: round progress is restored from the subtasks' state. */
     @Override
     public void checkpointCoordinator(long checkpointId, CompletableFuture<byte[]> result) {
-        // Round progress is restored from the heads' state (see docs/architecture.md).
         result.complete(new byte[0]);
     }
 

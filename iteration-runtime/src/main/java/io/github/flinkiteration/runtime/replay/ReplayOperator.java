@@ -1,17 +1,28 @@
 package io.github.flinkiteration.runtime.replay;
 
+import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
+import io.github.flinkiteration.runtime.checkpoint.ProgressState;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.operator.ControlledEntryOperator;
+import io.github.flinkiteration.runtime.progress.ResumeEvent;
 import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.state.SpillingBuffer;
+import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
+import org.apache.flink.runtime.state.OperatorStateCheckpointOutputStream;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StatePartitionStreamProvider;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -30,6 +41,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * io.github.flinkiteration.runtime.state.SpillOptions#SPILL_DIRECTORIES} (by default the
  * TaskManager's temporary directories); its file is deleted when the operator closes, also on
  * failure and cancellation.
+ *
+ * <p>A checkpoint holds the cached records (as raw operator state: neither the pages nor the local
+ * file survive a failover, and the constant's source may have finished long ago), the rounds still
+ * to replay and how far the current replay got; a restore resumes the replay at that record.
  */
 public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         implements OperatorEventHandler {
@@ -44,26 +59,104 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     private final String constant;
 
     private transient SpillingBuffer<T> cache;
+    private final OperatorEventGateway coordinator;
     private final ArrayDeque<Integer> roundsToReplay = new ArrayDeque<>();
     private boolean inputEnded;
 
+    /** The last round whose start this operator heard of; round 0 needs no replay. */
+    private int lastStartedRound;
+
     private Iterator<T> replaying;
     private int replayingRound;
+    private long replayedRecords;
+
+    private transient ProgressState progressState;
+
+    /** Set by a restore that found a replay under way: from which record it resumes. */
+    private transient long resumeReplayAt = -1;
 
     ReplayOperator(StreamOperatorParameters<IterationRecord<T>> parameters, String constant) {
         super(parameters);
         this.constant = constant;
         OperatorID operatorId = parameters.getStreamConfig().getOperatorID();
         parameters.getOperatorEventDispatcher().registerEventHandler(operatorId, this);
+        this.coordinator =
+                parameters.getOperatorEventDispatcher().getOperatorEventGateway(operatorId);
         this.mailbox = parameters.getMailboxExecutor();
         this.flusher = OutputFlusher.of(parameters.getOutput());
     }
 
     @Override
-    public void open() throws Exception {
-        super.open();
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        String operator = "replay of constant '" + constant + "'";
+        CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), operator);
+        CheckpointPreconditions.requireSameParallelism(
+                context.getOperatorStateStore(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                operator);
         TypeSerializer<T> serializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
         cache = SpillingBuffer.forOperator(this, serializer, "replay-" + constant);
+        progressState = ProgressState.register(context.getOperatorStateStore(), "replay-progress");
+        if (!context.isRestored()) {
+            return;
+        }
+        for (StatePartitionStreamProvider partition : context.getRawOperatorStateInputs()) {
+            try (InputStream stream = partition.getStream()) {
+                DataInputViewStreamWrapper in = new DataInputViewStreamWrapper(stream);
+                long records = in.readLong();
+                for (long i = 0; i < records; i++) {
+                    cache.append(serializer.deserialize(in));
+                }
+            }
+        }
+        long[] progress = progressState.get();
+        inputEnded = progress[0] != 0;
+        lastStartedRound = (int) progress[1];
+        if (progress[2] >= 0) {
+            replayingRound = (int) progress[2];
+            resumeReplayAt = progress[3];
+        }
+        for (int i = 4; i < progress.length; i++) {
+            roundsToReplay.add((int) progress[i]);
+        }
+        if (inputEnded) {
+            cache.finish();
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        long[] progress = new long[4 + roundsToReplay.size()];
+        progress[0] = inputEnded ? 1 : 0;
+        progress[1] = lastStartedRound;
+        progress[2] = replaying == null ? -1 : replayingRound;
+        progress[3] = replayedRecords;
+        int i = 4;
+        for (int round : roundsToReplay) {
+            progress[i++] = round;
+        }
+        progressState.update(progress);
+        OperatorStateCheckpointOutputStream out = context.getRawOperatorStateOutput();
+        out.startNewPartition();
+        DataOutputViewStreamWrapper view = new DataOutputViewStreamWrapper(out);
+        view.writeLong(cache.size());
+        cache.copyTo(out);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        coordinator.sendEventToCoordinator(new ResumeEvent(lastStartedRound, false));
+        if (resumeReplayAt >= 0) {
+            replaying = cache.read(resumeReplayAt);
+            replayedRecords = resumeReplayAt;
+            resumeReplayAt = -1;
+            mailbox.execute(this::replaySlice, "replay constant '%s'", constant);
+        } else if (inputEnded) {
+            mailbox.execute(this::replayNext, "replay constant '%s'", constant);
+        }
     }
 
     @Override
@@ -75,7 +168,8 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
 
     @Override
     public void endInput(int inputId) throws Exception {
-        if (inputId == 1) {
+        // After a restore Flink ends an input again that had ended before the checkpoint.
+        if (inputId == 1 && !inputEnded) {
             cache.finish();
             inputEnded = true;
             output.emitWatermark(new Watermark(0));
@@ -89,7 +183,12 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         RoundDecisionEvent decision = (RoundDecisionEvent) event;
         // At termination no round follows; rounds already started still get their replay.
         if (!decision.isTerminate()) {
-            roundsToReplay.add(decision.getNextRound());
+            // Every round up to the one started, once each: after a restore the coordinator
+            // repeats the latest start, which may also cover starts this subtask never heard.
+            for (int round = lastStartedRound + 1; round <= decision.getNextRound(); round++) {
+                roundsToReplay.add(round);
+            }
+            lastStartedRound = Math.max(lastStartedRound, decision.getNextRound());
             try {
                 replayNext();
             } catch (Exception e) {
@@ -105,6 +204,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         }
         replayingRound = roundsToReplay.poll();
         replaying = cache.read();
+        replayedRecords = 0;
         replaySlice();
     }
 
@@ -115,6 +215,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         for (int i = 0; i < SLICE && replaying.hasNext(); i++) {
             output.collect(
                     new StreamRecord<>(new IterationRecord<>(replayingRound, replaying.next())));
+            replayedRecords++;
         }
         if (replaying.hasNext()) {
             mailbox.execute(this::replaySlice, "replay constant '%s'", constant);

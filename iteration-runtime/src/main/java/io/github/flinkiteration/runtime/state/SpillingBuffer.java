@@ -220,6 +220,35 @@ public final class SpillingBuffer<T> implements AutoCloseable {
     }
 
     /**
+     * Writes the serialized records appended so far to {@code out}, in order, as {@link #size()}
+     * records in the serializer's format: what a checkpoint keeps of the buffer, since neither the
+     * pages nor the local file outlive a failover. Works while appending and while a read is under
+     * way, which it does not disturb.
+     */
+    public void copyTo(OutputStream out) throws IOException {
+        try (InputStream pagesIn = new PagesInputStream()) {
+            pagesIn.transferTo(out);
+        }
+        if (spillFile != null) {
+            if (!finished) {
+                spillOut.flush();
+            }
+            try (InputStream fileIn = Files.newInputStream(spillFile)) {
+                long remaining = spillBytes;
+                byte[] buffer = new byte[FILE_BUFFER];
+                while (remaining > 0) {
+                    int n = fileIn.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                    if (n < 0) {
+                        throw new IOException("Spill file " + spillFile + " ended early");
+                    }
+                    out.write(buffer, 0, n);
+                    remaining -= n;
+                }
+            }
+        }
+    }
+
+    /**
      * Where the records are: what a checkpoint of the buffer has to account for. The pages are
      * memory and the file is local to this TaskManager, so neither outlives a failover.
      */

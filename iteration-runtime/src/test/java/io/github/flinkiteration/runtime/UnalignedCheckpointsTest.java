@@ -13,13 +13,16 @@ import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Checkpointing switched on after the graph was built still fails clearly, at job start. */
-class CheckpointingAtRuntimeTest {
+/**
+ * Unaligned checkpoints would store channel contents apart from the feedback the loop logs, so a
+ * job with an iteration rejects them when it starts, for good and with a clear message.
+ */
+class UnalignedCheckpointsTest {
 
     @RegisterExtension static final MiniClusterExtension CLUSTER = TestCluster.extension();
 
     @Test
-    void jobWithCheckpointingFailsAtStartWithAClearMessage() {
+    void jobWithUnalignedCheckpointsFailsAtStartWithAClearMessage() {
         StreamExecutionEnvironment env = TestCluster.env(2);
         DataStream<Integer> out =
                 new BoundedIteration()
@@ -38,11 +41,13 @@ class CheckpointingAtRuntimeTest {
                         .get("x");
         out.sinkTo(new DiscardingSink<>());
         env.enableCheckpointing(200);
+        env.getCheckpointConfig().enableUnalignedCheckpoints();
 
         assertThatThrownBy(env::execute)
                 .satisfies(
                         e ->
-                                ExceptionUtils.findThrowableWithMessage(e, "Disable checkpointing")
+                                ExceptionUtils.findThrowableWithMessage(
+                                                e, "aligned checkpoints only")
                                         .orElseThrow(() -> new AssertionError(e)));
     }
 }
