@@ -4,6 +4,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -13,13 +18,18 @@ import org.apache.flink.util.Collector;
  * Mini-batch {@code k} holds the examples with index in {@code [k·B, (k + 1)·B)}; as soon as this
  * subtask has its whole share of batch {@code k} and model version {@code k}, it sends the gradient
  * of that share. Examples may arrive in any order; a final incomplete batch is never trained on.
+ * The waiting examples and model are checkpointed, so a restored job trains on exactly what it
+ * would have.
  */
-final class MiniBatchTrainer extends CoProcessFunction<LabeledPoint, ModelVersion, Gradient> {
+final class MiniBatchTrainer extends CoProcessFunction<LabeledPoint, ModelVersion, Gradient>
+        implements CheckpointedFunction {
 
     private final int batchSize;
 
     private transient Map<Long, List<LabeledPoint>> batches;
     private transient ModelVersion model;
+    private transient ListState<LabeledPoint> storedExamples;
+    private transient ListState<ModelVersion> storedModel;
 
     MiniBatchTrainer(int batchSize) {
         this.batchSize = batchSize;
@@ -65,6 +75,33 @@ final class MiniBatchTrainer extends CoProcessFunction<LabeledPoint, ModelVersio
         out.collect(new Gradient(batch, subtask(), sum, size));
         // Version k is used up: the next batch waits for version k + 1.
         model = null;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        List<LabeledPoint> waiting = new ArrayList<>();
+        if (batches != null) {
+            batches.values().forEach(waiting::addAll);
+        }
+        storedExamples.update(waiting);
+        storedModel.update(model == null ? List.of() : List.of(model));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        storedExamples =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("examples", LabeledPoint.class));
+        storedModel =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("model", ModelVersion.class));
+        batches = new HashMap<>();
+        for (LabeledPoint point : storedExamples.get()) {
+            batches.computeIfAbsent(point.index / batchSize, k -> new ArrayList<>()).add(point);
+        }
+        for (ModelVersion version : storedModel.get()) {
+            model = version;
+        }
     }
 
     /** How many examples of batch {@code batch} are routed to this subtask. */

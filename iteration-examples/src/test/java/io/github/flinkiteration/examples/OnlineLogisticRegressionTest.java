@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.github.flinkiteration.testing.ControlledSource;
 import io.github.flinkiteration.testing.Jobs;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -19,6 +23,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -118,6 +123,62 @@ class OnlineLogisticRegressionTest {
                 assertThat(releasedWhenSeen.get(v)).isEqualTo((v + 1L) * BATCH);
             }
         }
+    }
+
+    @Test
+    // A separate thread: the collect iterator swallows the interrupt of a same-thread timeout.
+    @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void resumesFromASavepointWithTheModelItHad(@TempDir Path savepoints) throws Exception {
+        int before = 5;
+        int after = 4;
+        long total = (long) (before + after) * BATCH;
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            // The first job trains on the first batches only, then stops with a savepoint.
+            StreamExecutionEnvironment first = environment(2);
+            List<ModelVersion> versions = new ArrayList<>();
+            String savepoint;
+            try (CloseableIterator<ModelVersion> it =
+                    fit(gatedPoints(first, gate, total)).collectAsync()) {
+                JobClient job = first.executeAsync();
+                gate.allowBelow((long) before * BATCH);
+                while (versions.size() < before) {
+                    versions.add(it.next());
+                }
+                savepoint =
+                        job.stopWithSavepoint(
+                                        false,
+                                        savepoints.toUri().toString(),
+                                        SavepointFormatType.CANONICAL)
+                                .get();
+            }
+            // The same job resumes from the savepoint and gets the rest of the input.
+            Configuration resume = new Configuration();
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            // Flink gives every collect sink a new random uid, so its state cannot be claimed;
+            // the iteration's operators keep their ids, and the versions below show they resumed.
+            resume.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+            StreamExecutionEnvironment second =
+                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
+            second.setParallelism(2);
+            gate.open();
+            try (CloseableIterator<ModelVersion> it =
+                    fit(gatedPoints(second, gate, total)).collectAsync()) {
+                second.executeAsync();
+                it.forEachRemaining(versions::add);
+            }
+            // Versions 1 … before came from the first job, the rest from the resumed one, which
+            // started from version `before`, not from the initial model.
+            assertMatchesReference(versions, before + after);
+        }
+    }
+
+    private static DataStream<LabeledPoint> gatedPoints(
+            StreamExecutionEnvironment env, ControlledSource.Gate gate, long count) {
+        return env.fromSource(
+                        ControlledSource.bounded(gate, count, LabeledPoints::generate, POINT),
+                        WatermarkStrategy.noWatermarks(),
+                        "gated points")
+                .setParallelism(2);
     }
 
     private static StreamExecutionEnvironment environment(int parallelism) {

@@ -12,6 +12,7 @@ import io.github.flinkiteration.runtime.draft.BodyTranslator;
 import io.github.flinkiteration.runtime.draft.DraftEnvironment;
 import io.github.flinkiteration.runtime.draft.PlaceholderTransformation;
 import io.github.flinkiteration.runtime.feedback.HeadOperatorFactory;
+import io.github.flinkiteration.runtime.feedback.RegionLinkOperator;
 import io.github.flinkiteration.runtime.feedback.TailChaining;
 import io.github.flinkiteration.runtime.feedback.TailOperator;
 import io.github.flinkiteration.runtime.operator.InputWrapOperator;
@@ -22,7 +23,10 @@ import io.github.flinkiteration.runtime.progress.TerminationCheckOperatorFactory
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
 import io.github.flinkiteration.runtime.replay.ReplayOperatorFactory;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +49,7 @@ import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
+import org.apache.flink.streaming.api.transformations.UnionTransformation;
 import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
 
 /**
@@ -341,6 +346,9 @@ final class IterationBuilder {
             String name,
             Transformation<?> head,
             Transformation<? extends IterationRecord<?>> feedback) {
+        if (!isDownstreamOf(feedback, head)) {
+            feedback = linkToRegionOf(name, head, feedback);
+        }
         SimpleOperatorFactory<Void> factory =
                 SimpleOperatorFactory.of(new TailOperator<>(iterationId, name));
         // In the head's own chain the tail is co-located by construction. Elsewhere a chained
@@ -360,6 +368,51 @@ final class IterationBuilder {
         }
         colocate(name, tail);
         env.addOperator(tail);
+    }
+
+    /**
+     * Adds a record-less edge from the head to the tail: co-located tasks must share a pipelined
+     * region, and feedback computed from other heads only would put the tail in another one.
+     */
+    private static Transformation<? extends IterationRecord<?>> linkToRegionOf(
+            String name,
+            Transformation<?> head,
+            Transformation<? extends IterationRecord<?>> feedback) {
+        SimpleOperatorFactory<Object> factory =
+                SimpleOperatorFactory.of(new RegionLinkOperator<>());
+        // Chained to the head: the link costs one idle channel, not a task.
+        factory.setChainingStrategy(ChainingStrategy.ALWAYS);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        OneInputTransformation<?, ?> link =
+                new OneInputTransformation(
+                        head,
+                        "Iteration region link [" + name + "]",
+                        factory,
+                        feedback.getOutputType(),
+                        head.getParallelism());
+        link.setSlotSharingGroup(DEFAULT_SLOT_SHARING_GROUP);
+        if (head.getMaxParallelism() > 0) {
+            link.setMaxParallelism(head.getMaxParallelism());
+        }
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Transformation<? extends IterationRecord<?>> union =
+                new UnionTransformation(List.of(feedback, link));
+        return union;
+    }
+
+    private static boolean isDownstreamOf(Transformation<?> stream, Transformation<?> head) {
+        Deque<Transformation<?>> open = new ArrayDeque<>(List.of(stream));
+        Set<Integer> seen = new HashSet<>();
+        while (!open.isEmpty()) {
+            Transformation<?> current = open.pop();
+            if (current == head) {
+                return true;
+            }
+            if (seen.add(current.getId())) {
+                open.addAll(current.getInputs());
+            }
+        }
+        return false;
     }
 
     /** Head, tail and control source of a variable share a slot, so they share a channel. */

@@ -39,7 +39,9 @@ import org.apache.flink.util.function.SerializableFunction;
  * }
  * }</pre>
  *
- * <p>Subtask {@code s} of {@code n} emits the indices {@code i} with {@code i % n == s}.
+ * <p>Subtask {@code s} of {@code n} emits the indices {@code i} with {@code i % n == s}. Each
+ * reader checkpoints the next index it would emit, so a job restored from a checkpoint or a
+ * savepoint (at the same parallelism) continues where it stood, without repeating a record.
  */
 public final class ControlledSource<T>
         implements Source<T, ControlledSource.Position, Void>, ResultTypeQueryable<T> {

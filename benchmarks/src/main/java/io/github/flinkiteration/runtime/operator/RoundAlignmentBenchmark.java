@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
@@ -49,9 +50,9 @@ public class RoundAlignmentBenchmark {
                 new TwoInputRoundWrapper<>(
                         new ConsumingListener(blackhole),
                         new RoundTaggingOutput<>(output),
-                        output,
-                        true,
-                        null);
+                        // Only the output is used outside a running task: no state, no timers.
+                        new StreamOperatorParameters<>(null, null, output, () -> null, null, null),
+                        true);
         round = 0;
     }
 

@@ -54,9 +54,9 @@ public final class CheckpointPreconditions {
                 if (old != parallelism) {
                     throw new SuppressRestartsException(
                             new IllegalStateException(
-                                    "The iteration operator '"
+                                    "The iteration's "
                                             + operator
-                                            + "' was checkpointed at parallelism "
+                                            + " was checkpointed at parallelism "
                                             + old
                                             + " and is restored at parallelism "
                                             + parallelism

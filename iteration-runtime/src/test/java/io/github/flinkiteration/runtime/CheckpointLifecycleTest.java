@@ -1,0 +1,183 @@
+package io.github.flinkiteration.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationListener;
+import io.github.flinkiteration.api.TerminationCondition;
+import io.github.flinkiteration.api.UnboundedIteration;
+import io.github.flinkiteration.testing.ControlledSource;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoints of a job with an iteration: they keep completing after the initial inputs have ended
+ * (the heads stay ordinary running tasks), the job then finishes by itself, and a restore at
+ * another parallelism fails for good with a message naming the operator.
+ */
+// A separate thread: the collect iterator swallows the interrupt of a same-thread timeout.
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class CheckpointLifecycleTest {
+
+    @RegisterExtension static final MiniClusterExtension CLUSTER = TestCluster.extension();
+
+    /** Per run: the round a body operator was in each time a checkpoint completed. */
+    private static final Map<String, List<Integer>> ROUNDS_AT_CHECKPOINTS =
+            new ConcurrentHashMap<>();
+
+    @Test
+    void checkpointsKeepCompletingAfterTheInputsEndedAndTheJobFinishes() throws Exception {
+        String run = UUID.randomUUID().toString();
+        ROUNDS_AT_CHECKPOINTS.put(run, new CopyOnWriteArrayList<>());
+        int rounds = 12;
+        StreamExecutionEnvironment env = FailoverTest.checkpointedEnv(2, "hashmap");
+        DataStream<Long> result =
+                new BoundedIteration()
+                        .bindVariable("x", env.fromSequence(1, 100))
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Long> next =
+                                            inputs.<Long>get("x")
+                                                    .map(new RoundAtCheckpoint(run))
+                                                    .returns(Types.LONG)
+                                                    .map(v -> v + 1)
+                                                    .returns(Types.LONG)
+                                                    .map(new FailoverTest.Pacer<>())
+                                                    .returns(Types.LONG);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("x", next)
+                                            .withOutput("x", next)
+                                            .until(TerminationCondition.maxRounds(rounds))
+                                            .build();
+                                })
+                        .apply()
+                        .get("x");
+        TestCluster.Collected<Long> out = TestCluster.collectLater(result);
+        JobExecutionResult finished = env.execute();
+
+        assertThat(finished.getJobID()).isNotNull();
+        // Round 0 ends only once the initial input has ended; later rounds run on feedback alone.
+        assertThat(ROUNDS_AT_CHECKPOINTS.get(run))
+                .anySatisfy(round -> assertThat(round).isGreaterThan(1));
+        long expectedSum = 0;
+        for (long v = 1; v <= 100; v++) {
+            for (int r = 1; r <= rounds; r++) {
+                expectedSum += v + r;
+            }
+        }
+        assertThat(out.list().stream().mapToLong(Long::longValue).sum()).isEqualTo(expectedSum);
+    }
+
+    @Test
+    void restoringAtAnotherParallelismFailsNamingTheOperator(@TempDir Path savepoints)
+            throws Exception {
+        String savepoint;
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            StreamExecutionEnvironment first = TestCluster.env(2);
+            try (CloseableIterator<Long> it = echo(first, gate).collectAsync()) {
+                JobClient job = first.executeAsync();
+                gate.allowBelow(10);
+                for (int i = 0; i < 10; i++) {
+                    it.next();
+                }
+                savepoint =
+                        job.stopWithSavepoint(
+                                        false,
+                                        savepoints.toUri().toString(),
+                                        SavepointFormatType.CANONICAL)
+                                .get();
+            }
+            Configuration resume = new Configuration();
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            resume.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+            StreamExecutionEnvironment second =
+                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
+            second.setParallelism(3);
+            echo(second, gate).collectAsync();
+            assertThatThrownBy(second::execute)
+                    .hasStackTraceContaining("of variable 'x' was checkpointed at parallelism 2")
+                    .hasStackTraceContaining("restored at parallelism 3")
+                    .hasStackTraceContaining("restore at parallelism 2");
+        }
+    }
+
+    /**
+     * An unbounded iteration that passes each input value out once, feeding back nothing. Every
+     * operator runs at the environment's parallelism, so that both jobs chain alike and their
+     * operators get the same generated ids: the restore then does find each operator's state.
+     */
+    private static DataStream<Long> echo(
+            StreamExecutionEnvironment env, ControlledSource.Gate gate) {
+        DataStream<Long> input =
+                env.fromSource(
+                        ControlledSource.unbounded(gate, i -> i, Types.LONG),
+                        WatermarkStrategy.noWatermarks(),
+                        "gated");
+        return new UnboundedIteration()
+                .bindVariable("x", input)
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<Long> values = inputs.get("x");
+                            return IterationDeclaration.builder()
+                                    .withFeedback("x", values.filter(v -> false))
+                                    .withOutput("x", values)
+                                    .build();
+                        })
+                .apply()
+                .get("x");
+    }
+
+    /** Notes the round this subtask is in whenever a checkpoint completes. */
+    private static final class RoundAtCheckpoint
+            implements MapFunction<Long, Long>, IterationListener<Long>, CheckpointListener {
+        private final String run;
+        private int round;
+
+        RoundAtCheckpoint(String run) {
+            this.run = run;
+        }
+
+        @Override
+        public Long map(Long value) {
+            return value;
+        }
+
+        @Override
+        public void onRoundStart(int round, Context context, Collector<Long> collector) {
+            this.round = round;
+        }
+
+        @Override
+        public void onRoundEnd(int round, Context context, Collector<Long> collector) {}
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            ROUNDS_AT_CHECKPOINTS.get(run).add(round);
+        }
+    }
+}
