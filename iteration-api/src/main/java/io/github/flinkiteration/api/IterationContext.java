@@ -1,5 +1,9 @@
 package io.github.flinkiteration.api;
 
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
 /**
  * Facts about the iteration whose body is being built, handed to {@link IterationBody#iterate}.
  *
@@ -19,4 +23,27 @@ public interface IterationContext {
 
     /** The configuration the iteration was built with. */
     IterationConfig getConfig();
+
+    /**
+     * Builds part of the body with a {@linkplain OperatorLifecycle#PER_ROUND per-round lifecycle}:
+     * every operator created inside {@code part} is instantiated afresh for each round, gets {@code
+     * open}, {@code endInput}, {@code finish} and {@code close} in every round, sees only that
+     * round's records, and starts each round with empty keyed state, operator state and timers.
+     * Operators that emit at the end of their input (end-of-stream windows, for example) emit at
+     * the end of every round. The streams {@code part} returns are handed back by name.
+     *
+     * <pre>{@code
+     * ResultStreams perRound = context.forEachRound(() -> Map.of(
+     *         "sums", points.keyBy(p -> p.cluster)
+     *                 .window(GlobalWindows.createWithEndOfStreamTrigger())
+     *                 .reduce(Point::add)));
+     * DataStream<Point> sums = perRound.get("sums");   // one sum per cluster and round
+     * }</pre>
+     *
+     * <p>Only in bounded iterations: the rounds of an unbounded iteration do not end while its
+     * inputs are open, so a per-round operator would never be closed.
+     *
+     * @throws IllegalStateException in an unbounded iteration
+     */
+    ResultStreams forEachRound(Supplier<Map<String, DataStream<?>>> part);
 }

@@ -12,8 +12,8 @@ public enum OperatorLifecycle {
     /** One instance for the whole iteration; its state lives across rounds. */
     ALL_ROUND,
     /**
-     * A fresh instance for every round, whose state is dropped when the round ends. Not available
-     * in this version: building an iteration with it fails with a clear message.
+     * A fresh instance for every round, whose keyed state, operator state and timers are dropped
+     * when the round ends; see {@link IterationContext#forEachRound}. Bounded iterations only.
      */
     PER_ROUND
 }

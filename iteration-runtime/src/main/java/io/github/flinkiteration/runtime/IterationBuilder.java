@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -79,11 +80,16 @@ final class IterationBuilder {
         this.spec = spec;
     }
 
+    private static final String PER_ROUND_UNBOUNDED =
+            "Per-round operators (forEachRound, OperatorLifecycle.PER_ROUND) need a bounded"
+                    + " iteration: the rounds of an unbounded iteration do not end while its inputs"
+                    + " are open, so a per-round operator would never be closed. Use all-round"
+                    + " operators and IterationListener#onRoundEnd instead.";
+
     ResultStreams build() {
-        if (spec.getConfig().getDefaultLifecycle() == OperatorLifecycle.PER_ROUND) {
-            throw new UnsupportedOperationException(
-                    "OperatorLifecycle.PER_ROUND is not available in this version; use"
-                            + " ALL_ROUND.");
+        if (spec.getConfig().getDefaultLifecycle() == OperatorLifecycle.PER_ROUND
+                && !spec.isBounded()) {
+            throw new IllegalArgumentException(PER_ROUND_UNBOUNDED);
         }
         StreamExecutionEnvironment env = commonEnvironment();
         if (env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
@@ -99,7 +105,7 @@ final class IterationBuilder {
             throw new UnsupportedOperationException(UNALIGNED_UNSUPPORTED);
         }
 
-        DraftEnvironment draft = new DraftEnvironment(env);
+        DraftEnvironment draft = new DraftEnvironment(env, spec.getConfig().getDefaultLifecycle());
         Map<String, DataStream<?>> bodyInputs = new LinkedHashMap<>();
         spec.getVariables()
                 .forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
@@ -117,7 +123,7 @@ final class IterationBuilder {
                 spec.getBody()
                         .iterate(
                                 new Inputs(bodyInputs),
-                                new Context(spec.isBounded(), spec.getConfig()));
+                                new Context(spec.isBounded(), spec.getConfig(), draft));
         validate(declaration);
 
         TerminationCondition termination = declaration.getTermination();
@@ -132,7 +138,7 @@ final class IterationBuilder {
                         spec.getConstants().size());
 
         BodyTranslator translator =
-                new BodyTranslator(env, firstBodyTransformationId, spec.isBounded());
+                new BodyTranslator(env, firstBodyTransformationId, spec.isBounded(), draft);
         Map<String, Transformation<?>> heads = new LinkedHashMap<>();
         spec.getVariables()
                 .forEach(
@@ -511,10 +517,27 @@ final class IterationBuilder {
     private static final class Context implements IterationContext {
         private final boolean bounded;
         private final IterationConfig config;
+        private final DraftEnvironment draft;
 
-        Context(boolean bounded, IterationConfig config) {
+        Context(boolean bounded, IterationConfig config, DraftEnvironment draft) {
             this.bounded = bounded;
             this.config = config;
+            this.draft = draft;
+        }
+
+        @Override
+        public ResultStreams forEachRound(Supplier<Map<String, DataStream<?>>> part) {
+            if (!bounded) {
+                throw new IllegalStateException(PER_ROUND_UNBOUNDED);
+            }
+            Map<String, DataStream<?>> streams =
+                    draft.withLifecycle(OperatorLifecycle.PER_ROUND, part);
+            if (streams == null) {
+                throw new IllegalArgumentException(
+                        "The function given to forEachRound returned null; return a map of the"
+                                + " streams the rest of the body uses (Map.of() for none).");
+            }
+            return new ResultStreams(streams);
         }
 
         @Override

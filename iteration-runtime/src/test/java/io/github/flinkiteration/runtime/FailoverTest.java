@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -143,6 +144,70 @@ class FailoverTest {
 
     private static Tuple2<Long, Long> step(Tuple2<Long, Long> value) {
         return Tuple2.of(value.f0, (value.f1 * 31 + value.f0) % MODULUS);
+    }
+
+    // ---- a bounded body with a per-round keyed count ----
+
+    @ParameterizedTest(name = "{0}, failing after {1} of the records")
+    @MethodSource("backendsAndFailurePoints")
+    void perRoundStateRecoversExactly(String backend, double failAt) throws Exception {
+        // A checkpoint inside a round holds the per-round operator's state of that round; the
+        // restored round's instance continues from it, later rounds start empty.
+        String run = InjectedFailure.newRun();
+        StreamExecutionEnvironment env = checkpointedEnv(4, backend);
+        List<Tuple2<Long, Long>> initial = new ArrayList<>();
+        for (long id = 0; id < VALUES; id++) {
+            initial.add(Tuple2.of(id, id));
+        }
+        DataStream<Tuple2<Long, Long>> counts =
+                new BoundedIteration()
+                        .bindVariable("values", env.fromData(initial))
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Tuple2<Long, Long>> values =
+                                            inputs.<Tuple2<Long, Long>>get("values")
+                                                    .process(
+                                                            new InjectedFailure<>(
+                                                                    run,
+                                                                    (long)
+                                                                            (failAt * VALUES
+                                                                                    * ROUNDS)))
+                                                    .returns(PAIR);
+                                    DataStream<Tuple2<Long, Long>> perRound =
+                                            context.forEachRound(
+                                                            () ->
+                                                                    Map.of(
+                                                                            "counts",
+                                                                            values.keyBy(
+                                                                                            v ->
+                                                                                                    v.f0
+                                                                                                            % 16)
+                                                                                    .process(
+                                                                                            new KeyedCount())
+                                                                                    .returns(PAIR)))
+                                                    .get("counts");
+                                    return IterationDeclaration.builder()
+                                            .withFeedback(
+                                                    "values",
+                                                    values.map(new Pacer<>()).returns(PAIR))
+                                            .withOutput("counts", perRound)
+                                            .until(TerminationCondition.maxRounds(ROUNDS))
+                                            .build();
+                                })
+                        .apply()
+                        .get("counts");
+        List<Tuple2<Long, Long>> outputs = TestCluster.collect(counts);
+
+        List<Tuple2<Long, Long>> expected = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            long[] perKey = new long[16];
+            for (long id = 0; id < VALUES; id++) {
+                int key = (int) (id % 16);
+                expected.add(Tuple2.of((long) key, ++perKey[key]));
+            }
+        }
+        assertFailedAndRestored(run);
+        assertThat(sorted(outputs)).isEqualTo(sorted(expected));
     }
 
     // ---- two variables fed back crosswise: each tail is fed from the other variable's head ----

@@ -10,6 +10,7 @@ import io.github.flinkiteration.api.OperatorLifecycle;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.UnboundedIteration;
 import io.github.flinkiteration.testing.ControlledSource;
+import java.util.Map;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -280,17 +281,51 @@ class GraphBuildErrorTest {
     }
 
     @Test
-    void perRoundLifecycleIsNotAvailableYet() {
+    void perRoundLifecycleInAnUnboundedIteration() {
         assertThatThrownBy(
                         () ->
-                                iteration((inputs, context) -> feedBack(inputs.get("x")))
+                                new UnboundedIteration()
+                                        .bindVariable("x", numbers)
                                         .withConfig(
                                                 IterationConfig.builder()
                                                         .defaultLifecycle(
                                                                 OperatorLifecycle.PER_ROUND)
                                                         .build())
+                                        .withBody((inputs, context) -> feedBack(inputs.get("x")))
                                         .apply())
-                .isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("PER_ROUND");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("need a bounded iteration")
+                .hasMessageContaining("IterationListener#onRoundEnd");
+    }
+
+    @Test
+    void forEachRoundInAnUnboundedIteration() {
+        assertThatThrownBy(
+                        () ->
+                                new UnboundedIteration()
+                                        .bindVariable("x", numbers)
+                                        .withBody(
+                                                (inputs, context) -> {
+                                                    context.forEachRound(Map::of);
+                                                    return feedBack(inputs.get("x"));
+                                                })
+                                        .apply())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("forEachRound")
+                .hasMessageContaining("need a bounded iteration");
+    }
+
+    @Test
+    void forEachRoundReturningNull() {
+        assertThatThrownBy(
+                        () ->
+                                iteration(
+                                                (inputs, context) -> {
+                                                    context.forEachRound(() -> null);
+                                                    return feedBack(inputs.get("x"));
+                                                })
+                                        .apply())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("forEachRound returned null");
     }
 }

@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime.draft;
 
+import io.github.flinkiteration.api.OperatorLifecycle;
 import io.github.flinkiteration.runtime.operator.RoundWrapperOperatorFactory;
 import io.github.flinkiteration.runtime.operator.RoundWrapperOperatorFactory.Arity;
 import io.github.flinkiteration.runtime.operator.ValueKeySelector;
@@ -68,18 +69,39 @@ public final class BodyTranslator {
     private final StreamExecutionEnvironment env;
     private final int firstBodyTransformationId;
     private final boolean lockStep;
+    private final DraftEnvironment draftEnvironment;
     private final Map<Transformation<?>, Transformation<?>> translated = new IdentityHashMap<>();
 
     /**
      * @param firstBodyTransformationId transformations with a smaller id were created before the
      *     body ran, outside it
      * @param lockStep whether the body's operators run rounds in lock-step (bounded iterations)
+     * @param draftEnvironment where the body was built, which knows each operator's lifecycle
      */
     public BodyTranslator(
-            StreamExecutionEnvironment env, int firstBodyTransformationId, boolean lockStep) {
+            StreamExecutionEnvironment env,
+            int firstBodyTransformationId,
+            boolean lockStep,
+            DraftEnvironment draftEnvironment) {
         this.env = env;
         this.firstBodyTransformationId = firstBodyTransformationId;
         this.lockStep = lockStep;
+        this.draftEnvironment = draftEnvironment;
+    }
+
+    private boolean perRound(Transformation<?> draft) {
+        if (draftEnvironment.lifecycleOf(draft) != OperatorLifecycle.PER_ROUND) {
+            return false;
+        }
+        if (draft instanceof AbstractMultipleInputTransformation) {
+            throw new IllegalArgumentException(
+                    "The iteration body creates "
+                            + describe(draft)
+                            + ", an operator with more than two inputs, with a per-round"
+                            + " lifecycle; per-round operators have one or two inputs. Create it"
+                            + " outside forEachRound, or connect its inputs two at a time.");
+        }
+        return true;
     }
 
     /** Makes {@code placeholder} stand for {@code entry}, a stream of iteration records. */
@@ -178,7 +200,8 @@ public final class BodyTranslator {
                 new OneInputTransformation<>(
                         inputOf(draft, 0),
                         draft.getName(),
-                        new RoundWrapperOperatorFactory<>(factory, Arity.ONE, lockStep),
+                        new RoundWrapperOperatorFactory<>(
+                                factory, Arity.ONE, lockStep, perRound(draft)),
                         recordType(draft.getOutputType()),
                         draft.getParallelism(),
                         draft.isParallelismConfigured());
@@ -199,7 +222,8 @@ public final class BodyTranslator {
                                 inputOf(draft, 0),
                                 inputOf(draft, 1),
                                 draft.getName(),
-                                new RoundWrapperOperatorFactory<>(factory, Arity.TWO, lockStep),
+                                new RoundWrapperOperatorFactory<>(
+                                        factory, Arity.TWO, lockStep, perRound(draft)),
                                 recordType(draft.getOutputType()),
                                 draft.getParallelism(),
                                 draft.isParallelismConfigured());
@@ -222,7 +246,8 @@ public final class BodyTranslator {
                 new RoundWrapperOperatorFactory<>(
                         operatorFactory(draft, draft.getOperatorFactory()),
                         Arity.MULTIPLE,
-                        lockStep);
+                        lockStep,
+                        perRound(draft));
         TypeInformation<IterationRecord<OUT>> type = recordType(draft.getOutputType());
         if (draft instanceof KeyedMultipleInputTransformation) {
             KeyedMultipleInputTransformation<OUT> keyedDraft =
@@ -269,7 +294,10 @@ public final class BodyTranslator {
                         inputOf(draft, 0),
                         draft.getName(),
                         new RoundWrapperOperatorFactory<>(
-                                SimpleOperatorFactory.of(operator), Arity.ONE, lockStep),
+                                SimpleOperatorFactory.of(operator),
+                                Arity.ONE,
+                                lockStep,
+                                perRound(draft)),
                         recordType(draft.getOutputType()),
                         draft.getParallelism(),
                         draft.isParallelismConfigured());
@@ -326,7 +354,8 @@ public final class BodyTranslator {
                                 translate(draft.getRegularInput()),
                                 translate(draft.getBroadcastInput()),
                                 draft.getName(),
-                                new RoundWrapperOperatorFactory<>(factory, Arity.TWO, lockStep),
+                                new RoundWrapperOperatorFactory<>(
+                                        factory, Arity.TWO, lockStep, perRound(draft)),
                                 recordType(draft.getOutputType()),
                                 draft.getParallelism(),
                                 draft.isParallelismConfigured());
@@ -347,7 +376,8 @@ public final class BodyTranslator {
                                 translate(draft.getRegularInput()),
                                 translate(draft.getBroadcastInput()),
                                 draft.getName(),
-                                new RoundWrapperOperatorFactory<>(factory, Arity.TWO, lockStep),
+                                new RoundWrapperOperatorFactory<>(
+                                        factory, Arity.TWO, lockStep, perRound(draft)),
                                 recordType(draft.getOutputType()),
                                 draft.getParallelism(),
                                 draft.isParallelismConfigured());

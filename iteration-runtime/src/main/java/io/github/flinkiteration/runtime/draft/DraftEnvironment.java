@@ -1,6 +1,11 @@
 package io.github.flinkiteration.runtime.draft;
 
+import io.github.flinkiteration.api.OperatorLifecycle;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -13,8 +18,17 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  */
 public final class DraftEnvironment extends StreamExecutionEnvironment {
 
-    public DraftEnvironment(StreamExecutionEnvironment realEnvironment) {
+    private final OperatorLifecycle defaultLifecycle;
+    private OperatorLifecycle currentLifecycle;
+    // By transformation id: every operator is added through addOperator, with the lifecycle
+    // current at that moment.
+    private final Map<Integer, OperatorLifecycle> lifecycles = new HashMap<>();
+
+    public DraftEnvironment(
+            StreamExecutionEnvironment realEnvironment, OperatorLifecycle defaultLifecycle) {
         super(new Configuration());
+        this.defaultLifecycle = defaultLifecycle;
+        this.currentLifecycle = defaultLifecycle;
         setParallelism(realEnvironment.getParallelism());
         if (realEnvironment.getMaxParallelism() > 0) {
             setMaxParallelism(realEnvironment.getMaxParallelism());
@@ -22,6 +36,28 @@ public final class DraftEnvironment extends StreamExecutionEnvironment {
         if (realEnvironment.getConfig().isObjectReuseEnabled()) {
             getConfig().enableObjectReuse();
         }
+    }
+
+    @Override
+    public void addOperator(Transformation<?> transformation) {
+        super.addOperator(transformation);
+        lifecycles.put(transformation.getId(), currentLifecycle);
+    }
+
+    /** Runs {@code part} with {@code lifecycle} for the operators it creates. */
+    public <T> T withLifecycle(OperatorLifecycle lifecycle, Supplier<T> part) {
+        OperatorLifecycle previous = currentLifecycle;
+        currentLifecycle = lifecycle;
+        try {
+            return part.get();
+        } finally {
+            currentLifecycle = previous;
+        }
+    }
+
+    /** The lifecycle an operator of the body was created with. */
+    public OperatorLifecycle lifecycleOf(Transformation<?> transformation) {
+        return lifecycles.getOrDefault(transformation.getId(), defaultLifecycle);
     }
 
     @Override

@@ -34,16 +34,26 @@ public final class RoundWrapperOperatorFactory<OUT>
     private final StreamOperatorFactory<OUT> innerFactory;
     private final Arity arity;
     private final boolean lockStep;
+    private final boolean perRound;
 
     /**
      * @param lockStep whether the wrapper holds back records of a round until the previous round
      *     has ended here
+     * @param perRound whether the operator is created afresh for every round (needs lock-step)
      */
     public RoundWrapperOperatorFactory(
-            StreamOperatorFactory<OUT> innerFactory, Arity arity, boolean lockStep) {
+            StreamOperatorFactory<OUT> innerFactory,
+            Arity arity,
+            boolean lockStep,
+            boolean perRound) {
         this.innerFactory = Objects.requireNonNull(innerFactory);
         this.arity = Objects.requireNonNull(arity);
         this.lockStep = lockStep;
+        this.perRound = perRound;
+        if (perRound && (!lockStep || arity == Arity.MULTIPLE)) {
+            throw new IllegalArgumentException(
+                    "Per-round operators need lock-step rounds and one or two inputs.");
+        }
     }
 
     @Override
@@ -59,7 +69,14 @@ public final class RoundWrapperOperatorFactory<OUT>
                         parameters::getProcessingTimeService,
                         parameters.getOperatorEventDispatcher(),
                         parameters.getMailboxExecutor());
-        StreamOperator<OUT> inner = innerFactory.createStreamOperator(innerParameters);
+        StreamOperator<OUT> inner;
+        if (!perRound) {
+            inner = innerFactory.createStreamOperator(innerParameters);
+        } else if (arity == Arity.ONE) {
+            inner = new OneInputPerRoundHost<>(innerFactory, innerParameters);
+        } else {
+            inner = new TwoInputPerRoundHost<>(innerFactory, innerParameters);
+        }
         switch (arity) {
             case ONE:
                 return (T)
