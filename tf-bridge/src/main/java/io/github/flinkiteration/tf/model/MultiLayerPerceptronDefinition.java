@@ -52,12 +52,12 @@ public final class MultiLayerPerceptronDefinition implements TFModelDefinition {
             int outputs = last ? 1 : hiddenWidths[layer];
             Variable<TFloat32> w =
                     builder.variable(
-                            "layer" + layer + "/weights",
+                            "layer" + layer + "_weights",
                             new long[] {inputs, outputs},
                             glorotUniform(random, inputs, outputs));
             Variable<TFloat32> b =
                     builder.variable(
-                            "layer" + layer + "/bias", new long[] {outputs}, new float[outputs]);
+                            "layer" + layer + "_bias", new long[] {outputs}, new float[outputs]);
             Operand<TFloat32> z = tf.math.add(tf.linalg.matMul(activations, w), b);
             activations = last ? z : tf.nn.relu(z);
             inputs = outputs;

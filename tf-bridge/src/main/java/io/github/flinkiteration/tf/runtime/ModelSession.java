@@ -42,7 +42,7 @@ public final class ModelSession implements AutoCloseable {
     /** Reference variables: the kind TF Java's {@code Ops#variable} and its optimizers create. */
     private static final String VARIABLE_OP = "VariableV2";
 
-    /** Names of the ops this class adds to write variables; unlikely in any user's graph. */
+    /** Prefix of the ops this class adds to write variables; unlikely in any user's graph. */
     private static final String ASSIGN_SCOPE = "flinkiteration_assign";
 
     private final SavedModelBundle bundle;
@@ -266,10 +266,10 @@ public final class ModelSession implements AutoCloseable {
             GraphOperation variable = found.get(i);
             Shape shape = variable.attributes().getAttrShape("shape");
             Placeholder<TFloat32> value =
-                    tf.withName(ASSIGN_SCOPE + "/value_" + i)
+                    tf.withName(ASSIGN_SCOPE + "_value_" + i)
                             .placeholder(TFloat32.class, Placeholder.shape(shape));
             Operation assign =
-                    graph.opBuilder("Assign", ASSIGN_SCOPE + "/assign_" + i, graph.baseScope())
+                    graph.opBuilder("Assign", ASSIGN_SCOPE + "_assign_" + i, graph.baseScope())
                             .addInput(variable.output(0))
                             .addInput(value.asOutput())
                             .build();
