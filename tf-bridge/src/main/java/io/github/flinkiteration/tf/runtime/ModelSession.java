@@ -265,14 +265,34 @@ public final class ModelSession implements AutoCloseable {
         for (int i = 0; i < found.size(); i++) {
             GraphOperation variable = found.get(i);
             Shape shape = variable.attributes().getAttrShape("shape");
-            Placeholder<TFloat32> value =
-                    tf.withName(ASSIGN_SCOPE + "_value_" + i)
-                            .placeholder(TFloat32.class, Placeholder.shape(shape));
-            Operation assign =
-                    graph.opBuilder("Assign", ASSIGN_SCOPE + "_assign_" + i, graph.baseScope())
-                            .addInput(variable.output(0))
-                            .addInput(value.asOutput())
-                            .build();
+            String valueName = ASSIGN_SCOPE + "_value_" + i;
+            String assignName = ASSIGN_SCOPE + "_assign_" + i;
+            Output<TFloat32> value;
+            Operation assign;
+            GraphOperation exported = graph.operation(assignName);
+            if (exported != null) {
+                // A SavedModel exported by this class carries the assign ops already.
+                if (!exported.input(0).op().name().equals(variable.name())) {
+                    throw new IllegalArgumentException(
+                            "the graph has an op "
+                                    + assignName
+                                    + " that does not write "
+                                    + variable.name()
+                                    + "; rename it");
+                }
+                value = graph.operationOrThrow(valueName).output(0).expect(TFloat32.class);
+                assign = exported;
+            } else {
+                value =
+                        tf.withName(valueName)
+                                .placeholder(TFloat32.class, Placeholder.shape(shape))
+                                .asOutput();
+                assign =
+                        graph.opBuilder("Assign", assignName, graph.baseScope())
+                                .addInput(variable.output(0))
+                                .addInput(value)
+                                .build();
+            }
             handles.add(
                     new VariableHandle(
                             variable.name(), shape.asArray(), variable.output(0), value, assign));
