@@ -1,14 +1,18 @@
 package io.github.flinkiteration.tf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.github.flinkiteration.tf.estimator.TFEstimator;
 import io.github.flinkiteration.tf.estimator.TFModel;
+import io.github.flinkiteration.tf.model.LogisticRegressionDefinition;
 import io.github.flinkiteration.tf.model.MultiLayerPerceptronDefinition;
+import io.github.flinkiteration.tf.params.RemainderPolicy;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -46,7 +50,6 @@ class DataParallelTrainingTest {
         TrainingRun run = TrainingRun.execute(env, model);
 
         List<Double> losses = run.lossValues();
-        System.out.println("p=" + parallelism + " losses " + losses);
         assertThat(JavaPredictor.accuracy(run.finalWeights(), heldOut))
                 .as("held-out accuracy")
                 .isGreaterThanOrEqualTo(0.95);
@@ -58,6 +61,43 @@ class DataParallelTrainingTest {
                 .as("the criterion holds before the round limit")
                 .isLessThan(MAX_ROUNDS);
         assertThat(losses).as("rounds run").hasSize(expectedRounds);
+    }
+
+    /**
+     * With logistic regression and gradient descent, the data-parallel training at parallelism 2
+     * equals a plain simulation of it: two partitions trained from the same weights each round,
+     * averaged by rows.
+     */
+    @Test
+    void parallelismTwoEqualsAveragingTwoPlainTfLoops() throws Exception {
+        List<Row> training = BlobData.rows(1_001, 23);
+        PlainTfLogisticRegression expected =
+                PlainTfLogisticRegression.trainAveraged(
+                        training, 2, 3, 40, 0.2f, RemainderPolicy.PARTIAL);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        TrainingRun run =
+                TrainingRun.execute(
+                        env,
+                        new TFEstimator()
+                                .setInputCols(BlobData.FEATURES)
+                                .setLabelCol(BlobData.LABEL)
+                                .setModelDefinition(new LogisticRegressionDefinition())
+                                .setBatchSize(40)
+                                .setLearningRate(0.2)
+                                .setMaxRounds(3)
+                                .fit(env.fromData(training, BlobData.rowType())));
+
+        float[] w = run.finalWeights().valuesOf(LogisticRegressionDefinition.WEIGHTS);
+        for (int j = 0; j < w.length; j++) {
+            assertThat(w[j]).as("weight %d", j).isCloseTo(expected.weights[j], within(1e-6f));
+        }
+        assertThat(run.finalWeights().valuesOf(LogisticRegressionDefinition.BIAS)[0])
+                .isCloseTo(expected.bias, within(1e-6f));
+        for (int r = 0; r < 3; r++) {
+            assertThat(run.losses.get(r).loss).isCloseTo(expected.roundLosses.get(r), within(1e-6));
+        }
     }
 
     /** The first round r >= 1 whose loss differs from round r - 1's by less than the tolerance. */
