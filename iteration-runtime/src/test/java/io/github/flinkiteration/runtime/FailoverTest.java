@@ -18,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A map inside the body fails once, after a checkpoint, early, midway or late in the run; the job
@@ -327,18 +329,81 @@ class FailoverTest {
                         .apply();
         List<Long> models = TestCluster.collect(results.<Long>get("model"));
 
+        assertFailedAndRestored(run);
+        assertThat(models).isEqualTo(expectedModels(POINTS));
+    }
+
+    /** The models of the replayed-constant bodies, computed in plain Java. */
+    private static List<Long> expectedModels(long points) {
         List<Long> expected = new ArrayList<>();
         long current = 7;
         for (int round = 0; round < MODEL_ROUNDS; round++) {
             long sum = 0;
-            for (long point = 1; point <= POINTS; point++) {
+            for (long point = 1; point <= points; point++) {
                 sum += point * (round + 1);
             }
             current = (current * 31 + sum) % MODEL_MODULUS;
             expected.add(current);
         }
+        return expected;
+    }
+
+    // ---- subtasks far apart: one ends its rounds long before the other ----
+
+    /** 8,193 points per subtask: two full replay slices of 4,096 and one of a single point. */
+    private static final int MANY_POINTS = 2 * (2 * 4096 + 1);
+
+    /**
+     * The partial sums reach the model from two subtasks, and subtask 1 takes far longer over each
+     * round than subtask 0. A replay goes out in slices of 4,096 records and a checkpoint barrier
+     * can pass between two slices; subtask 1's last slice is a single point, so nearly every
+     * checkpoint finds subtask 0's round watermark already passed to the model and subtask 1 in the
+     * middle of the round. Flink does not checkpoint which watermark each input channel had
+     * delivered, so after the restore the model's input needs subtask 0 to send that round
+     * watermark again; without it, the round never ends and the job hangs.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    @Timeout(value = 1, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void subtasksFarApartRecoverExactly(String backend) throws Exception {
+        String run = InjectedFailure.newRun();
+        StreamExecutionEnvironment env = checkpointedEnv(2, backend);
+        DataStream<Long> points = env.fromSequence(1, MANY_POINTS);
+        DataStream<Long> model = env.fromData(7L).setParallelism(1);
+        var results =
+                new BoundedIteration()
+                        .bindVariable("model", model)
+                        .bindConstant("points", points)
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Long> sums =
+                                            inputs.<Long>get("points")
+                                                    .process(
+                                                            new InjectedFailure<>(
+                                                                    run,
+                                                                    MANY_POINTS * MODEL_ROUNDS / 2))
+                                                    .returns(Types.LONG)
+                                                    .map(new SlowOnSubtaskOne<>())
+                                                    .returns(Types.LONG)
+                                                    .process(new WeightedRoundSum())
+                                                    .returns(Types.LONG);
+                                    DataStream<Long> next =
+                                            inputs.<Long>get("model")
+                                                    .connect(sums)
+                                                    .process(new ModelUpdate())
+                                                    .returns(Types.LONG)
+                                                    .setParallelism(1);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("model", next)
+                                            .withOutput("model", next)
+                                            .until(TerminationCondition.maxRounds(MODEL_ROUNDS))
+                                            .build();
+                                })
+                        .apply();
+        List<Long> models = TestCluster.collect(results.<Long>get("model"));
+
         assertFailedAndRestored(run);
-        assertThat(models).isEqualTo(expected);
+        assertThat(models).isEqualTo(expectedModels(MANY_POINTS));
     }
 
     // ---- an unbounded body: Collatz sequences fed back until they reach 1 ----
@@ -482,6 +547,20 @@ class FailoverTest {
         @Override
         public T map(T value) {
             LockSupport.parkNanos(300_000);
+            return value;
+        }
+    }
+
+    /** Passes records on; subtask 1 pauses 0.2 ms after every 16th, subtask 0 never. */
+    static final class SlowOnSubtaskOne<T> extends RichMapFunction<T, T> {
+        private transient long seen;
+
+        @Override
+        public T map(T value) {
+            if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 1
+                    && ++seen % 16 == 0) {
+                LockSupport.parkNanos(200_000);
+            }
             return value;
         }
     }

@@ -207,6 +207,12 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             channel.restore(restoredInFlight);
             restoredInFlight = null;
         }
+        if (emittedRound >= 0) {
+            // Restored: the body's inputs lost the round watermark this head sent before the
+            // checkpoint (Flink keeps no watermarks per channel). Send it again.
+            output.emitWatermark(new Watermark(emittedRound));
+            flusher.flush();
+        }
         if (reportedRound >= 0 && !decidesAlone) {
             // The coordinator may not have heard it before the checkpoint; it counts it once.
             coordinator.sendEventToCoordinator(

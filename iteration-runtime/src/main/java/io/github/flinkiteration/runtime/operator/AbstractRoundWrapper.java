@@ -266,6 +266,24 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     @Override
     public void open() throws Exception {
         inner.open();
+        // Flink does not checkpoint which watermark each input channel delivered: after a restore
+        // every channel downstream starts without one. A round watermark this subtask sent before
+        // the checkpoint is not sent again by anything else, and a downstream input whose other
+        // channels go on would wait for it forever. Repeating it is harmless: downstream takes the
+        // maximum per input.
+        if (endedRound >= 0 && !allInputsEnded()) {
+            output.emitWatermark(new Watermark(endedRound));
+            flusher.flush();
+        }
+    }
+
+    private boolean allInputsEnded() {
+        for (boolean ended : inputEnded) {
+            if (!ended) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

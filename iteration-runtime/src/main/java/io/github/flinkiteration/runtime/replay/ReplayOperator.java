@@ -149,6 +149,15 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     public void open() throws Exception {
         super.open();
         coordinator.sendEventToCoordinator(new ResumeEvent(lastStartedRound, false));
+        // Restored: the body's inputs lost the round watermark this replay sent before the
+        // checkpoint (Flink keeps no watermarks per channel). Send it again. Rounds go out in
+        // order,
+        // so it is the round before the one being replayed, or else the last one started.
+        if (inputEnded) {
+            int lastWatermark = resumeReplayAt >= 0 ? replayingRound - 1 : lastStartedRound;
+            output.emitWatermark(new Watermark(lastWatermark));
+            flusher.flush();
+        }
         if (resumeReplayAt >= 0) {
             replaying = cache.read(resumeReplayAt);
             replayedRecords = resumeReplayAt;
