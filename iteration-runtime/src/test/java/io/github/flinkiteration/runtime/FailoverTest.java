@@ -83,13 +83,9 @@ class FailoverTest {
     void boundedBodyWithKeyedStateRecoversExactly(String backend, double failAt) throws Exception {
         String run = InjectedFailure.newRun();
         StreamExecutionEnvironment env = checkpointedEnv(4, backend);
-        List<Tuple2<Long, Long>> initial = new ArrayList<>();
-        for (long id = 0; id < VALUES; id++) {
-            initial.add(Tuple2.of(id, id));
-        }
         var results =
                 new BoundedIteration()
-                        .bindVariable("values", env.fromData(initial))
+                        .bindVariable("values", env.fromData(identityPairs()))
                         .withBody(
                                 (inputs, context) -> {
                                     DataStream<Tuple2<Long, Long>> values = inputs.get("values");
@@ -157,13 +153,9 @@ class FailoverTest {
         // restored round's instance continues from it, later rounds start empty.
         String run = InjectedFailure.newRun();
         StreamExecutionEnvironment env = checkpointedEnv(4, backend);
-        List<Tuple2<Long, Long>> initial = new ArrayList<>();
-        for (long id = 0; id < VALUES; id++) {
-            initial.add(Tuple2.of(id, id));
-        }
         DataStream<Tuple2<Long, Long>> counts =
                 new BoundedIteration()
-                        .bindVariable("values", env.fromData(initial))
+                        .bindVariable("values", env.fromData(identityPairs()))
                         .withBody(
                                 (inputs, context) -> {
                                     DataStream<Tuple2<Long, Long>> values =
@@ -519,7 +511,16 @@ class FailoverTest {
         System.out.println("Injected failure in round " + run.failedInRound);
     }
 
-    private static List<Tuple2<Long, Long>> sorted(List<Tuple2<Long, Long>> list) {
+    /** (id, id) for every id below {@link #VALUES}. */
+    private static List<Tuple2<Long, Long>> identityPairs() {
+        List<Tuple2<Long, Long>> pairs = new ArrayList<>();
+        for (long id = 0; id < VALUES; id++) {
+            pairs.add(Tuple2.of(id, id));
+        }
+        return pairs;
+    }
+
+    static List<Tuple2<Long, Long>> sorted(List<Tuple2<Long, Long>> list) {
         List<Tuple2<Long, Long>> copy = new ArrayList<>(list);
         copy.sort((a, b) -> a.f0.equals(b.f0) ? a.f1.compareTo(b.f1) : a.f0.compareTo(b.f0));
         return Collections.unmodifiableList(copy);

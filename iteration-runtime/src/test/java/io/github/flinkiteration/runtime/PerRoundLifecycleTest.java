@@ -9,7 +9,6 @@ import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.OperatorLifecycle;
 import io.github.flinkiteration.api.TerminationCondition;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -113,7 +112,8 @@ class PerRoundLifecycleTest {
                 expected.add(Tuple2.of(key, perKey.merge(key, 1L, Long::sum)));
             }
         }
-        assertThat(sorted(TestCluster.collect(counts))).isEqualTo(sorted(expected));
+        assertThat(FailoverTest.sorted(TestCluster.collect(counts)))
+                .isEqualTo(FailoverTest.sorted(expected));
     }
 
     @Test
@@ -181,7 +181,8 @@ class PerRoundLifecycleTest {
         for (Map<Long, Long> round : simulatedKeySums()) {
             round.forEach((key, sum) -> expected.add(Tuple2.of(key, sum)));
         }
-        assertThat(sorted(TestCluster.collect(sums))).isEqualTo(sorted(expected));
+        assertThat(FailoverTest.sorted(TestCluster.collect(sums)))
+                .isEqualTo(FailoverTest.sorted(expected));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -217,7 +218,8 @@ class PerRoundLifecycleTest {
             round.forEach(
                     (key, sum) -> expected.add(Tuple2.of(key, total.merge(key, sum, Long::sum))));
         }
-        assertThat(sorted(TestCluster.collect(totals))).isEqualTo(sorted(expected));
+        assertThat(FailoverTest.sorted(TestCluster.collect(totals)))
+                .isEqualTo(FailoverTest.sorted(expected));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -338,13 +340,6 @@ class PerRoundLifecycleTest {
             values.replaceAll(v -> v * 3 + 1);
         }
         return rounds;
-    }
-
-    private static List<Tuple2<Long, Long>> sorted(List<Tuple2<Long, Long>> list) {
-        List<Tuple2<Long, Long>> copy = new ArrayList<>(list);
-        copy.sort(
-                Comparator.<Tuple2<Long, Long>, Long>comparing(t -> t.f0).thenComparing(t -> t.f1));
-        return copy;
     }
 
     static final class KeyedCount extends KeyedProcessFunction<Long, Long, Tuple2<Long, Long>> {
