@@ -147,6 +147,14 @@ final class Summary {
                         parallelism,
                         recordsPerSecond / 1e6);
                 break;
+            case "w3-chain":
+                out.printf(
+                        Locale.ROOT,
+                        "W3 floor p=%d: %.1f million record steps/s through chained maps, no"
+                                + " iteration%n",
+                        parallelism,
+                        extraRounds * (double) Workloads.W3_RECORDS / (extraMs / 1000.0) / 1e6);
+                break;
             default:
         }
     }

@@ -40,11 +40,15 @@ final class Workloads {
                 return w2(env, rounds);
             case "w3":
                 return w3(env, rounds, W3_RECORDS);
+            case "w3-chain":
+                return w3Chain(env, rounds, W3_RECORDS);
             case "w4":
                 return OnlineTrainingWorkload.run(env, OnlineTrainingWorkload.DEFAULT_RECORDS);
             default:
                 throw new IllegalArgumentException(
-                        "Unknown workload '" + workload + "'; expected w1, w2, w3 or w4.");
+                        "Unknown workload '"
+                                + workload
+                                + "'; expected w1, w2, w3, w3-chain or w4.");
         }
     }
 
@@ -79,6 +83,23 @@ final class Workloads {
                         .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
                         .reduce(Long::sum);
         return execute("w3", rounds, env, total, v -> (double) v);
+    }
+
+    /**
+     * W3's arithmetic without an iteration: {@code rounds} chained maps, so each record passes all
+     * of them while it is hot in the cache. Not a workload of BENCHMARKS.md but its floor: what
+     * Flink's chained operators cost per record and step on this machine, whatever loop carries the
+     * records. Same checksum as W3.
+     */
+    static RunResult w3Chain(StreamExecutionEnvironment env, int rounds, long records)
+            throws Exception {
+        DataStream<Long> values = env.fromSequence(0, records - 1).map(i -> i * 1000);
+        for (int round = 0; round < rounds; round++) {
+            values = values.map(v -> v + 1);
+        }
+        DataStream<Long> total =
+                values.windowAll(GlobalWindows.createWithEndOfStreamTrigger()).reduce(Long::sum);
+        return execute("w3-chain", rounds, env, total, v -> (double) v);
     }
 
     /**

@@ -19,6 +19,8 @@ import io.github.flinkiteration.runtime.operator.InputWrapOperator;
 import io.github.flinkiteration.runtime.operator.OutputUnwrapOperator;
 import io.github.flinkiteration.runtime.progress.IterationControlSource;
 import io.github.flinkiteration.runtime.progress.ProgressPlan;
+import io.github.flinkiteration.runtime.progress.RoundDeciderOperator;
+import io.github.flinkiteration.runtime.progress.RoundSummary;
 import io.github.flinkiteration.runtime.progress.TerminationCheckOperatorFactory;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
@@ -35,6 +37,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
@@ -51,6 +54,7 @@ import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 import org.apache.flink.streaming.api.transformations.UnionTransformation;
+import org.apache.flink.streaming.runtime.partitioner.BroadcastPartitioner;
 import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
 
 /**
@@ -71,6 +75,9 @@ final class IterationBuilder {
             "Unaligned checkpoints are enabled, but iterations support aligned checkpoints only."
                     + " Disable them with"
                     + " env.getCheckpointConfig().enableUnalignedCheckpoints(false).";
+
+    private static final TypeInformation<RoundSummary> ROUND_SUMMARY =
+            TypeInformation.of(RoundSummary.class);
 
     private final IterationSpec spec;
     private final String iterationId = UUID.randomUUID().toString();
@@ -133,7 +140,8 @@ final class IterationBuilder {
                 new ProgressPlan(
                         iterationId,
                         termination == null ? 0 : termination.getMaxRounds().orElse(0),
-                        spec.getVariables().size() + checks.size(),
+                        spec.getVariables().size(),
+                        checks.size(),
                         spec.isBounded(),
                         spec.getConstants().size());
 
@@ -162,15 +170,23 @@ final class IterationBuilder {
         for (Transformation<?> created : new ArrayList<>(draft.getTransformations())) {
             env.addOperator(translator.translate(created));
         }
+        List<String> variables = new ArrayList<>(spec.getVariables().keySet());
+        List<Transformation<RoundSummary>> tails = new ArrayList<>();
         declaration
                 .getFeedbacks()
                 .forEach(
                         (name, stream) ->
-                                addTail(
-                                        env,
-                                        name,
-                                        heads.get(name),
-                                        translator.translate(stream.getTransformation())));
+                                tails.add(
+                                        addTail(
+                                                env,
+                                                plan,
+                                                name,
+                                                variables.indexOf(name),
+                                                heads.get(name),
+                                                translator.translate(stream.getTransformation()))));
+        if (plan.isDecidedInDataPlane()) {
+            heads.forEach((name, head) -> addDecider(env, plan, name, head, tails));
+        }
         for (TerminationCondition.StreamCheck<?> check : checks) {
             addCheck(env, plan, check, translator.translate(check.getStream().getTransformation()));
         }
@@ -347,33 +363,68 @@ final class IterationBuilder {
         return replay;
     }
 
-    private void addTail(
+    private Transformation<RoundSummary> addTail(
             StreamExecutionEnvironment env,
+            ProgressPlan plan,
             String name,
+            int variableIndex,
             Transformation<?> head,
             Transformation<? extends IterationRecord<?>> feedback) {
         if (!isDownstreamOf(feedback, head)) {
             feedback = linkToRegionOf(name, head, feedback);
         }
-        SimpleOperatorFactory<Void> factory =
-                SimpleOperatorFactory.of(new TailOperator<>(iterationId, name));
+        SimpleOperatorFactory<RoundSummary> factory =
+                SimpleOperatorFactory.of(
+                        new TailOperator<>(
+                                iterationId, name, variableIndex, plan.isDecidedInDataPlane()));
         // In the head's own chain the tail is co-located by construction. Elsewhere a chained
         // operator loses its co-location group, so the tail must head its own chain.
         boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());
         factory.setChainingStrategy(sameChain ? ChainingStrategy.ALWAYS : ChainingStrategy.HEAD);
         @SuppressWarnings({"unchecked", "rawtypes"})
-        OneInputTransformation<?, Void> tail =
+        OneInputTransformation<?, RoundSummary> tail =
                 new OneInputTransformation(
                         feedback,
                         "Iteration tail [" + name + "]",
                         factory,
-                        Types.VOID,
+                        ROUND_SUMMARY,
                         head.getParallelism());
         if (head.getMaxParallelism() > 0) {
             tail.setMaxParallelism(head.getMaxParallelism());
         }
         colocate(name, tail);
         env.addOperator(tail);
+        return tail;
+    }
+
+    /**
+     * Adds the round decider of a variable: as many subtasks as its head, each co-located with one
+     * head subtask, each hearing the round summaries of every tail subtask.
+     */
+    private void addDecider(
+            StreamExecutionEnvironment env,
+            ProgressPlan plan,
+            String name,
+            Transformation<?> head,
+            List<Transformation<RoundSummary>> tails) {
+        List<Transformation<RoundSummary>> broadcasts = new ArrayList<>();
+        for (Transformation<RoundSummary> tail : tails) {
+            broadcasts.add(new PartitionTransformation<>(tail, new BroadcastPartitioner<>()));
+        }
+        Transformation<RoundSummary> summaries =
+                broadcasts.size() == 1 ? broadcasts.get(0) : new UnionTransformation<>(broadcasts);
+        OneInputTransformation<RoundSummary, Void> decider =
+                new OneInputTransformation<>(
+                        summaries,
+                        "Iteration round decider [" + name + "]",
+                        SimpleOperatorFactory.of(new RoundDeciderOperator(plan, name)),
+                        Types.VOID,
+                        head.getParallelism());
+        if (head.getMaxParallelism() > 0) {
+            decider.setMaxParallelism(head.getMaxParallelism());
+        }
+        colocate(name, decider);
+        env.addOperator(decider);
     }
 
     /**

@@ -144,6 +144,78 @@ class FailoverTest {
         return Tuple2.of(value.f0, (value.f1 * 31 + value.f0) % MODULUS);
     }
 
+    // ---- rounds decided in the data plane, one head subtask lagging behind the other ----
+
+    /**
+     * A forward-only body at parallelism 2 whose subtask 1 ends each round about 60 ms after
+     * subtask 0: head 0 waits for each decision while head 1 is still busy, so checkpoints find the
+     * heads in different rounds and the round deciders between decisions. The deciders restore
+     * their last decision and hand it to their heads again; a head that had applied it before the
+     * checkpoint ignores it.
+     */
+    @ParameterizedTest(name = "{0}, failing after {1} of the records")
+    @MethodSource("backendsAndFailurePoints")
+    void dataPlaneDecisionsRecoverExactly(String backend, double failAt) throws Exception {
+        String run = InjectedFailure.newRun();
+        StreamExecutionEnvironment env = checkpointedEnv(2, backend);
+        DataStream<Tuple2<Long, Long>> initial =
+                env.fromData(identityPairs()).rebalance().map(v -> v).returns(PAIR);
+        var results =
+                new BoundedIteration()
+                        .bindVariable("values", initial)
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Tuple2<Long, Long>> next =
+                                            inputs.<Tuple2<Long, Long>>get("values")
+                                                    .process(
+                                                            new InjectedFailure<>(
+                                                                    run,
+                                                                    (long)
+                                                                            (failAt * VALUES
+                                                                                    * ROUNDS)))
+                                                    .returns(PAIR)
+                                                    .map(FailoverTest::step)
+                                                    .returns(PAIR)
+                                                    .map(new LateOnSubtaskOne<>())
+                                                    .returns(PAIR);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("values", next)
+                                            .withOutput("values", next)
+                                            .until(TerminationCondition.maxRounds(ROUNDS))
+                                            .build();
+                                })
+                        .apply();
+        List<Tuple2<Long, Long>> values = TestCluster.collect(results.get("values"));
+
+        List<Tuple2<Long, Long>> expected = new ArrayList<>();
+        for (long id = 0; id < VALUES; id++) {
+            long x = id;
+            for (int round = 0; round < ROUNDS; round++) {
+                x = step(Tuple2.of(id, x)).f1;
+                expected.add(Tuple2.of(id, x));
+            }
+        }
+        assertFailedAndRestored(run);
+        assertThat(sorted(values)).isEqualTo(sorted(expected));
+    }
+
+    /** Ends every round about 60 ms late on subtask 1 only. */
+    static final class LateOnSubtaskOne<T> extends RichMapFunction<T, T>
+            implements IterationListener<T> {
+        @Override
+        public T map(T value) {
+            return value;
+        }
+
+        @Override
+        public void onRoundEnd(int round, Context context, Collector<T> collector)
+                throws InterruptedException {
+            if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 1) {
+                Thread.sleep(60);
+            }
+        }
+    }
+
     // ---- a bounded body with a per-round keyed count ----
 
     @ParameterizedTest(name = "{0}, failing after {1} of the records")

@@ -36,8 +36,10 @@ public final class FeedbackChannel implements AutoCloseable {
     /** Items put since the head's snapshot of each checkpoint, until the tail's snapshot of it. */
     private final TreeMap<Long, List<Object>> logs = new TreeMap<>();
 
-    /** Called by the tail. Items put after {@link #close()} are dropped. */
-    void put(Object item) {
+    /**
+     * Called by the tail, and by the round decider. Items put after {@link #close()} are dropped.
+     */
+    public void put(Object item) {
         boolean schedule;
         synchronized (lock) {
             if (closed) {

@@ -4,7 +4,8 @@ import org.apache.flink.runtime.memory.SharedResources;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
 
 /**
- * Finds the channel between head subtask {@code i} and tail subtask {@code i} of one variable.
+ * Finds the channel between head subtask {@code i} and tail subtask {@code i} of one variable (and
+ * the round decider next to them).
  *
  * <p>Head and tail share a co-location group, so they run in the same slot of the same TaskManager.
  * The channel lives in that TaskManager's {@link SharedResources}, leased by both sides and
@@ -12,11 +13,11 @@ import org.apache.flink.streaming.runtime.tasks.StreamTask;
  * built, and the execution attempt, so neither a second job nor a restarted attempt can see
  * another's channel.
  */
-final class FeedbackChannels {
+public final class FeedbackChannels {
 
     private FeedbackChannels() {}
 
-    static String key(String iterationId, String variable, int subtask, int attempt) {
+    public static String key(String iterationId, String variable, int subtask, int attempt) {
         return "flink-iteration/feedback/"
                 + iterationId
                 + "/"
@@ -27,7 +28,7 @@ final class FeedbackChannels {
                 + attempt;
     }
 
-    static FeedbackChannel acquire(StreamTask<?, ?> task, String key, Object leaseHolder)
+    public static FeedbackChannel acquire(StreamTask<?, ?> task, String key, Object leaseHolder)
             throws Exception {
         return task.getEnvironment()
                 .getSharedResources()
@@ -35,7 +36,8 @@ final class FeedbackChannels {
                 .resourceHandle();
     }
 
-    static void release(StreamTask<?, ?> task, String key, Object leaseHolder) throws Exception {
+    public static void release(StreamTask<?, ?> task, String key, Object leaseHolder)
+            throws Exception {
         task.getEnvironment().getSharedResources().release(key, leaseHolder, size -> {});
     }
 }

@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime.feedback;
 
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
+import io.github.flinkiteration.runtime.progress.RoundDecision;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -8,12 +9,16 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
-/** Writes what travels through a {@link FeedbackChannel}: records and round markers. */
+/**
+ * Writes what travels through a {@link FeedbackChannel}: records, round markers and round
+ * decisions.
+ */
 final class FeedbackItemCodec<T> implements ItemListState.Codec<Object> {
 
     private static final byte RECORD = 0;
     private static final byte RECORD_WITH_TIMESTAMP = 1;
     private static final byte ROUND_MARKER = 2;
+    private static final byte ROUND_DECISION = 3;
 
     private final TypeSerializer<IterationRecord<T>> serializer;
 
@@ -27,6 +32,12 @@ final class FeedbackItemCodec<T> implements ItemListState.Codec<Object> {
         if (item instanceof RoundMarker) {
             out.writeByte(ROUND_MARKER);
             out.writeLong(((RoundMarker) item).round);
+            return;
+        }
+        if (item instanceof RoundDecision) {
+            out.writeByte(ROUND_DECISION);
+            out.writeInt(((RoundDecision) item).round);
+            out.writeBoolean(((RoundDecision) item).stop);
             return;
         }
         StreamRecord<IterationRecord<T>> record = (StreamRecord<IterationRecord<T>>) item;
@@ -45,6 +56,8 @@ final class FeedbackItemCodec<T> implements ItemListState.Codec<Object> {
         switch (kind) {
             case ROUND_MARKER:
                 return new RoundMarker(in.readLong());
+            case ROUND_DECISION:
+                return new RoundDecision(in.readInt(), in.readBoolean());
             case RECORD_WITH_TIMESTAMP:
                 long timestamp = in.readLong();
                 return new StreamRecord<>(serializer.deserialize(in), timestamp);

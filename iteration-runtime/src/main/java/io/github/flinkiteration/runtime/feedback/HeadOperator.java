@@ -7,6 +7,8 @@ import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.operator.ControlledEntryOperator;
 import io.github.flinkiteration.runtime.progress.ProgressPlan;
 import io.github.flinkiteration.runtime.progress.ResumeEvent;
+import io.github.flinkiteration.runtime.progress.RoundDeciderOperator;
+import io.github.flinkiteration.runtime.progress.RoundDecision;
 import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.progress.RoundReportEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -35,6 +37,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * it is passed on at once. Once the tail says a round is complete, the head reports the round and
  * its feedback count to the coordinator, which answers for all heads at once: start the next round
  * (emit its round watermark), or stop.
+ *
+ * <p>In lock-step iterations without termination checks or constants the decision is taken in the
+ * data plane instead: a {@link RoundDeciderOperator} co-located with this head hears every tail's
+ * round summary and puts its {@link RoundDecision} into this head's feedback channel. The head
+ * applies it once the round is complete here too, and reports only the round it stops after.
  *
  * <p>When this head is the iteration's only participant (parallelism 1, no termination checks) it
  * knows all the coordinator will know, so it takes the same decision at once instead of waiting a
@@ -81,6 +88,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private boolean initialEnded;
     private boolean terminated;
     private transient boolean decidesAlone;
+    private transient boolean reportsOnlyLastRound;
+
+    /** The latest decision of the co-located round decider, until it applies here. */
+    private transient RoundDecision decision;
 
     private transient ProgressState progressState;
     private transient ItemListState<Object> heldState;
@@ -195,9 +206,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                         getRuntimeContext().getTaskInfo().getAttemptNumber());
         channel = FeedbackChannels.acquire(getContainingTask(), channelKey, this);
-        decidesAlone =
-                plan.isDecidedByHead(
-                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        decidesAlone = plan.isDecidedByHead(parallelism);
+        reportsOnlyLastRound = plan.reportsOnlyLastRound(parallelism);
         coordinator.sendEventToCoordinator(new ResumeEvent(emittedRound, terminated));
         if (terminated) {
             channel.close();
@@ -213,7 +224,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             output.emitWatermark(new Watermark(emittedRound));
             flusher.flush();
         }
-        if (reportedRound >= 0 && !decidesAlone) {
+        if (reportedRound >= 0 && !reportsOnlyLastRound) {
             // The coordinator may not have heard it before the checkpoint; it counts it once.
             coordinator.sendEventToCoordinator(
                     new RoundReportEvent(reportedRound, reportedFeedback));
@@ -242,6 +253,11 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         for (Object item : items) {
             if (item instanceof RoundMarker) {
                 tailCompleteRound = Math.max(tailCompleteRound, ((RoundMarker) item).round);
+            } else if (item instanceof RoundDecision) {
+                RoundDecision next = (RoundDecision) item;
+                if (!decidesAlone && (decision == null || next.round > decision.round)) {
+                    decision = next;
+                }
             } else if (!terminated) {
                 StreamRecord<IterationRecord<T>> record = (StreamRecord<IterationRecord<T>>) item;
                 int round = record.getValue().getRound();
@@ -266,10 +282,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         RoundDecisionEvent decision = (RoundDecisionEvent) event;
         if (decision.isTerminate()) {
             terminate();
-        } else if (decision.getNextRound() > emittedRound) {
+        } else if (!reportsOnlyLastRound && decision.getNextRound() > emittedRound) {
             startRound(decision.getNextRound());
         }
-        // Otherwise this head already took the decision itself.
+        // Otherwise this head's rounds are decided without the coordinator.
         reportCompletedRounds();
     }
 
@@ -306,15 +322,31 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             long feedbackRecords = feedbackFor(round + 1);
             reportedRound = round;
             reportedFeedback = feedbackRecords;
-            if (!decidesAlone) {
+            if (decidesAlone) {
+                applyDecision(new RoundDecision(round, plan.stopsAfter(round, feedbackRecords)));
+            } else if (!reportsOnlyLastRound) {
                 coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));
-            } else if (plan.stopsAfter(round, feedbackRecords)) {
-                // The coordinator hears only of the last round; it ends the control source.
-                coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));
-                terminate();
-            } else {
-                startRound(round + 1);
             }
+        }
+        if (decision != null && !terminated && decision.round <= reportedRound) {
+            RoundDecision ready = decision;
+            decision = null;
+            if (ready.round == emittedRound) {
+                applyDecision(ready);
+            }
+            // Otherwise it was applied before a checkpoint and handed over again after it.
+        }
+    }
+
+    /** Applies the decision taken after {@code decision.round}, which is complete here. */
+    private void applyDecision(RoundDecision decision) {
+        if (decision.stop) {
+            // The coordinator hears only of the last round; it ends the control source.
+            coordinator.sendEventToCoordinator(
+                    new RoundReportEvent(decision.round, reportedFeedback));
+            terminate();
+        } else {
+            startRound(decision.round + 1);
         }
     }
 

@@ -2,6 +2,10 @@ package io.github.flinkiteration.runtime.feedback;
 
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
+import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.internal.OutputFlusher;
+import io.github.flinkiteration.runtime.progress.RoundDeciderOperator;
+import io.github.flinkiteration.runtime.progress.RoundSummary;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -19,27 +23,46 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * Where a feedback stream ends: each record moves to the next round and goes, with every round
  * watermark, through the {@link FeedbackChannel} to the co-located head subtask.
  *
+ * <p>Where rounds are decided in the data plane it also sends, at each round watermark, a {@link
+ * RoundSummary} (how many records it fed back in that round) to every {@link RoundDeciderOperator}.
+ *
  * <p>Its checkpoint holds what it put into the channel between the head's snapshot and its own: the
  * feedback that was inside the loop's one edge that Flink's barriers do not cross. On restore it
  * puts those items into the new channel before anything else.
  */
-public final class TailOperator<T> extends AbstractStreamOperator<Void>
-        implements OneInputStreamOperator<IterationRecord<T>, Void> {
+public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
+        implements OneInputStreamOperator<IterationRecord<T>, RoundSummary> {
 
     private static final long serialVersionUID = 1L;
 
     private final String iterationId;
     private final String variable;
+    private final int variableIndex;
+    private final boolean summarizes;
 
     private transient FeedbackChannel channel;
     private transient String channelKey;
     private transient TypeSerializer<IterationRecord<T>> copier;
     private transient ItemListState<Object> loggedState;
     private transient List<Object> restoredLog;
+    private transient ProgressState summaryState;
+    private transient OutputFlusher flusher;
 
-    public TailOperator(String iterationId, String variable) {
+    /** The last round summarized, and the records fed back since. */
+    private transient long summarizedRound;
+
+    private transient long fedBack;
+
+    /**
+     * @param variableIndex the variable's position among the iteration's variables
+     * @param summarizes whether to send a {@link RoundSummary} at each round watermark
+     */
+    public TailOperator(
+            String iterationId, String variable, int variableIndex, boolean summarizes) {
         this.iterationId = iterationId;
         this.variable = variable;
+        this.variableIndex = variableIndex;
+        this.summarizes = summarizes;
     }
 
     @Override
@@ -57,8 +80,15 @@ public final class TailOperator<T> extends AbstractStreamOperator<Void>
                         context.getOperatorStateStore(),
                         "tail-in-flight",
                         new FeedbackItemCodec<>(serializer));
+        summaryState = ProgressState.register(context.getOperatorStateStore(), "tail-summary");
+        summarizedRound = -1;
+        long[] summary = summaryState.get();
         if (context.isRestored()) {
             restoredLog = loggedState.get();
+            if (summary.length == 2) {
+                summarizedRound = summary[0];
+                fedBack = summary[1];
+            }
         }
     }
 
@@ -66,6 +96,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<Void>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         loggedState.update(channel.snapshotAtTail(context.getCheckpointId()));
+        summaryState.update(summarizedRound, fedBack);
     }
 
     @Override
@@ -78,6 +109,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<Void>
                         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                         getRuntimeContext().getTaskInfo().getAttemptNumber());
         channel = FeedbackChannels.acquire(getContainingTask(), channelKey, this);
+        flusher = OutputFlusher.of(output);
         if (getExecutionConfig().isObjectReuseEnabled()) {
             // With object reuse a chained upstream operator may change the value after emitting
             // it, while the head still holds it: hand over a copy.
@@ -91,6 +123,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<Void>
 
     @Override
     public void processElement(StreamRecord<IterationRecord<T>> element) {
+        fedBack++;
         if (copier == null) {
             // Without object reuse this record is the tail's own: Flink copied it for this chained
             // operator or deserialized it from the network. Move it to the next round in place.
@@ -110,6 +143,22 @@ public final class TailOperator<T> extends AbstractStreamOperator<Void>
     @Override
     public void processWatermark(Watermark mark) {
         channel.put(new RoundMarker(mark.getTimestamp()));
+        long round = mark.getTimestamp();
+        // A restored head sends its last round watermark again: summarize each round once.
+        if (summarizes && round > summarizedRound && round < Integer.MAX_VALUE) {
+            output.collect(
+                    new StreamRecord<>(
+                            new RoundSummary(
+                                    variableIndex,
+                                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                                    (int) round,
+                                    fedBack)));
+            // The deciders wait for it: do not let it sit in a buffer.
+            flusher.flush();
+            summarizedRound = round;
+            fedBack = 0;
+        }
     }
 
     @Override

@@ -97,8 +97,9 @@ final class RoundController {
 
     synchronized void onReport(IterationCoordinator from, int subtask, RoundReportEvent report) {
         Participant participant = participants.get(from.getOperatorId());
-        if (plan.isDecidedByHead(participant.reported.length)) {
-            // That head started every earlier round itself and reports only the last one.
+        if (participant.coordinator.getRole() == Role.HEAD
+                && plan.reportsOnlyLastRound(participant.reported.length)) {
+            // Every earlier round was decided without this controller; heads report the last one.
             decidedRound = Math.max(decidedRound, report.getRound() - 1);
         }
         if (report.getRound() > decidedRound) {
@@ -159,7 +160,8 @@ final class RoundController {
             }
         }
         resumed = true;
-        if (latestStart - 1 > decidedRound) {
+        // Deciders in the data plane restore their own decisions and hand them to the heads.
+        if (!plan.isDecidedInDataPlane() && latestStart - 1 > decidedRound) {
             decidedRound = latestStart - 1;
             tallies.headMap(decidedRound, true).clear();
             sendToHeadsAndReplays(RoundDecisionEvent.startRound(decidedRound + 1));

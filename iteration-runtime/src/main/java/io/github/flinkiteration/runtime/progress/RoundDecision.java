@@ -1,0 +1,22 @@
+package io.github.flinkiteration.runtime.progress;
+
+/**
+ * A {@link RoundDeciderOperator}'s decision, handed to its co-located head through the feedback
+ * channel: after round {@code round}, stop or start the next one. A head applies it only once the
+ * round is complete at its own subtask, so a decision may arrive early (after a restore) or twice.
+ */
+public final class RoundDecision {
+
+    public final int round;
+    public final boolean stop;
+
+    public RoundDecision(int round, boolean stop) {
+        this.round = round;
+        this.stop = stop;
+    }
+
+    @Override
+    public String toString() {
+        return "RoundDecision{round=" + round + ", " + (stop ? "stop" : "continue") + "}";
+    }
+}
