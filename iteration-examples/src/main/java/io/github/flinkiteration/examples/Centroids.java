@@ -13,18 +13,45 @@ public class Centroids {
         this.values = values;
     }
 
-    /** Index of the centroid nearest to {@code point} (squared Euclidean; ties to the lowest). */
+    /**
+     * Index of the centroid nearest to {@code point} (squared Euclidean; ties to the lowest).
+     *
+     * <p>Measures two centroids per pass over the point. Each distance is still summed dimension by
+     * dimension in order, so it is bit for bit the plain loop's; but the two sums do not wait for
+     * each other, which about halves the time of a loop that is otherwise one chain of dependent
+     * additions.
+     */
     public int nearest(double[] point) {
         int best = 0;
         double bestDistance = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < values.length; i++) {
+        int i = 0;
+        for (; i + 1 < values.length; i += 2) {
+            double[] first = values[i];
+            double[] second = values[i + 1];
+            double firstDistance = 0;
+            double secondDistance = 0;
+            for (int j = 0; j < point.length; j++) {
+                double d1 = point[j] - first[j];
+                double d2 = point[j] - second[j];
+                firstDistance += d1 * d1;
+                secondDistance += d2 * d2;
+            }
+            if (firstDistance < bestDistance) {
+                bestDistance = firstDistance;
+                best = i;
+            }
+            if (secondDistance < bestDistance) {
+                bestDistance = secondDistance;
+                best = i + 1;
+            }
+        }
+        if (i < values.length) {
             double distance = 0;
             for (int j = 0; j < point.length; j++) {
                 double d = point[j] - values[i][j];
                 distance += d * d;
             }
             if (distance < bestDistance) {
-                bestDistance = distance;
                 best = i;
             }
         }

@@ -170,6 +170,11 @@ final class IterationBuilder {
         for (Transformation<?> created : new ArrayList<>(draft.getTransformations())) {
             env.addOperator(translator.translate(created));
         }
+        // A lone head of parallelism 1 decides alone (ProgressPlan#isDecidedByHead).
+        boolean deciders =
+                plan.isDecidedInDataPlane()
+                        && !(heads.size() == 1
+                                && heads.values().iterator().next().getParallelism() == 1);
         List<String> variables = new ArrayList<>(spec.getVariables().keySet());
         List<Transformation<RoundSummary>> tails = new ArrayList<>();
         declaration
@@ -179,12 +184,12 @@ final class IterationBuilder {
                                 tails.add(
                                         addTail(
                                                 env,
-                                                plan,
+                                                deciders,
                                                 name,
                                                 variables.indexOf(name),
                                                 heads.get(name),
                                                 translator.translate(stream.getTransformation()))));
-        if (plan.isDecidedInDataPlane()) {
+        if (deciders) {
             heads.forEach((name, head) -> addDecider(env, plan, name, head, tails));
         }
         for (TerminationCondition.StreamCheck<?> check : checks) {
@@ -365,7 +370,7 @@ final class IterationBuilder {
 
     private Transformation<RoundSummary> addTail(
             StreamExecutionEnvironment env,
-            ProgressPlan plan,
+            boolean summarizes,
             String name,
             int variableIndex,
             Transformation<?> head,
@@ -375,8 +380,7 @@ final class IterationBuilder {
         }
         SimpleOperatorFactory<RoundSummary> factory =
                 SimpleOperatorFactory.of(
-                        new TailOperator<>(
-                                iterationId, name, variableIndex, plan.isDecidedInDataPlane()));
+                        new TailOperator<>(iterationId, name, variableIndex, summarizes));
         // In the head's own chain the tail is co-located by construction. Elsewhere a chained
         // operator loses its co-location group, so the tail must head its own chain.
         boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());

@@ -47,8 +47,24 @@ class RoundDeciderTest {
         assertThat(decider.getCoLocationGroup()).isSameAs(head.getCoLocationGroup());
     }
 
+    /**
+     * With a termination check, a constant or no lock-step the coordinator decides; a lone head of
+     * parallelism 1 decides itself.
+     */
     @Test
-    void iterationsTheCoordinatorDecidesGetNoDecider() {
+    void iterationsDecidedElsewhereGetNoDecider() {
+        StreamExecutionEnvironment loneHead = TestCluster.env(2);
+        new BoundedIteration()
+                .bindVariable("x", loneHead.fromData(0))
+                .withBody(
+                        (inputs, context) ->
+                                IterationDeclaration.builder()
+                                        .withFeedback("x", inputs.<Integer>get("x").map(v -> v + 1))
+                                        .until(TerminationCondition.maxRounds(3))
+                                        .build())
+                .apply();
+        assertThat(hasDecider(loneHead)).isFalse();
+
         StreamExecutionEnvironment withCheck = TestCluster.env(2);
         countingLoop(
                 withCheck,
