@@ -380,7 +380,8 @@ final class IterationBuilder {
         }
         SimpleOperatorFactory<RoundSummary> factory =
                 SimpleOperatorFactory.of(
-                        new TailOperator<>(iterationId, name, variableIndex, summarizes));
+                        new TailOperator<>(
+                                iterationId, name, variableIndex, summarizes, spec.isBounded()));
         // In the head's own chain the tail is co-located by construction. Elsewhere a chained
         // operator loses its co-location group, so the tail must head its own chain.
         boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());

@@ -19,6 +19,7 @@ final class FeedbackItemCodec<T> implements ItemListState.Codec<Object> {
     private static final byte RECORD_WITH_TIMESTAMP = 1;
     private static final byte ROUND_MARKER = 2;
     private static final byte ROUND_DECISION = 3;
+    private static final byte SERIALIZED_RECORDS = 4;
 
     private final TypeSerializer<IterationRecord<T>> serializer;
 
@@ -32,6 +33,15 @@ final class FeedbackItemCodec<T> implements ItemListState.Codec<Object> {
         if (item instanceof RoundMarker) {
             out.writeByte(ROUND_MARKER);
             out.writeLong(((RoundMarker) item).round);
+            return;
+        }
+        if (item instanceof SerializedFeedback) {
+            SerializedFeedback chunk = (SerializedFeedback) item;
+            out.writeByte(SERIALIZED_RECORDS);
+            out.writeInt(chunk.round);
+            out.writeInt(chunk.count);
+            out.writeInt(chunk.length);
+            out.write(chunk.bytes, 0, chunk.length);
             return;
         }
         if (item instanceof RoundDecision) {
@@ -56,6 +66,12 @@ final class FeedbackItemCodec<T> implements ItemListState.Codec<Object> {
         switch (kind) {
             case ROUND_MARKER:
                 return new RoundMarker(in.readLong());
+            case SERIALIZED_RECORDS:
+                int round = in.readInt();
+                int count = in.readInt();
+                byte[] bytes = new byte[in.readInt()];
+                in.readFully(bytes);
+                return new SerializedFeedback(round, bytes, bytes.length, count);
             case ROUND_DECISION:
                 return new RoundDecision(in.readInt(), in.readBoolean());
             case RECORD_WITH_TIMESTAMP:

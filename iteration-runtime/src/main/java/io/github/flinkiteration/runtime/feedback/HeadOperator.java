@@ -12,11 +12,13 @@ import io.github.flinkiteration.runtime.progress.RoundDecision;
 import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.progress.RoundReportEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.record.IterationRecordSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
@@ -26,6 +28,7 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.FlinkRuntimeException;
 
 /**
  * Where a variable enters the body. Input 1 carries the initial records, which enter round 0; input
@@ -67,9 +70,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private transient FeedbackChannel channel;
     private transient String channelKey;
 
-    /** Feedback records by the round they will enter, while that round has not started. */
-    private final TreeMap<Integer, List<StreamRecord<IterationRecord<T>>>> heldFeedback =
-            new TreeMap<>();
+    /**
+     * Feedback by the round it will enter, while that round has not started: records, and chunks of
+     * serialized records ({@link SerializedFeedback}) from the tail.
+     */
+    private final TreeMap<Integer, List<Object>> heldFeedback = new TreeMap<>();
+
+    private transient TypeSerializer<T> valueSerializer;
 
     /**
      * Without lock-step, feedback is passed on at once, so it is only counted: records by the round
@@ -122,8 +129,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 context.getOperatorStateStore(),
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
                 describe());
-        FeedbackItemCodec<T> codec =
-                new FeedbackItemCodec<>(config.getTypeSerializerOut(getUserCodeClassloader()));
+        TypeSerializer<IterationRecord<T>> serializer =
+                config.getTypeSerializerOut(getUserCodeClassloader());
+        valueSerializer = ((IterationRecordSerializer<T>) serializer).getValueSerializer();
+        FeedbackItemCodec<T> codec = new FeedbackItemCodec<>(serializer);
         progressState = ProgressState.register(context.getOperatorStateStore(), "head-progress");
         heldState = ItemListState.register(context.getOperatorStateStore(), "head-held", codec);
         inFlightState =
@@ -148,10 +157,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         initialEnded = progress[4] != 0;
         terminated = progress[5] != 0;
         for (Object item : heldState.get()) {
-            StreamRecord<IterationRecord<T>> record = (StreamRecord<IterationRecord<T>>) item;
-            heldFeedback
-                    .computeIfAbsent(record.getValue().getRound(), r -> new ArrayList<>())
-                    .add(record);
+            hold(item);
         }
         long[] counts = countsState.get();
         for (int i = 0; i + 1 < counts.length; i += 2) {
@@ -238,7 +244,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     @Override
-    public void endInput(int inputId) {
+    public void endInput(int inputId) throws Exception {
         // After a restore Flink ends an input again that had ended before the checkpoint.
         if (inputId == 1 && !initialEnded) {
             initialEnded = true;
@@ -248,7 +254,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     @SuppressWarnings("unchecked")
-    private void onFeedback(List<Object> items) {
+    private void onFeedback(List<Object> items) throws Exception {
         boolean passedOn = false;
         for (Object item : items) {
             if (item instanceof RoundMarker) {
@@ -258,16 +264,15 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 if (!decidesAlone && (decision == null || next.round > decision.round)) {
                     decision = next;
                 }
-            } else if (!terminated) {
+            } else if (terminated) {
+                continue;
+            } else if (plan.isLockStep()) {
+                hold(item);
+            } else {
                 StreamRecord<IterationRecord<T>> record = (StreamRecord<IterationRecord<T>>) item;
-                int round = record.getValue().getRound();
-                if (plan.isLockStep()) {
-                    heldFeedback.computeIfAbsent(round, r -> new ArrayList<>()).add(record);
-                } else {
-                    count(round);
-                    output.collect(record);
-                    passedOn = true;
-                }
+                count(record.getValue().getRound());
+                output.collect(record);
+                passedOn = true;
             }
         }
         if (passedOn) {
@@ -279,7 +284,15 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     @Override
     public void handleOperatorEvent(OperatorEvent event) {
-        RoundDecisionEvent decision = (RoundDecisionEvent) event;
+        try {
+            onDecision((RoundDecisionEvent) event);
+        } catch (Exception e) {
+            throw new FlinkRuntimeException(
+                    "Could not apply " + event + " at the " + describe(), e);
+        }
+    }
+
+    private void onDecision(RoundDecisionEvent decision) throws Exception {
         if (decision.isTerminate()) {
             terminate();
         } else if (!reportsOnlyLastRound && decision.getNextRound() > emittedRound) {
@@ -299,11 +312,31 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         }
     }
 
-    private void startRound(int round) {
-        List<StreamRecord<IterationRecord<T>>> records = heldFeedback.remove(round);
-        if (records != null) {
-            for (StreamRecord<IterationRecord<T>> record : records) {
-                output.collect(record);
+    /** Keeps a feedback record, or a chunk of them, until its round starts. */
+    @SuppressWarnings("unchecked")
+    private void hold(Object item) {
+        int round =
+                item instanceof SerializedFeedback
+                        ? ((SerializedFeedback) item).round
+                        : ((StreamRecord<IterationRecord<T>>) item).getValue().getRound();
+        List<Object> held = heldFeedback.get(round);
+        if (held == null) {
+            held = new ArrayList<>();
+            heldFeedback.put(round, held);
+        }
+        held.add(item);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void startRound(int round) throws Exception {
+        List<Object> held = heldFeedback.remove(round);
+        if (held != null) {
+            for (Object item : held) {
+                if (item instanceof SerializedFeedback) {
+                    ((SerializedFeedback) item).forEach(valueSerializer, output::collect);
+                } else {
+                    output.collect((StreamRecord<IterationRecord<T>>) item);
+                }
             }
         }
         emitRoundWatermark(round);
@@ -316,7 +349,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     /** A round is complete here once it was started and the tail has passed its watermark. */
-    private void reportCompletedRounds() {
+    private void reportCompletedRounds() throws Exception {
         while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
             int round = reportedRound + 1;
             long feedbackRecords = feedbackFor(round + 1);
@@ -339,7 +372,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     /** Applies the decision taken after {@code decision.round}, which is complete here. */
-    private void applyDecision(RoundDecision decision) {
+    private void applyDecision(RoundDecision decision) throws Exception {
         if (decision.stop) {
             // The coordinator hears only of the last round; it ends the control source.
             coordinator.sendEventToCoordinator(
@@ -368,8 +401,12 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     /** How many feedback records arrived for {@code round}; called once per round. */
     private long feedbackFor(int round) {
         if (plan.isLockStep()) {
-            List<?> held = heldFeedback.get(round);
-            return held == null ? 0 : held.size();
+            long records = 0;
+            for (Object item : heldFeedback.getOrDefault(round, List.of())) {
+                records +=
+                        item instanceof SerializedFeedback ? ((SerializedFeedback) item).count : 1;
+            }
+            return records;
         }
         setAsideCount();
         Long counted = feedbackCounts.remove(round);

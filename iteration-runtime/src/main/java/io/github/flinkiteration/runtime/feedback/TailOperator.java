@@ -7,6 +7,8 @@ import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.progress.RoundDeciderOperator;
 import io.github.flinkiteration.runtime.progress.RoundSummary;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.record.IterationRecordSerializer;
+import java.io.IOException;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.event.WatermarkEvent;
@@ -39,10 +41,12 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     private final String variable;
     private final int variableIndex;
     private final boolean summarizes;
+    private final boolean lockStep;
 
     private transient FeedbackChannel channel;
     private transient String channelKey;
     private transient TypeSerializer<IterationRecord<T>> copier;
+    private transient SerializedFeedback.Writer<T> chunks;
     private transient ItemListState<Object> loggedState;
     private transient List<Object> restoredLog;
     private transient ProgressState summaryState;
@@ -56,13 +60,20 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     /**
      * @param variableIndex the variable's position among the iteration's variables
      * @param summarizes whether to send a {@link RoundSummary} at each round watermark
+     * @param lockStep whether the head holds each round's feedback until the round starts; the tail
+     *     then hands it over serialized ({@link SerializedFeedback})
      */
     public TailOperator(
-            String iterationId, String variable, int variableIndex, boolean summarizes) {
+            String iterationId,
+            String variable,
+            int variableIndex,
+            boolean summarizes,
+            boolean lockStep) {
         this.iterationId = iterationId;
         this.variable = variable;
         this.variableIndex = variableIndex;
         this.summarizes = summarizes;
+        this.lockStep = lockStep;
     }
 
     @Override
@@ -95,6 +106,8 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        // Records of the round in progress belong to this side of the cut.
+        putChunk(chunks == null ? null : chunks.take());
         loggedState.update(channel.snapshotAtTail(context.getCheckpointId()));
         summaryState.update(summarizedRound, fedBack);
     }
@@ -110,7 +123,13 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
                         getRuntimeContext().getTaskInfo().getAttemptNumber());
         channel = FeedbackChannels.acquire(getContainingTask(), channelKey, this);
         flusher = OutputFlusher.of(output);
-        if (getExecutionConfig().isObjectReuseEnabled()) {
+        if (lockStep) {
+            TypeSerializer<IterationRecord<T>> serializer =
+                    config.getTypeSerializerIn(0, getUserCodeClassloader());
+            chunks =
+                    new SerializedFeedback.Writer<>(
+                            ((IterationRecordSerializer<T>) serializer).getValueSerializer());
+        } else if (getExecutionConfig().isObjectReuseEnabled()) {
             // With object reuse a chained upstream operator may change the value after emitting
             // it, while the head still holds it: hand over a copy.
             copier = config.getTypeSerializerIn(0, getUserCodeClassloader());
@@ -122,8 +141,13 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     }
 
     @Override
-    public void processElement(StreamRecord<IterationRecord<T>> element) {
+    public void processElement(StreamRecord<IterationRecord<T>> element) throws IOException {
         fedBack++;
+        if (chunks != null) {
+            // Serializing copies the value: safe with object reuse too.
+            putChunk(chunks.write(element, element.getValue().getRound() + 1));
+            return;
+        }
         if (copier == null) {
             // Without object reuse this record is the tail's own: Flink copied it for this chained
             // operator or deserialized it from the network. Move it to the next round in place.
@@ -142,6 +166,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
 
     @Override
     public void processWatermark(Watermark mark) {
+        putChunk(chunks == null ? null : chunks.take());
         channel.put(new RoundMarker(mark.getTimestamp()));
         long round = mark.getTimestamp();
         // A restored head sends its last round watermark again: summarize each round once.
@@ -158,6 +183,12 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
             flusher.flush();
             summarizedRound = round;
             fedBack = 0;
+        }
+    }
+
+    private void putChunk(SerializedFeedback chunk) {
+        if (chunk != null) {
+            channel.put(chunk);
         }
     }
 
