@@ -31,12 +31,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
-import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedSchema;
-import org.apache.flink.table.runtime.typeutils.ExternalTypeInfo;
 import org.apache.flink.types.Row;
 
 /**
@@ -279,20 +276,9 @@ public final class TFModel {
     public Table transform(StreamTableEnvironment tableEnv, Table table) {
         ResolvedSchema schema = table.getResolvedSchema();
         Plan plan = plan(InputColumns.of(schema));
-        List<DataTypes.Field> fields = new ArrayList<>();
-        for (Column column : schema.getColumns()) {
-            fields.add(DataTypes.FIELD(column.getName(), column.getDataType()));
-        }
-        for (int o = 0; o < plan.outputCols.length; o++) {
-            fields.add(
-                    DataTypes.FIELD(
-                            plan.outputCols[o],
-                            plan.settings.doubleOutputs[o]
-                                    ? DataTypes.DOUBLE()
-                                    : DataTypes.FLOAT()));
-        }
-        fields.add(DataTypes.FIELD(plan.versionCol, DataTypes.BIGINT()));
-        TypeInformation<Row> outType = ExternalTypeInfo.of(DataTypes.ROW(fields));
+        TypeInformation<Row> outType =
+                TableRowTypes.extended(
+                        schema, plan.outputCols, plan.settings.doubleOutputs, plan.versionCol);
         return tableEnv.fromDataStream(score(tableEnv.toDataStream(table), outType, plan));
     }
 
