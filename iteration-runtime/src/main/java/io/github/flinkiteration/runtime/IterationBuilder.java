@@ -330,12 +330,21 @@ final class IterationBuilder {
         return entry;
     }
 
-    /** A constant is replayed every round: it must end, or round 0 never would. */
+    /**
+     * A constant is replayed every round: it must end, or round 0 never would. The control source
+     * of an upstream iteration (a constant may read another iteration's output) ends with that
+     * iteration, which ends when its own inputs do; those inputs are among the predecessors checked
+     * here.
+     */
     private static void checkBounded(String name, DataStream<?> stream) {
         for (Transformation<?> upstream : stream.getTransformation().getTransitivePredecessors()) {
             Boundedness boundedness = null;
             if (upstream instanceof SourceTransformation) {
-                boundedness = ((SourceTransformation<?, ?, ?>) upstream).getBoundedness();
+                SourceTransformation<?, ?, ?> source = (SourceTransformation<?, ?, ?>) upstream;
+                if (source.getSource() instanceof IterationControlSource) {
+                    continue;
+                }
+                boundedness = source.getBoundedness();
             } else if (upstream instanceof LegacySourceTransformation) {
                 boundedness = ((LegacySourceTransformation<?>) upstream).getBoundedness();
             }

@@ -22,6 +22,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
@@ -121,6 +122,37 @@ class StateAndTopologyTest {
                                 .boxed()
                                 .flatMap(v -> List.of(v, v, v).stream())
                                 .collect(Collectors.toList()));
+    }
+
+    /** The output of one bounded iteration ends, so a second may bind it as its constant. */
+    @Test
+    void aConstantMayReadAnotherIterationsOutput() throws Exception {
+        StreamExecutionEnvironment env = TestCluster.env(2);
+        DataStream<Integer> first = counter(env.fromData(0, 0), 3);
+        DataStream<Integer> sums =
+                new BoundedIteration()
+                        .bindVariable("sum", env.fromData(0).map(v -> v).setParallelism(1))
+                        .bindConstant("values", first)
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Integer> next =
+                                            inputs.<Integer>get("values")
+                                                    .union(inputs.<Integer>get("sum"))
+                                                    .process(new SumPerRound())
+                                                    .setParallelism(1);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("sum", next)
+                                            .withOutput("sum", next)
+                                            .until(TerminationCondition.maxRounds(2))
+                                            .build();
+                                })
+                        .apply()
+                        .get("sum");
+        TestCluster.Collected<Integer> out = TestCluster.collectLater(sums);
+        env.execute();
+
+        // The first iteration emits 1, 1, 2, 2, 3, 3 (sum 12); two rounds add it twice.
+        assertThat(out.list()).containsExactly(12, 24);
     }
 
     @Test
@@ -237,6 +269,26 @@ class StateAndTopologyTest {
                                 })
                         .apply();
         return results.get("c");
+    }
+
+    /** Emits the sum of each round's records at the round's end. */
+    private static final class SumPerRound extends ProcessFunction<Integer, Integer>
+            implements IterationListener<Integer> {
+        private int sum;
+
+        @Override
+        public void processElement(
+                Integer value,
+                ProcessFunction<Integer, Integer>.Context ctx,
+                Collector<Integer> out) {
+            sum += value;
+        }
+
+        @Override
+        public void onRoundEnd(int round, IterationListener.Context ctx, Collector<Integer> out) {
+            out.collect(sum);
+            sum = 0;
+        }
     }
 
     /**

@@ -47,6 +47,19 @@ final class BlobData {
         return rows;
     }
 
+    /** Row {@code index} of an endless blob stream: the same for the same index and seed. */
+    static Row row(long index, long seed) {
+        Random random = new Random(seed * 1_000_003L + index);
+        int label = random.nextBoolean() ? 1 : 0;
+        double sign = label == 1 ? 1 : -1;
+        Row row = new Row(DIMENSIONS + 1);
+        for (int j = 0; j < DIMENSIONS; j++) {
+            row.setField(j, sign * CENTRE[j] + random.nextGaussian());
+        }
+        row.setField(DIMENSIONS, label);
+        return row;
+    }
+
     static float[] features(Row row) {
         float[] features = new float[DIMENSIONS];
         for (int j = 0; j < DIMENSIONS; j++) {

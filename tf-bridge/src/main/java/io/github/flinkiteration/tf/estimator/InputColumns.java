@@ -34,12 +34,15 @@ final class InputColumns {
         this.numeric = numeric;
     }
 
-    static InputColumns of(TypeInformation<?> rowType) {
+    /** The columns of a stream of rows; {@code method} (fit, transform) is named in errors. */
+    static InputColumns of(TypeInformation<?> rowType, String method) {
         if (!(rowType instanceof RowTypeInfo)) {
             throw new IllegalArgumentException(
                     "the input stream's type is "
                             + rowType
-                            + "; fit needs rows with named columns: give the stream a RowTypeInfo"
+                            + "; "
+                            + method
+                            + " needs rows with named columns: give the stream a RowTypeInfo"
                             + " (e.g. .returns(Types.ROW_NAMED(names, types))) or pass a Table");
         }
         RowTypeInfo row = (RowTypeInfo) rowType;
@@ -78,7 +81,7 @@ final class InputColumns {
                             + name
                             + " is "
                             + typeNames[position]
-                            + "; training needs a numeric column");
+                            + "; the model needs a numeric column");
         }
         return position;
     }

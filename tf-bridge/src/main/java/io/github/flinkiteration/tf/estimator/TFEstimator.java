@@ -207,7 +207,7 @@ public final class TFEstimator {
      * RowTypeInfo}).
      */
     public TFModel fit(DataStream<Row> rows) {
-        return fit(rows, InputColumns.of(rows.getType()));
+        return fit(rows, InputColumns.of(rows.getType(), "fit"));
     }
 
     /** Adds the training of {@code table}'s rows to {@code tableEnv}'s job. */
@@ -233,7 +233,7 @@ public final class TFEstimator {
         TypeInformation<?>[] outputTypes = params.get(OUTPUT_TYPES);
         checkOutputs(columns, outputCols, outputTypes);
 
-        ModelSource model = modelSource();
+        ModelSource model = modelSource(params);
         String modelParameter =
                 model.definition() != null ? MODEL_DEFINITION.name() : SAVED_MODEL.name();
         OptimizerType optimizer = params.get(OPTIMIZER);
@@ -329,16 +329,17 @@ public final class TFEstimator {
                         outputTypes,
                         optimizer,
                         learningRate);
-        return new TFModel(description, finalWeights, losses);
+        return TFModel.trained(description, finalWeights, losses);
     }
 
-    private ModelSource modelSource() {
+    /** The model set in {@code params}: exactly one of a definition and a SavedModel. */
+    static ModelSource modelSource(ParamValues params) {
         TFModelDefinition definition = params.get(MODEL_DEFINITION);
         SavedModelDefinition savedModel = params.get(SAVED_MODEL);
         if (definition != null && savedModel != null) {
             throw new InvalidParameterException(
                     MODEL_DEFINITION.name(),
-                    "both setModelDefinition and setSavedModel were called; a training has one"
+                    "both setModelDefinition and setSavedModel were called; a model has one"
                             + " model, so call only one of them");
         }
         if (definition == null && savedModel == null) {
@@ -350,7 +351,7 @@ public final class TFEstimator {
         return definition != null ? ModelSource.of(definition) : ModelSource.of(savedModel);
     }
 
-    private static void checkOutputs(
+    static void checkOutputs(
             InputColumns columns, String[] outputCols, TypeInformation<?>[] outputTypes) {
         if (outputCols.length != outputTypes.length) {
             throw new InvalidParameterException(
@@ -359,7 +360,7 @@ public final class TFEstimator {
                             + " output columns but "
                             + outputTypes.length
                             + " output types; give setOutputTypes one type per column of"
-                            + " setOutputCols (or neither, for training only)");
+                            + " setOutputCols");
         }
         for (String column : outputCols) {
             if (columns.contains(column)) {

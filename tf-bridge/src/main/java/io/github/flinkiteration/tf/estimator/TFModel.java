@@ -1,20 +1,72 @@
 package io.github.flinkiteration.tf.estimator;
 
+import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_COLS;
+import static io.github.flinkiteration.tf.params.TFEstimatorParams.OUTPUT_COLS;
+import static io.github.flinkiteration.tf.params.TFEstimatorParams.OUTPUT_TYPES;
+import static io.github.flinkiteration.tf.params.TFEstimatorParams.PARALLELISM;
+import static io.github.flinkiteration.tf.params.TFModelParams.BATCH_SIZE;
+import static io.github.flinkiteration.tf.params.TFModelParams.MAX_DELAY;
+import static io.github.flinkiteration.tf.params.TFModelParams.VERSION_COL;
+
+import io.github.flinkiteration.tf.model.ModelSource;
+import io.github.flinkiteration.tf.model.ModelVersion;
 import io.github.flinkiteration.tf.model.ModelWeights;
 import io.github.flinkiteration.tf.model.RoundLoss;
+import io.github.flinkiteration.tf.model.SavedModelDefinition;
+import io.github.flinkiteration.tf.model.TFModelDefinition;
+import io.github.flinkiteration.tf.params.InvalidParameterException;
+import io.github.flinkiteration.tf.params.ParamValues;
+import io.github.flinkiteration.tf.runtime.AsModelVersion;
+import io.github.flinkiteration.tf.runtime.InferenceSettings;
+import io.github.flinkiteration.tf.runtime.ModelSession;
+import io.github.flinkiteration.tf.runtime.ScoringOperator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.catalog.ResolvedSchema;
+import org.apache.flink.types.Row;
 
 /**
- * The result of {@link TFEstimator#fit}: the model's description (known when the job is built) and,
- * as streams of the job, its final weights and the loss of every round.
+ * A TensorFlow model that scores rows: the result of a training ({@link TFEstimator#fit}, {@link
+ * TFOnlineEstimator#fit}) or a model loaded for inference only ({@link #fromSavedModel}, {@link
+ * #fromWeights}, {@link #fromWeightsFile}, {@link #fromVersions}). {@link #transform} adds the
+ * configured output columns and a version column to every row, bounded or unbounded, in the same
+ * job as the training or in another one.
  *
  * <pre>{@code
- * TFModel model = estimator.fit(rows);
- * model.getLosses().print();                                  // one RoundLoss per round
- * try (CloseableIterator<ModelWeights> w = model.getWeights().executeAndCollect()) {
- *     ModelWeights trained = w.next();                        // exactly one record
- * }
+ * TFModel model = new TFEstimator()
+ *         .setInputCols("x0", "x1").setLabelCol("label")
+ *         .setModelDefinition(new MultiLayerPerceptronDefinition(42, 16))
+ *         .fit(trainingRows);
+ * DataStream<Row> scored = model
+ *         .setOutputCols("probability").setOutputTypes(Types.DOUBLE)
+ *         .transform(events);              // rows + probability + model_version
+ *
+ * // Inference only, in any job:
+ * TFModel saved = TFModel.fromSavedModel("/models/blobs/final")
+ *         .setInputCols("x0", "x1").setOutputCols("probability").setOutputTypes(Types.DOUBLE);
  * }</pre>
+ *
+ * <p>Rows are scored in mini-batches of {@link #setBatchSize} rows; a partly filled batch waits at
+ * most {@link #setMaxDelay} (default 10 ms), so every result leaves as soon as it is computed and
+ * no row waits for the next one. Rows that arrive before the model (the training of the same job
+ * has not finished, an online training has not emitted its first version) wait for it, in memory
+ * and in checkpoints. A model whose weights change (an online training, {@link #fromVersions})
+ * switches to each new version between two batches, and the version column says which version
+ * scored each row; a model with fixed weights scores as version 0.
+ *
+ * <p>The setters configure inference and return this model; {@code transform} checks them against
+ * the input and the model and throws an {@link InvalidParameterException} naming the parameter.
  */
 public final class TFModel {
 
@@ -22,26 +74,354 @@ public final class TFModel {
     private final DataStream<ModelWeights> weights;
     private final DataStream<RoundLoss> losses;
 
-    TFModel(
+    /** For a batch training: made from {@link #weights} when first needed. */
+    private DataStream<ModelVersion> versions;
+
+    private final ModelWeights fixedWeights;
+    private final ParamValues params = new ParamValues();
+
+    private TFModel(
             TFModelDescription description,
             DataStream<ModelWeights> weights,
-            DataStream<RoundLoss> losses) {
+            DataStream<RoundLoss> losses,
+            DataStream<ModelVersion> versions,
+            ModelWeights fixedWeights) {
         this.description = description;
         this.weights = weights;
         this.losses = losses;
+        this.versions = versions;
+        this.fixedWeights = fixedWeights;
+    }
+
+    /** The result of a batch training: its final weights and per-round losses. */
+    static TFModel trained(
+            TFModelDescription description,
+            DataStream<ModelWeights> weights,
+            DataStream<RoundLoss> losses) {
+        return new TFModel(description, weights, losses, null, null);
+    }
+
+    /** The result of an online training: a stream of versions. */
+    static TFModel online(TFModelDescription description, DataStream<ModelVersion> versions) {
+        return new TFModel(description, null, null, versions, null);
+    }
+
+    /**
+     * A model for inference from a SavedModel directory (the {@code final} or {@code round-<n>}
+     * export of a training, or one with the same serving signature). Set the input and output
+     * columns before {@link #transform}. The directory is read when the job is built and by every
+     * scoring subtask, so it must be readable from the client and the TaskManagers.
+     */
+    public static TFModel fromSavedModel(String directory) {
+        ModelSource source = ModelSource.of(new SavedModelDefinition(directory));
+        return new TFModel(TFModelDescription.forInference(source), null, null, null, null);
+    }
+
+    /** A model for inference: the graph of {@code definition} with {@code weights}. */
+    public static TFModel fromWeights(TFModelDefinition definition, ModelWeights weights) {
+        return new TFModel(
+                TFModelDescription.forInference(ModelSource.of(definition)),
+                null,
+                null,
+                null,
+                weights.copy());
+    }
+
+    /**
+     * A model for inference: the graph of {@code definition} with the weights in {@code file}
+     * (written by {@link ModelWeights#writeTo}), read now, on the client.
+     */
+    public static TFModel fromWeightsFile(TFModelDefinition definition, String file) {
+        Path path = Path.of(file);
+        if (!Files.isRegularFile(path)) {
+            throw new InvalidParameterException(
+                    "weightsFile",
+                    file + " is not a file; give a file written by ModelWeights#writeTo");
+        }
+        try {
+            return fromWeights(definition, ModelWeights.readFrom(path));
+        } catch (IOException e) {
+            throw new InvalidParameterException(
+                    "weightsFile", "could not read weights from " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A model for inference whose weights change while it scores: the graph of {@code definition}
+     * with each version of {@code versions} in turn (for example an online training's). Rows wait
+     * for the first version.
+     */
+    public static TFModel fromVersions(
+            TFModelDefinition definition, DataStream<ModelVersion> versions) {
+        return new TFModel(
+                TFModelDescription.forInference(ModelSource.of(definition)),
+                null,
+                null,
+                versions,
+                null);
     }
 
     public TFModelDescription getDescription() {
         return description;
     }
 
-    /** One record, when the training ends: the averaged weights after the last round. */
+    /** A batch training's final weights: one record, when the training ends. */
     public DataStream<ModelWeights> getWeights() {
+        if (weights == null) {
+            throw new IllegalStateException(
+                    "this model was not trained by TFEstimator#fit, so it has no final weights;"
+                            + " an online training's model has getVersions()");
+        }
         return weights;
     }
 
-    /** One record per round, in round order. */
+    /** A batch training's losses: one record per round, in round order. */
     public DataStream<RoundLoss> getLosses() {
+        if (losses == null) {
+            throw new IllegalStateException(
+                    "this model was not trained by TFEstimator#fit, so it has no round losses");
+        }
         return losses;
+    }
+
+    /**
+     * The model's versions as a stream: every version of an online training or of {@link
+     * #fromVersions}, or a batch training's final weights as version 0.
+     */
+    public DataStream<ModelVersion> getVersions() {
+        if (versions == null && weights != null) {
+            // Made only when asked for: an operator added to the job runs even without a sink.
+            versions =
+                    weights.map(new AsModelVersion(0))
+                            .returns(TypeInformation.of(ModelVersion.class))
+                            .setParallelism(1)
+                            .name("tf: trained model");
+        }
+        if (versions == null) {
+            throw new IllegalStateException(
+                    "this model has fixed weights and no stream of versions; it scores as version"
+                            + " 0");
+        }
+        return versions;
+    }
+
+    /** The numeric feature columns, in the model's order (default: those of the training). */
+    public TFModel setInputCols(String... columns) {
+        params.set(INPUT_COLS, columns == null ? null : columns.clone());
+        return this;
+    }
+
+    /** The columns {@link #transform} adds, one per predicted value (default: the training's). */
+    public TFModel setOutputCols(String... columns) {
+        params.set(OUTPUT_COLS, columns == null ? null : columns.clone());
+        return this;
+    }
+
+    /** The types of the output columns: {@code Types.FLOAT} or {@code Types.DOUBLE}. */
+    public TFModel setOutputTypes(TypeInformation<?>... types) {
+        params.set(OUTPUT_TYPES, types == null ? null : types.clone());
+        return this;
+    }
+
+    /** The most rows scored in one TensorFlow call (default 32). */
+    public TFModel setBatchSize(int rows) {
+        params.set(BATCH_SIZE, rows);
+        return this;
+    }
+
+    /**
+     * The longest a row waits in a partly filled batch (default 10 ms; zero scores each row on
+     * arrival). Measured in processing time, in milliseconds.
+     */
+    public TFModel setMaxDelay(Duration delay) {
+        params.set(MAX_DELAY, delay);
+        return this;
+    }
+
+    /** The name of the added column with the scoring model's version (default model_version). */
+    public TFModel setVersionCol(String column) {
+        params.set(VERSION_COL, column);
+        return this;
+    }
+
+    /** The number of scoring subtasks (default: the environment's parallelism). */
+    public TFModel setParallelism(int parallelism) {
+        params.set(PARALLELISM, parallelism);
+        return this;
+    }
+
+    /**
+     * Scores {@code rows}, which must have named columns (a {@code RowTypeInfo}): each output row
+     * is the input row followed by the output columns and the version column.
+     */
+    public DataStream<Row> transform(DataStream<Row> rows) {
+        InputColumns columns = InputColumns.of(rows.getType(), "transform");
+        Plan plan = plan(columns);
+        RowTypeInfo in = (RowTypeInfo) rows.getType();
+        List<String> names = new ArrayList<>(List.of(in.getFieldNames()));
+        List<TypeInformation<?>> types = new ArrayList<>(List.of(in.getFieldTypes()));
+        for (int o = 0; o < plan.outputCols.length; o++) {
+            names.add(plan.outputCols[o]);
+            types.add(plan.outputTypes[o]);
+        }
+        names.add(plan.versionCol);
+        types.add(Types.LONG);
+        TypeInformation<Row> outType =
+                Types.ROW_NAMED(
+                        names.toArray(new String[0]), types.toArray(new TypeInformation<?>[0]));
+        return score(rows, outType, plan);
+    }
+
+    /** Scores {@code table}'s rows: the result has its columns, the outputs and the version. */
+    public Table transform(StreamTableEnvironment tableEnv, Table table) {
+        ResolvedSchema schema = table.getResolvedSchema();
+        Plan plan = plan(InputColumns.of(schema));
+        TypeInformation<Row> outType =
+                TableRowTypes.extended(
+                        schema, plan.outputCols, plan.settings.doubleOutputs, plan.versionCol);
+        return tableEnv.fromDataStream(score(tableEnv.toDataStream(table), outType, plan));
+    }
+
+    private DataStream<Row> score(DataStream<Row> rows, TypeInformation<Row> outType, Plan plan) {
+        StreamExecutionEnvironment env = rows.getExecutionEnvironment();
+        DataStream<ModelVersion> modelVersions =
+                plan.fixedWeights == null
+                        ? getVersions()
+                        : env.fromData(
+                                        List.of(new ModelVersion(0, plan.fixedWeights)),
+                                        TypeInformation.of(ModelVersion.class))
+                                .name("tf: model weights");
+        if (modelVersions.getExecutionEnvironment() != env) {
+            throw new IllegalArgumentException(
+                    "the model's weights come from another job's environment; transform rows of"
+                            + " the environment the model was trained in, or load the model with"
+                            + " TFModel.fromWeights / fromSavedModel");
+        }
+        int parallelism =
+                params.get(PARALLELISM) != null ? params.get(PARALLELISM) : env.getParallelism();
+        return rows.connect(modelVersions.broadcast())
+                .transform("tf: score", outType, new ScoringOperator(plan.settings, rows.getType()))
+                .setParallelism(parallelism);
+    }
+
+    /** Checks the configuration against the input and the model, on the client. */
+    private Plan plan(InputColumns columns) {
+        String[] inputCols =
+                params.isSet(INPUT_COLS) ? params.get(INPUT_COLS) : description.inputCols();
+        if (inputCols.length == 0) {
+            throw new InvalidParameterException(
+                    INPUT_COLS.name(),
+                    "is not set; call setInputCols(...) with the model's feature columns, in the"
+                            + " order it reads them");
+        }
+        int[] positions = new int[inputCols.length];
+        for (int i = 0; i < inputCols.length; i++) {
+            positions[i] = columns.numericColumn(inputCols[i], INPUT_COLS.name());
+        }
+        String[] outputCols =
+                params.isSet(OUTPUT_COLS) ? params.get(OUTPUT_COLS) : description.outputCols();
+        TypeInformation<?>[] outputTypes =
+                params.isSet(OUTPUT_TYPES) ? params.get(OUTPUT_TYPES) : description.outputTypes();
+        if (outputCols.length == 0) {
+            throw new InvalidParameterException(
+                    OUTPUT_COLS.name(),
+                    "the model has no output columns; call setOutputCols(...) and"
+                            + " setOutputTypes(...) on the TFModel (or the TFEstimator), e.g."
+                            + " setOutputCols(\"prediction\").setOutputTypes(Types.DOUBLE)");
+        }
+        TFEstimator.checkOutputs(columns, outputCols, outputTypes);
+        String versionCol = params.get(VERSION_COL);
+        if (columns.contains(versionCol) || List.of(outputCols).contains(versionCol)) {
+            throw new InvalidParameterException(
+                    VERSION_COL.name(),
+                    "there is a column "
+                            + versionCol
+                            + " already; choose another name with setVersionCol(...)");
+        }
+        boolean[] doubleOutputs = new boolean[outputTypes.length];
+        for (int o = 0; o < outputTypes.length; o++) {
+            doubleOutputs[o] = outputTypes[o].getTypeClass() == Double.class;
+        }
+        ModelWeights checkedFixed = checkModel(inputCols.length, outputCols.length);
+        InferenceSettings settings =
+                new InferenceSettings(
+                        description.model(),
+                        positions,
+                        inputCols,
+                        doubleOutputs,
+                        params.get(BATCH_SIZE),
+                        params.get(MAX_DELAY).toMillis());
+        return new Plan(settings, outputCols, outputTypes, versionCol, checkedFixed);
+    }
+
+    /**
+     * Builds the model on the client: a broken model, a feature count it does not take, too many
+     * output columns or fixed weights that do not fit fail here. Returns the fixed weights (for a
+     * SavedModel without other weights: its own), or null when the weights come as a stream.
+     */
+    private ModelWeights checkModel(int numFeatures, int numOutputs) {
+        String modelParameter = description.model().definition() != null ? "model" : "savedModel";
+        ModelSession session;
+        try {
+            session = ModelSession.openForInference(description.model(), numFeatures);
+        } catch (RuntimeException e) {
+            throw new InvalidParameterException(
+                    modelParameter,
+                    "could not build the model "
+                            + description.model()
+                            + " for "
+                            + numFeatures
+                            + " input columns: "
+                            + e.getMessage());
+        }
+        try (session) {
+            int width = session.predictionWidth();
+            if (width >= 0 && width < numOutputs) {
+                throw new InvalidParameterException(
+                        OUTPUT_COLS.name(),
+                        "the model predicts "
+                                + width
+                                + " value(s) per row but "
+                                + numOutputs
+                                + " output columns are set; set at most "
+                                + width);
+            }
+            if (fixedWeights != null) {
+                try {
+                    session.matchByName(fixedWeights);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidParameterException(
+                            "weights",
+                            "the weights do not fit the model "
+                                    + description.model()
+                                    + ": "
+                                    + e.getMessage());
+                }
+                return fixedWeights;
+            }
+            return versions == null && weights == null ? session.readWeights() : null;
+        }
+    }
+
+    /** The validated inference configuration of one {@code transform}. */
+    private static final class Plan {
+        final InferenceSettings settings;
+        final String[] outputCols;
+        final TypeInformation<?>[] outputTypes;
+        final String versionCol;
+        final ModelWeights fixedWeights;
+
+        Plan(
+                InferenceSettings settings,
+                String[] outputCols,
+                TypeInformation<?>[] outputTypes,
+                String versionCol,
+                ModelWeights fixedWeights) {
+            this.settings = settings;
+            this.outputCols = outputCols;
+            this.outputTypes = outputTypes;
+            this.versionCol = versionCol;
+            this.fixedWeights = fixedWeights;
+        }
     }
 }

@@ -38,12 +38,24 @@ public final class TFModelDescription implements Serializable {
         this.learningRate = learningRate;
     }
 
+    /** A model used for inference only: no label, no training settings, columns set later. */
+    static TFModelDescription forInference(ModelSource model) {
+        return new TFModelDescription(
+                model,
+                new String[0],
+                null,
+                new String[0],
+                new TypeInformation<?>[0],
+                OptimizerType.GRADIENT_DESCENT,
+                0f);
+    }
+
     /** The model's graph source. */
     public ModelSource model() {
         return model;
     }
 
-    /** The feature columns, in the order the model reads them. */
+    /** The feature columns, in the order the model reads them; empty when not known yet. */
     public String[] inputCols() {
         return inputCols.clone();
     }
@@ -52,6 +64,7 @@ public final class TFModelDescription implements Serializable {
         return inputCols.length;
     }
 
+    /** The label column of the training, or {@code null} for a model loaded for inference. */
     public String labelCol() {
         return labelCol;
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -88,9 +89,23 @@ public final class ModelSession implements AutoCloseable {
         TensorFlowNative.ensureLoaded();
         return source.definition() != null
                 ? build(source, numFeatures, optimizer, learningRate)
-                : load(source.savedModel(), numFeatures);
+                : load(source.savedModel(), numFeatures, true);
     }
 
+    /**
+     * Builds or loads the model of {@code source} for prediction only: a Java definition gets no
+     * train op (so no optimizer variables), a SavedModel needs only its serving signature. Write
+     * weights with {@link #writeWeightsByName}, which ignores the optimizer's variables a trained
+     * model carries.
+     */
+    public static ModelSession openForInference(ModelSource source, int numFeatures) {
+        TensorFlowNative.ensureLoaded();
+        return source.definition() != null
+                ? build(source, numFeatures, null, 0)
+                : load(source.savedModel(), numFeatures, false);
+    }
+
+    /** With {@code optimizer == null}: no train op, for inference. */
     private static ModelSession build(
             ModelSource source, int numFeatures, OptimizerType optimizer, float learningRate) {
         Graph graph = new Graph();
@@ -103,14 +118,17 @@ public final class ModelSession implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "model definition " + source + " returned no ModelGraph from build()");
             }
-            Operation train = optimizer.create(graph, learningRate).minimize(model.loss()).op();
-            // The loss fetched for training runs after the optimizer step in the same session
-            // call, and carries the value computed before that step.
-            Output<TFloat32> trainingLoss =
-                    tf.withName("training_loss")
-                            .withControlDependencies(List.of(() -> train))
-                            .identity(model.loss())
-                            .asOutput();
+            Output<TFloat32> trainingLoss = null;
+            if (optimizer != null) {
+                Operation train = optimizer.create(graph, learningRate).minimize(model.loss()).op();
+                // The loss fetched for training runs after the optimizer step in the same session
+                // call, and carries the value computed before that step.
+                trainingLoss =
+                        tf.withName("training_loss")
+                                .withControlDependencies(List.of(() -> train))
+                                .identity(model.loss())
+                                .asOutput();
+            }
             session = new Session(graph, sessionConfig());
             session.initialize();
             return new ModelSession(
@@ -132,7 +150,9 @@ public final class ModelSession implements AutoCloseable {
         }
     }
 
-    private static ModelSession load(SavedModelDefinition saved, int numFeatures) {
+    /** With {@code forTraining == false} only the serving signature must exist. */
+    private static ModelSession load(
+            SavedModelDefinition saved, int numFeatures, boolean forTraining) {
         if (!Files.isRegularFile(Path.of(saved.directory(), "saved_model.pb"))) {
             throw new IllegalArgumentException(
                     "no SavedModel in "
@@ -146,12 +166,18 @@ public final class ModelSession implements AutoCloseable {
                         .withConfigProto(sessionConfig())
                         .load();
         try {
-            Signature train = signature(bundle, saved.trainSignature(), saved);
             Signature serving = signature(bundle, saved.servingSignature(), saved);
+            Signature train =
+                    forTraining || hasSignature(bundle, saved.trainSignature())
+                            ? signature(bundle, saved.trainSignature(), saved)
+                            : null;
             Graph graph = bundle.graph();
-            Output<TFloat32> features = tensor(graph, train, true, SavedModelDefinition.FEATURES);
             Output<TFloat32> servingFeatures =
                     tensor(graph, serving, true, SavedModelDefinition.FEATURES);
+            Output<TFloat32> features =
+                    train != null
+                            ? tensor(graph, train, true, SavedModelDefinition.FEATURES)
+                            : servingFeatures;
             Shape featureShape = features.shape();
             if (featureShape.numDimensions() != 2 || featureShape.get(1) != numFeatures) {
                 throw new IllegalArgumentException(
@@ -169,14 +195,18 @@ public final class ModelSession implements AutoCloseable {
                     bundle.session(),
                     numFeatures,
                     features,
-                    tensor(graph, train, true, SavedModelDefinition.LABELS),
-                    tensor(graph, train, false, SavedModelDefinition.LOSS),
+                    train != null ? tensor(graph, train, true, SavedModelDefinition.LABELS) : null,
+                    train != null ? tensor(graph, train, false, SavedModelDefinition.LOSS) : null,
                     servingFeatures,
                     tensor(graph, serving, false, SavedModelDefinition.PREDICTIONS));
         } catch (RuntimeException e) {
             bundle.close();
             throw e;
         }
+    }
+
+    private static boolean hasSignature(SavedModelBundle bundle, String key) {
+        return bundle.signatures().stream().anyMatch(s -> s.key().equals(key));
     }
 
     private static Signature signature(
@@ -309,6 +339,9 @@ public final class ModelSession implements AutoCloseable {
      * row-major; {@code labels}: rows) and returns the batch's loss before the step.
      */
     public float trainBatch(float[] features, float[] labels, int rows) {
+        if (trainingLoss == null) {
+            throw new IllegalStateException("this session was opened for inference only");
+        }
         try (TFloat32 x =
                         TFloat32.tensorOf(
                                 Shape.of(rows, numFeatures),
@@ -346,6 +379,52 @@ public final class ModelSession implements AutoCloseable {
                 perRow[r] = values[r * width];
             }
             return perRow;
+        }
+    }
+
+    /**
+     * The number of values the model predicts per row, from the static shape of its prediction
+     * output: 1 for a vector, the second dimension for a matrix, -1 when the graph does not say.
+     */
+    public int predictionWidth() {
+        Shape shape = predictions.shape();
+        if (shape.isUnknown() || shape.numDimensions() <= 1) {
+            return shape.isUnknown() ? -1 : 1;
+        }
+        long width = shape.get(shape.numDimensions() - 1);
+        return width < 0 ? -1 : (int) width;
+    }
+
+    /**
+     * The model's predictions for {@code rows} rows, the first {@code columns} values of each row's
+     * prediction, row-major ({@code rows × columns}).
+     */
+    public float[] predict(float[] features, int rows, int columns) {
+        try (TFloat32 x =
+                        TFloat32.tensorOf(
+                                Shape.of(rows, numFeatures),
+                                DataBuffers.of(features, true, false)
+                                        .narrow((long) rows * numFeatures));
+                Result result =
+                        session.runner().feed(servingFeatures, x).fetch(predictions).run()) {
+            TFloat32 out = (TFloat32) result.get(0);
+            float[] values = new float[(int) out.shape().size()];
+            out.copyTo(DataBuffers.of(values, false, false));
+            int width = values.length / Math.max(rows, 1);
+            if (width < columns) {
+                throw new IllegalStateException(
+                        "the model predicts "
+                                + width
+                                + " value(s) per row, but "
+                                + columns
+                                + " output columns are configured; configure at most "
+                                + width);
+            }
+            float[] selected = new float[rows * columns];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(values, r * width, selected, r * columns, columns);
+            }
+            return selected;
         }
     }
 
@@ -391,6 +470,63 @@ public final class ModelSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets every variable of this session to the values of the variable of the same name in {@code
+     * weights}; variables only {@code weights} has (an optimizer's, when this session was opened
+     * for inference) are ignored.
+     */
+    public void writeWeightsByName(ModelWeights weights) {
+        int[] sources = matchByName(weights);
+        List<TFloat32> tensors = new ArrayList<>();
+        try {
+            Session.Runner runner = session.runner();
+            for (int i = 0; i < variables.size(); i++) {
+                VariableHandle variable = variables.get(i);
+                TFloat32 tensor =
+                        TFloat32.tensorOf(
+                                Shape.of(variable.shape),
+                                DataBuffers.of(weights.values[sources[i]], true, false));
+                tensors.add(tensor);
+                runner.feed(variable.value, tensor).addTarget(variable.assign);
+            }
+            runner.run().close();
+        } finally {
+            tensors.forEach(TFloat32::close);
+        }
+    }
+
+    /**
+     * For each of this session's variables, the index of the variable with its name in {@code
+     * weights}; fails naming the first variable that is missing or has another shape.
+     */
+    public int[] matchByName(ModelWeights weights) {
+        int[] sources = new int[variables.size()];
+        for (int i = 0; i < sources.length; i++) {
+            VariableHandle variable = variables.get(i);
+            int source = weights.indexOf(variable.name);
+            if (source < 0) {
+                throw new IllegalArgumentException(
+                        "the weights have no variable "
+                                + variable.name
+                                + " of the model (they have "
+                                + weights
+                                + ")");
+            }
+            if (!Arrays.equals(weights.shapes[source], variable.shape)) {
+                throw new IllegalArgumentException(
+                        "variable "
+                                + variable.name
+                                + " has shape "
+                                + Arrays.toString(variable.shape)
+                                + " in the model but "
+                                + Arrays.toString(weights.shapes[source])
+                                + " in the weights");
+            }
+            sources[i] = source;
+        }
+        return sources;
+    }
+
     /** Fails with a message naming the difference when {@code weights} do not fit this model. */
     public void checkLayout(ModelWeights weights) {
         ModelWeights own = layout();
@@ -421,6 +557,9 @@ public final class ModelSession implements AutoCloseable {
      * describes.
      */
     public void exportSavedModel(Path directory) throws IOException {
+        if (trainingLoss == null) {
+            throw new IllegalStateException("this session was opened for inference only");
+        }
         Signature serving =
                 Signature.builder()
                         .key(SavedModelDefinition.DEFAULT_SERVING_SIGNATURE)

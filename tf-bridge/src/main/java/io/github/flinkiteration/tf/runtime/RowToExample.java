@@ -32,7 +32,10 @@ public final class RowToExample extends RichMapFunction<Row, TrainingExample> {
         return new TrainingExample(sequence++, features, number(row, labelPosition, labelName));
     }
 
-    private static float number(Row row, int position, String name) {
+    /**
+     * Column {@code name} (at {@code position}) of {@code row} as a float; fails if not a number.
+     */
+    static float number(Row row, int position, String name) {
         Object value = row.getField(position);
         if (!(value instanceof Number)) {
             throw new IllegalArgumentException(
@@ -42,7 +45,7 @@ public final class RowToExample extends RichMapFunction<Row, TrainingExample> {
                             + (value == null ? "null" : value.getClass().getSimpleName())
                             + " in row "
                             + row
-                            + "; training needs a number in every row");
+                            + "; the model needs a number in every row");
         }
         return ((Number) value).floatValue();
     }

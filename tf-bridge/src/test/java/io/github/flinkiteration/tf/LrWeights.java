@@ -1,0 +1,25 @@
+package io.github.flinkiteration.tf;
+
+import io.github.flinkiteration.tf.model.LogisticRegressionDefinition;
+import io.github.flinkiteration.tf.model.ModelWeights;
+
+/** Hand-made logistic-regression weights for the blob data: version k is k times a base model. */
+final class LrWeights {
+
+    private static final float[] BASE = {0.5f, -0.5f, 0.25f, -0.25f};
+
+    private LrWeights() {}
+
+    static ModelWeights scaled(float factor) {
+        float[] w = new float[BASE.length];
+        for (int j = 0; j < w.length; j++) {
+            w[j] = BASE[j] * factor;
+        }
+        return new ModelWeights(
+                new String[] {
+                    LogisticRegressionDefinition.BIAS, LogisticRegressionDefinition.WEIGHTS
+                },
+                new long[][] {{1}, {BASE.length, 1}},
+                new float[][] {{0.1f * factor}, w});
+    }
+}
