@@ -34,6 +34,14 @@ class WorkloadsTest {
     }
 
     @Test
+    void w3ChainGivesW3sSumWithoutAnIteration() throws Exception {
+        long n = 2_000;
+        int rounds = 7;
+        RunResult result = Workloads.w3Chain(Workloads.environment(2, -1), rounds, n);
+        assertThat(result.checksum).isEqualTo(1000.0 * n * (n - 1) / 2 + (double) rounds * n);
+    }
+
+    @Test
     void jsonLinesAreSummarizedIntoMediansAndDerivedFigures(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("runs.jsonl");
         for (long ms : new long[] {1000, 1200, 1100}) {
