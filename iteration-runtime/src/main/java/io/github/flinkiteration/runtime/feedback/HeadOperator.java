@@ -348,7 +348,11 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         flusher.flush();
     }
 
-    /** A round is complete here once it was started and the tail has passed its watermark. */
+    /**
+     * A round is complete here once it was started and the tail has passed its watermark. Reports
+     * each complete round to the coordinator, or decides it alone, or applies the round decider's
+     * decision on it.
+     */
     private void reportCompletedRounds() throws Exception {
         while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
             int round = reportedRound + 1;
