@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
@@ -28,6 +29,7 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.transformations.KeyedMultipleInputTransformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -79,6 +81,38 @@ class MultipleInputTest {
         Map<Integer, Long> finalCounts = new HashMap<>();
         counts.forEach(c -> finalCounts.merge(c.f0, c.f1, Math::max));
         assertThat(finalCounts).isEqualTo(expected);
+    }
+
+    @Test
+    void aPerRoundOperatorWithThreeInputsIsRejectedWhenTheGraphIsBuilt() {
+        StreamExecutionEnvironment env = TestCluster.env(2);
+        BoundedIteration iteration =
+                new BoundedIteration()
+                        .bindVariable("x", env.fromData(1, 2, 3))
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Integer> x = inputs.get("x");
+                                    DataStream<Integer> tens = x.map(v -> v * 10);
+                                    DataStream<?> counts =
+                                            context.forEachRound(
+                                                            () ->
+                                                                    Map.of(
+                                                                            "counts",
+                                                                            threeWayCount(
+                                                                                    x, tens, x)))
+                                                    .get("counts");
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("x", x.map(v -> v + 1))
+                                            .withOutput("counts", counts)
+                                            .until(TerminationCondition.maxRounds(ROUNDS))
+                                            .build();
+                                });
+
+        assertThatThrownBy(iteration::apply)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("three-way count")
+                .hasMessageContaining("more than two inputs")
+                .hasMessageContaining("outside forEachRound");
     }
 
     private static DataStream<Tuple2<Integer, Long>> threeWayCount(
