@@ -99,6 +99,15 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
             if (summary.length == 2) {
                 summarizedRound = summary[0];
                 fedBack = summary[1];
+            } else if (summarizes) {
+                // Without the count of the round in progress the deciders could stop too early.
+                throw new IllegalStateException(
+                        "The tail of variable '"
+                                + variable
+                                + "' is restored from a checkpoint or savepoint taken by an"
+                                + " earlier version of Flink Iteration, whose state lacks the"
+                                + " round counts this version's round deciders need. Restore it"
+                                + " with the version that took it, or start the job afresh.");
             }
         }
     }
