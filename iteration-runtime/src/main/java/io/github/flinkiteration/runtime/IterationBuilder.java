@@ -170,11 +170,12 @@ final class IterationBuilder {
         for (Transformation<?> created : new ArrayList<>(draft.getTransformations())) {
             env.addOperator(translator.translate(created));
         }
-        // A lone head of parallelism 1 decides alone (ProgressPlan#isDecidedByHead).
+        // A lone head of parallelism 1 decides alone.
         boolean deciders =
                 plan.isDecidedInDataPlane()
                         && !(heads.size() == 1
-                                && heads.values().iterator().next().getParallelism() == 1);
+                                && plan.isDecidedByHead(
+                                        heads.values().iterator().next().getParallelism()));
         List<String> variables = new ArrayList<>(spec.getVariables().keySet());
         List<Transformation<RoundSummary>> tails = new ArrayList<>();
         declaration

@@ -319,12 +319,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 item instanceof SerializedFeedback
                         ? ((SerializedFeedback) item).round
                         : ((StreamRecord<IterationRecord<T>>) item).getValue().getRound();
-        List<Object> held = heldFeedback.get(round);
-        if (held == null) {
-            held = new ArrayList<>();
-            heldFeedback.put(round, held);
-        }
-        held.add(item);
+        heldFeedback.computeIfAbsent(round, r -> new ArrayList<>()).add(item);
     }
 
     @SuppressWarnings("unchecked")
