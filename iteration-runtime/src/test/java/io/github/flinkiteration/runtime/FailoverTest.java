@@ -90,17 +90,7 @@ class FailoverTest {
                                 (inputs, context) -> {
                                     DataStream<Tuple2<Long, Long>> values = inputs.get("values");
                                     DataStream<Tuple2<Long, Long>> next =
-                                            values.process(
-                                                            new InjectedFailure<>(
-                                                                    run,
-                                                                    (long)
-                                                                            (failAt * VALUES
-                                                                                    * ROUNDS)))
-                                                    .returns(PAIR)
-                                                    .map(FailoverTest::step)
-                                                    .returns(PAIR)
-                                                    .map(new Pacer<>())
-                                                    .returns(PAIR);
+                                            failingStep(values, run, failAt, new Pacer<>());
                                     DataStream<Tuple2<Long, Long>> counts =
                                             values.keyBy(v -> v.f0 % 16)
                                                     .process(new KeyedCount())
@@ -119,15 +109,10 @@ class FailoverTest {
                 TestCluster.collectLater(results.<Tuple2<Long, Long>>get("counts"));
         env.execute();
 
-        List<Tuple2<Long, Long>> expectedValues = new ArrayList<>();
+        List<Tuple2<Long, Long>> expectedValues = expectedSteps();
         List<Tuple2<Long, Long>> expectedCounts = new ArrayList<>();
         long[] perKey = new long[16];
         for (long id = 0; id < VALUES; id++) {
-            long x = id;
-            for (int round = 0; round < ROUNDS; round++) {
-                x = step(Tuple2.of(id, x)).f1;
-                expectedValues.add(Tuple2.of(id, x));
-            }
             perKey[(int) (id % 16)] += ROUNDS;
         }
         for (int key = 0; key < 16; key++) {
@@ -138,6 +123,33 @@ class FailoverTest {
         assertFailedAndRestored(run);
         assertThat(sorted(values.list())).isEqualTo(sorted(expectedValues));
         assertThat(sorted(counts.list())).isEqualTo(sorted(expectedCounts));
+    }
+
+    /** The body's step, after a record that fails the job once at {@code failAt}, then paced. */
+    private static DataStream<Tuple2<Long, Long>> failingStep(
+            DataStream<Tuple2<Long, Long>> values,
+            String run,
+            double failAt,
+            MapFunction<Tuple2<Long, Long>, Tuple2<Long, Long>> pace) {
+        return values.process(new InjectedFailure<>(run, (long) (failAt * VALUES * ROUNDS)))
+                .returns(PAIR)
+                .map(FailoverTest::step)
+                .returns(PAIR)
+                .map(pace)
+                .returns(PAIR);
+    }
+
+    /** (id, value) after every round of {@link #step}, for ids 0 to {@code VALUES - 1}. */
+    private static List<Tuple2<Long, Long>> expectedSteps() {
+        List<Tuple2<Long, Long>> expected = new ArrayList<>();
+        for (long id = 0; id < VALUES; id++) {
+            long x = id;
+            for (int round = 0; round < ROUNDS; round++) {
+                x = step(Tuple2.of(id, x)).f1;
+                expected.add(Tuple2.of(id, x));
+            }
+        }
+        return expected;
     }
 
     private static Tuple2<Long, Long> step(Tuple2<Long, Long> value) {
@@ -166,18 +178,11 @@ class FailoverTest {
                         .withBody(
                                 (inputs, context) -> {
                                     DataStream<Tuple2<Long, Long>> next =
-                                            inputs.<Tuple2<Long, Long>>get("values")
-                                                    .process(
-                                                            new InjectedFailure<>(
-                                                                    run,
-                                                                    (long)
-                                                                            (failAt * VALUES
-                                                                                    * ROUNDS)))
-                                                    .returns(PAIR)
-                                                    .map(FailoverTest::step)
-                                                    .returns(PAIR)
-                                                    .map(new LateOnSubtaskOne<>())
-                                                    .returns(PAIR);
+                                            failingStep(
+                                                    inputs.get("values"),
+                                                    run,
+                                                    failAt,
+                                                    new LateOnSubtaskOne<>());
                                     return IterationDeclaration.builder()
                                             .withFeedback("values", next)
                                             .withOutput("values", next)
@@ -187,16 +192,8 @@ class FailoverTest {
                         .apply();
         List<Tuple2<Long, Long>> values = TestCluster.collect(results.get("values"));
 
-        List<Tuple2<Long, Long>> expected = new ArrayList<>();
-        for (long id = 0; id < VALUES; id++) {
-            long x = id;
-            for (int round = 0; round < ROUNDS; round++) {
-                x = step(Tuple2.of(id, x)).f1;
-                expected.add(Tuple2.of(id, x));
-            }
-        }
         assertFailedAndRestored(run);
-        assertThat(sorted(values)).isEqualTo(sorted(expected));
+        assertThat(sorted(values)).isEqualTo(sorted(expectedSteps()));
     }
 
     /** Ends every round about 60 ms late on subtask 1 only. */
@@ -298,18 +295,8 @@ class FailoverTest {
                         .withBody(
                                 (inputs, context) -> {
                                     DataStream<Tuple2<Long, Long>> nextA =
-                                            inputs.<Tuple2<Long, Long>>get("b")
-                                                    .process(
-                                                            new InjectedFailure<>(
-                                                                    run,
-                                                                    (long)
-                                                                            (failAt * VALUES
-                                                                                    * ROUNDS)))
-                                                    .returns(PAIR)
-                                                    .map(FailoverTest::step)
-                                                    .returns(PAIR)
-                                                    .map(new Pacer<>())
-                                                    .returns(PAIR);
+                                            failingStep(
+                                                    inputs.get("b"), run, failAt, new Pacer<>());
                                     DataStream<Tuple2<Long, Long>> nextB =
                                             inputs.<Tuple2<Long, Long>>get("a")
                                                     .map(FailoverTest::otherStep)
