@@ -363,23 +363,7 @@ public final class ModelSession implements AutoCloseable {
 
     /** The model's predictions for {@code rows} rows: one value per row (the first output). */
     public float[] predict(float[] features, int rows) {
-        try (TFloat32 x =
-                        TFloat32.tensorOf(
-                                Shape.of(rows, numFeatures),
-                                DataBuffers.of(features, true, false)
-                                        .narrow((long) rows * numFeatures));
-                Result result =
-                        session.runner().feed(servingFeatures, x).fetch(predictions).run()) {
-            TFloat32 out = (TFloat32) result.get(0);
-            float[] values = new float[(int) out.shape().size()];
-            out.copyTo(DataBuffers.of(values, false, false));
-            float[] perRow = new float[rows];
-            int width = values.length / Math.max(rows, 1);
-            for (int r = 0; r < rows; r++) {
-                perRow[r] = values[r * width];
-            }
-            return perRow;
-        }
+        return predict(features, rows, 1);
     }
 
     /**
@@ -411,7 +395,7 @@ public final class ModelSession implements AutoCloseable {
             float[] values = new float[(int) out.shape().size()];
             out.copyTo(DataBuffers.of(values, false, false));
             int width = values.length / Math.max(rows, 1);
-            if (width < columns) {
+            if (rows > 0 && width < columns) {
                 throw new IllegalStateException(
                         "the model predicts "
                                 + width
