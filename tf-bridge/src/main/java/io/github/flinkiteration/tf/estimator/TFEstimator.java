@@ -1,42 +1,22 @@
 package io.github.flinkiteration.tf.estimator;
 
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.BATCH_SIZE;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.CONVERGENCE_CRITERION;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.EXPORT_EVERY_ROUNDS;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.EXPORT_PATH;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_COLS;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.LABEL_COL;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.LEARNING_RATE;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.MAX_ROUNDS;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.MODEL_DEFINITION;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.OPTIMIZER;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.OUTPUT_COLS;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.OUTPUT_TYPES;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.PARALLELISM;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.REMAINDER_POLICY;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.SAVED_MODEL;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.TOLERANCE;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.WARM_START_PATH;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.ConvergenceCriterion;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
-import io.github.flinkiteration.tf.model.ModelSource;
 import io.github.flinkiteration.tf.model.ModelWeights;
 import io.github.flinkiteration.tf.model.RoundLoss;
-import io.github.flinkiteration.tf.model.SavedModelDefinition;
-import io.github.flinkiteration.tf.model.TFModelDefinition;
 import io.github.flinkiteration.tf.params.InvalidParameterException;
-import io.github.flinkiteration.tf.params.OptimizerType;
-import io.github.flinkiteration.tf.params.ParamValues;
 import io.github.flinkiteration.tf.params.RemainderPolicy;
-import io.github.flinkiteration.tf.runtime.BySequence;
 import io.github.flinkiteration.tf.runtime.DataParallelTrainer;
-import io.github.flinkiteration.tf.runtime.ExampleSequence;
-import io.github.flinkiteration.tf.runtime.PassThrough;
-import io.github.flinkiteration.tf.runtime.RowToExample;
 import io.github.flinkiteration.tf.runtime.TrainingExample;
 import io.github.flinkiteration.tf.runtime.TrainingSettings;
 import io.github.flinkiteration.tf.runtime.TrainingUpdate;
@@ -47,7 +27,6 @@ import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
@@ -79,54 +58,7 @@ import org.apache.flink.types.Row;
  * model once on the client (loading TensorFlow there), to check it and to take its starting
  * weights.
  */
-public final class TFEstimator {
-
-    private final ParamValues params = new ParamValues();
-
-    /** The numeric feature columns, in the order the model reads them. Required. */
-    public TFEstimator setInputCols(String... columns) {
-        params.set(INPUT_COLS, columns == null ? null : columns.clone());
-        return this;
-    }
-
-    /** The numeric label column (0 or 1 for the shipped models). Required. */
-    public TFEstimator setLabelCol(String column) {
-        params.set(LABEL_COL, column);
-        return this;
-    }
-
-    /**
-     * The columns a prediction of the trained model adds, for inference. Optional: a training needs
-     * no output configuration. Give {@link #setOutputTypes} for the same number of columns.
-     */
-    public TFEstimator setOutputCols(String... columns) {
-        params.set(OUTPUT_COLS, columns == null ? null : columns.clone());
-        return this;
-    }
-
-    /** The types of the output columns: {@code Types.FLOAT} or {@code Types.DOUBLE}. */
-    public TFEstimator setOutputTypes(TypeInformation<?>... types) {
-        params.set(OUTPUT_TYPES, types == null ? null : types.clone());
-        return this;
-    }
-
-    /** Rows per mini-batch (default 32). */
-    public TFEstimator setBatchSize(int rows) {
-        params.set(BATCH_SIZE, rows);
-        return this;
-    }
-
-    /** The learning rate (default 0.1). */
-    public TFEstimator setLearningRate(double rate) {
-        params.set(LEARNING_RATE, rate);
-        return this;
-    }
-
-    /** The optimizer of a model built in Java (default gradient descent). */
-    public TFEstimator setOptimizer(OptimizerType optimizer) {
-        params.set(OPTIMIZER, optimizer);
-        return this;
-    }
+public final class TFEstimator extends EstimatorSetters<TFEstimator> {
 
     /** The most rounds to train (default 10). */
     public TFEstimator setMaxRounds(int rounds) {
@@ -158,28 +90,6 @@ public final class TFEstimator {
         return this;
     }
 
-    /** The model, built in Java. Excludes {@link #setSavedModel}. */
-    public TFEstimator setModelDefinition(TFModelDefinition definition) {
-        params.set(MODEL_DEFINITION, definition);
-        return this;
-    }
-
-    /** The model, loaded from a SavedModel. Excludes {@link #setModelDefinition}. */
-    public TFEstimator setSavedModel(SavedModelDefinition savedModel) {
-        params.set(SAVED_MODEL, savedModel);
-        return this;
-    }
-
-    /**
-     * Start from the weights in a SavedModel directory or in a file written by {@code
-     * ModelWeights#writeTo}, instead of the model's initial values. They must have the model's
-     * variables.
-     */
-    public TFEstimator setWarmStartPath(String path) {
-        params.set(WARM_START_PATH, path);
-        return this;
-    }
-
     /**
      * Export the trained model as a SavedModel to {@code <path>/final}, and to {@code
      * <path>/round-<n>} every {@link #setExportEveryRounds} rounds. The path must be writable from
@@ -193,12 +103,6 @@ public final class TFEstimator {
     /** With an export path: also export after every {@code rounds} rounds (default 0: no). */
     public TFEstimator setExportEveryRounds(int rounds) {
         params.set(EXPORT_EVERY_ROUNDS, rounds);
-        return this;
-    }
-
-    /** The number of trainer subtasks (default: the environment's parallelism). */
-    public TFEstimator setParallelism(int parallelism) {
-        params.set(PARALLELISM, parallelism);
         return this;
     }
 
@@ -217,67 +121,21 @@ public final class TFEstimator {
     }
 
     private TFModel fit(DataStream<Row> rows, InputColumns columns) {
-        String[] inputCols = params.getRequired(INPUT_COLS, "setInputCols(...)");
-        String labelCol = params.getRequired(LABEL_COL, "setLabelCol(...)");
-        int[] featurePositions = new int[inputCols.length];
-        for (int i = 0; i < inputCols.length; i++) {
-            featurePositions[i] = columns.numericColumn(inputCols[i], INPUT_COLS.name());
-        }
-        int labelPosition = columns.numericColumn(labelCol, LABEL_COL.name());
-        if (List.of(inputCols).contains(labelCol)) {
-            throw new InvalidParameterException(
-                    LABEL_COL.name(),
-                    labelCol + " is also an input column; remove it from setInputCols");
-        }
-        String[] outputCols = params.get(OUTPUT_COLS);
-        TypeInformation<?>[] outputTypes = params.get(OUTPUT_TYPES);
-        checkOutputs(columns, outputCols, outputTypes);
-
-        ModelSource model = modelSource(params);
-        String modelParameter =
-                model.definition() != null ? MODEL_DEFINITION.name() : SAVED_MODEL.name();
-        OptimizerType optimizer = params.get(OPTIMIZER);
-        float learningRate = params.get(LEARNING_RATE).floatValue();
+        TrainingInputs training = new TrainingInputs(params, columns);
         TerminationSettings termination = terminationSettings();
         String exportPath = exportPath();
-
-        ModelWeights start =
-                StartingWeights.resolve(
-                        model,
-                        modelParameter,
-                        inputCols.length,
-                        optimizer,
-                        learningRate,
-                        params.get(WARM_START_PATH));
-
+        ModelWeights start = training.startingWeights();
         TrainingSettings settings =
-                new TrainingSettings(
-                        model,
-                        inputCols.length,
-                        optimizer,
-                        learningRate,
-                        params.get(BATCH_SIZE),
-                        params.get(REMAINDER_POLICY),
-                        exportPath,
-                        params.get(EXPORT_EVERY_ROUNDS));
-        StreamExecutionEnvironment env = rows.getExecutionEnvironment();
-        int parallelism =
-                params.get(PARALLELISM) != null ? params.get(PARALLELISM) : env.getParallelism();
+                training.settings(
+                        params.get(REMAINDER_POLICY), exportPath, params.get(EXPORT_EVERY_ROUNDS));
+        int parallelism = training.parallelism(rows);
 
-        TypeInformation<TrainingExample> exampleType = TypeInformation.of(TrainingExample.class);
         TypeInformation<ModelWeights> weightsType = TypeInformation.of(ModelWeights.class);
-        DataStream<TrainingExample> examples =
-                rows.map(new RowToExample(featurePositions, inputCols, labelPosition, labelCol))
-                        .returns(exampleType)
-                        .setParallelism(rows.getParallelism())
-                        .name("tf: rows to examples")
-                        .partitionCustom(new BySequence(), new ExampleSequence())
-                        .map(new PassThrough())
-                        .returns(exampleType)
-                        .setParallelism(parallelism)
-                        .name("tf: partition rows");
+        DataStream<TrainingExample> examples = training.partitionedExamples(rows, parallelism);
         DataStream<ModelWeights> initial =
-                env.fromData(List.of(start), weightsType).name("tf: starting weights");
+                rows.getExecutionEnvironment()
+                        .fromData(List.of(start), weightsType)
+                        .name("tf: starting weights");
 
         ResultStreams results =
                 new BoundedIteration()
@@ -320,57 +178,7 @@ public final class TFEstimator {
                         .apply();
         DataStream<ModelWeights> finalWeights = results.get("weights");
         DataStream<RoundLoss> losses = results.get("losses");
-        TFModelDescription description =
-                new TFModelDescription(
-                        model,
-                        inputCols,
-                        labelCol,
-                        outputCols,
-                        outputTypes,
-                        optimizer,
-                        learningRate);
-        return TFModel.trained(description, finalWeights, losses);
-    }
-
-    /** The model set in {@code params}: exactly one of a definition and a SavedModel. */
-    static ModelSource modelSource(ParamValues params) {
-        TFModelDefinition definition = params.get(MODEL_DEFINITION);
-        SavedModelDefinition savedModel = params.get(SAVED_MODEL);
-        if (definition != null && savedModel != null) {
-            throw new InvalidParameterException(
-                    MODEL_DEFINITION.name(),
-                    "both setModelDefinition and setSavedModel were called; a model has one"
-                            + " model, so call only one of them");
-        }
-        if (definition == null && savedModel == null) {
-            throw new InvalidParameterException(
-                    MODEL_DEFINITION.name(),
-                    "no model: call setModelDefinition(...) (e.g. new"
-                            + " LogisticRegressionDefinition()) or setSavedModel(...)");
-        }
-        return definition != null ? ModelSource.of(definition) : ModelSource.of(savedModel);
-    }
-
-    static void checkOutputs(
-            InputColumns columns, String[] outputCols, TypeInformation<?>[] outputTypes) {
-        if (outputCols.length != outputTypes.length) {
-            throw new InvalidParameterException(
-                    OUTPUT_TYPES.name(),
-                    outputCols.length
-                            + " output columns but "
-                            + outputTypes.length
-                            + " output types; give setOutputTypes one type per column of"
-                            + " setOutputCols");
-        }
-        for (String column : outputCols) {
-            if (columns.contains(column)) {
-                throw new InvalidParameterException(
-                        OUTPUT_COLS.name(),
-                        "the input has a column "
-                                + column
-                                + " already; choose another name for the output");
-            }
-        }
+        return TFModel.trained(training.description(), finalWeights, losses);
     }
 
     private TerminationSettings terminationSettings() {

@@ -329,7 +329,7 @@ public final class TFModel {
                             + " setOutputTypes(...) on the TFModel (or the TFEstimator), e.g."
                             + " setOutputCols(\"prediction\").setOutputTypes(Types.DOUBLE)");
         }
-        TFEstimator.checkOutputs(columns, outputCols, outputTypes);
+        TrainingInputs.checkOutputs(columns, outputCols, outputTypes);
         String versionCol = params.get(VERSION_COL);
         if (columns.contains(versionCol) || List.of(outputCols).contains(versionCol)) {
             throw new InvalidParameterException(

@@ -1,35 +1,14 @@
 package io.github.flinkiteration.tf.estimator;
 
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.BATCH_SIZE;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_COLS;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.LABEL_COL;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.LEARNING_RATE;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.MODEL_DEFINITION;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.OPTIMIZER;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.OUTPUT_COLS;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.OUTPUT_TYPES;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.PARALLELISM;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.SAVED_MODEL;
-import static io.github.flinkiteration.tf.params.TFEstimatorParams.WARM_START_PATH;
 import static io.github.flinkiteration.tf.params.TFOnlineEstimatorParams.BATCHES_PER_VERSION;
 
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.UnboundedIteration;
-import io.github.flinkiteration.tf.model.ModelSource;
 import io.github.flinkiteration.tf.model.ModelVersion;
 import io.github.flinkiteration.tf.model.ModelWeights;
-import io.github.flinkiteration.tf.model.SavedModelDefinition;
-import io.github.flinkiteration.tf.model.TFModelDefinition;
-import io.github.flinkiteration.tf.params.InvalidParameterException;
-import io.github.flinkiteration.tf.params.OptimizerType;
-import io.github.flinkiteration.tf.params.ParamValues;
 import io.github.flinkiteration.tf.params.RemainderPolicy;
-import io.github.flinkiteration.tf.runtime.BySequence;
-import io.github.flinkiteration.tf.runtime.ExampleSequence;
 import io.github.flinkiteration.tf.runtime.OnlineAverager;
 import io.github.flinkiteration.tf.runtime.OnlineTrainer;
-import io.github.flinkiteration.tf.runtime.PassThrough;
-import io.github.flinkiteration.tf.runtime.RowToExample;
 import io.github.flinkiteration.tf.runtime.StepUpdate;
 import io.github.flinkiteration.tf.runtime.TrainingExample;
 import io.github.flinkiteration.tf.runtime.TrainingSettings;
@@ -37,7 +16,6 @@ import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
@@ -68,79 +46,11 @@ import org.apache.flink.types.Row;
  * incomplete step (when the input ends) are not trained on. With a bounded input the iteration, and
  * the stream of versions, end after the last full step.
  */
-public final class TFOnlineEstimator {
-
-    private final ParamValues params = new ParamValues();
-
-    /** The numeric feature columns, in the order the model reads them. Required. */
-    public TFOnlineEstimator setInputCols(String... columns) {
-        params.set(INPUT_COLS, columns == null ? null : columns.clone());
-        return this;
-    }
-
-    /** The numeric label column. Required. */
-    public TFOnlineEstimator setLabelCol(String column) {
-        params.set(LABEL_COL, column);
-        return this;
-    }
-
-    /** The columns the model's {@code transform} adds (see {@link TFModel#setOutputCols}). */
-    public TFOnlineEstimator setOutputCols(String... columns) {
-        params.set(OUTPUT_COLS, columns == null ? null : columns.clone());
-        return this;
-    }
-
-    /** The types of the output columns: {@code Types.FLOAT} or {@code Types.DOUBLE}. */
-    public TFOnlineEstimator setOutputTypes(TypeInformation<?>... types) {
-        params.set(OUTPUT_TYPES, types == null ? null : types.clone());
-        return this;
-    }
-
-    /** The model, built in Java. Excludes {@link #setSavedModel}. */
-    public TFOnlineEstimator setModelDefinition(TFModelDefinition definition) {
-        params.set(MODEL_DEFINITION, definition);
-        return this;
-    }
-
-    /** The model, loaded from a SavedModel. Excludes {@link #setModelDefinition}. */
-    public TFOnlineEstimator setSavedModel(SavedModelDefinition savedModel) {
-        params.set(SAVED_MODEL, savedModel);
-        return this;
-    }
-
-    /** Rows per mini-batch of one trainer (default 32). */
-    public TFOnlineEstimator setBatchSize(int rows) {
-        params.set(BATCH_SIZE, rows);
-        return this;
-    }
+public final class TFOnlineEstimator extends EstimatorSetters<TFOnlineEstimator> {
 
     /** Mini-batches each trainer trains on between two versions (default 1). */
     public TFOnlineEstimator setBatchesPerVersion(int batches) {
         params.set(BATCHES_PER_VERSION, batches);
-        return this;
-    }
-
-    /** The learning rate (default 0.1). */
-    public TFOnlineEstimator setLearningRate(double rate) {
-        params.set(LEARNING_RATE, rate);
-        return this;
-    }
-
-    /** The optimizer of a model built in Java (default gradient descent). */
-    public TFOnlineEstimator setOptimizer(OptimizerType optimizer) {
-        params.set(OPTIMIZER, optimizer);
-        return this;
-    }
-
-    /** Start from the weights in a SavedModel directory or a {@code ModelWeights} file. */
-    public TFOnlineEstimator setWarmStartPath(String path) {
-        params.set(WARM_START_PATH, path);
-        return this;
-    }
-
-    /** The number of trainer subtasks (default: the environment's parallelism). */
-    public TFOnlineEstimator setParallelism(int parallelism) {
-        params.set(PARALLELISM, parallelism);
         return this;
     }
 
@@ -156,64 +66,17 @@ public final class TFOnlineEstimator {
     }
 
     private TFModel fit(DataStream<Row> rows, InputColumns columns) {
-        String[] inputCols = params.getRequired(INPUT_COLS, "setInputCols(...)");
-        String labelCol = params.getRequired(LABEL_COL, "setLabelCol(...)");
-        int[] featurePositions = new int[inputCols.length];
-        for (int i = 0; i < inputCols.length; i++) {
-            featurePositions[i] = columns.numericColumn(inputCols[i], INPUT_COLS.name());
-        }
-        int labelPosition = columns.numericColumn(labelCol, LABEL_COL.name());
-        if (List.of(inputCols).contains(labelCol)) {
-            throw new InvalidParameterException(
-                    LABEL_COL.name(),
-                    labelCol + " is also an input column; remove it from setInputCols");
-        }
-        String[] outputCols = params.get(OUTPUT_COLS);
-        TypeInformation<?>[] outputTypes = params.get(OUTPUT_TYPES);
-        TFEstimator.checkOutputs(columns, outputCols, outputTypes);
-
-        ModelSource model = TFEstimator.modelSource(params);
-        String modelParameter =
-                model.definition() != null ? MODEL_DEFINITION.name() : SAVED_MODEL.name();
-        OptimizerType optimizer = params.get(OPTIMIZER);
-        float learningRate = params.get(LEARNING_RATE).floatValue();
-        ModelWeights start =
-                StartingWeights.resolve(
-                        model,
-                        modelParameter,
-                        inputCols.length,
-                        optimizer,
-                        learningRate,
-                        params.get(WARM_START_PATH));
-        TrainingSettings settings =
-                new TrainingSettings(
-                        model,
-                        inputCols.length,
-                        optimizer,
-                        learningRate,
-                        params.get(BATCH_SIZE),
-                        RemainderPolicy.DROP,
-                        null,
-                        0);
+        TrainingInputs training = new TrainingInputs(params, columns);
+        ModelWeights start = training.startingWeights();
+        TrainingSettings settings = training.settings(RemainderPolicy.DROP, null, 0);
         int batchesPerVersion = params.get(BATCHES_PER_VERSION);
-        StreamExecutionEnvironment env = rows.getExecutionEnvironment();
-        int parallelism =
-                params.get(PARALLELISM) != null ? params.get(PARALLELISM) : env.getParallelism();
+        int parallelism = training.parallelism(rows);
 
-        TypeInformation<TrainingExample> exampleType = TypeInformation.of(TrainingExample.class);
         TypeInformation<ModelVersion> versionType = TypeInformation.of(ModelVersion.class);
-        DataStream<TrainingExample> examples =
-                rows.map(new RowToExample(featurePositions, inputCols, labelPosition, labelCol))
-                        .returns(exampleType)
-                        .setParallelism(rows.getParallelism())
-                        .name("tf: rows to examples")
-                        .partitionCustom(new BySequence(), new ExampleSequence())
-                        .map(new PassThrough())
-                        .returns(exampleType)
-                        .setParallelism(parallelism)
-                        .name("tf: partition rows");
+        DataStream<TrainingExample> examples = training.partitionedExamples(rows, parallelism);
         DataStream<ModelVersion> initial =
-                env.fromData(List.of(new ModelVersion(0, start)), versionType)
+                rows.getExecutionEnvironment()
+                        .fromData(List.of(new ModelVersion(0, start)), versionType)
                         .name("tf: starting model");
 
         DataStream<ModelVersion> versions =
@@ -244,15 +107,6 @@ public final class TFOnlineEstimator {
                                 })
                         .apply()
                         .get("versions");
-        TFModelDescription description =
-                new TFModelDescription(
-                        model,
-                        inputCols,
-                        labelCol,
-                        outputCols,
-                        outputTypes,
-                        optimizer,
-                        learningRate);
-        return TFModel.online(description, versions);
+        return TFModel.online(training.description(), versions);
     }
 }
