@@ -20,7 +20,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -82,15 +81,7 @@ class ScoringFailoverTest {
                                     "rows")
                             .map(new FailOnDemand())
                             .returns(IdRows.type());
-            DataStream<ModelVersion> versions =
-                    env.fromSource(
-                                    ControlledSource.unbounded(
-                                            versionGate,
-                                            i -> new ModelVersion(i + 1, LrWeights.scaled(i + 1)),
-                                            TypeInformation.of(ModelVersion.class)),
-                                    WatermarkStrategy.noWatermarks(),
-                                    "versions")
-                            .setParallelism(1);
+            DataStream<ModelVersion> versions = LrWeights.gatedVersions(env, versionGate);
             DataStream<Row> scoredRows =
                     TFModel.fromVersions(new LogisticRegressionDefinition(), versions)
                             .setInputCols(BlobData.FEATURES)

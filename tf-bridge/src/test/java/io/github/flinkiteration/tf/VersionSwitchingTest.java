@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -53,15 +52,7 @@ class VersionSwitchingTest {
                                     IdRows.type()),
                             WatermarkStrategy.noWatermarks(),
                             "rows");
-            DataStream<ModelVersion> versions =
-                    env.fromSource(
-                                    ControlledSource.unbounded(
-                                            versionGate,
-                                            i -> new ModelVersion(i + 1, LrWeights.scaled(i + 1)),
-                                            TypeInformation.of(ModelVersion.class)),
-                                    WatermarkStrategy.noWatermarks(),
-                                    "versions")
-                            .setParallelism(1);
+            DataStream<ModelVersion> versions = LrWeights.gatedVersions(env, versionGate);
             DataStream<Row> scored =
                     TFModel.fromVersions(new LogisticRegressionDefinition(), versions)
                             .setInputCols(BlobData.FEATURES)
