@@ -1,5 +1,7 @@
 package io.github.flinkiteration.tf;
 
+import io.github.flinkiteration.tf.estimator.TFEstimator;
+import io.github.flinkiteration.tf.model.LogisticRegressionDefinition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,6 +22,14 @@ final class BlobData {
     private static final double[] CENTRE = {1.5, -1.5, 1, -1};
 
     private BlobData() {}
+
+    /** An estimator of logistic regression on these features and label; tests add the rest. */
+    static TFEstimator logisticRegression() {
+        return new TFEstimator()
+                .setInputCols(FEATURES)
+                .setLabelCol(LABEL)
+                .setModelDefinition(new LogisticRegressionDefinition());
+    }
 
     static TypeInformation<Row> rowType() {
         return Types.ROW_NAMED(

@@ -83,10 +83,7 @@ class DataParallelTrainingTest {
         TrainingRun run =
                 TrainingRun.execute(
                         env,
-                        new TFEstimator()
-                                .setInputCols(BlobData.FEATURES)
-                                .setLabelCol(BlobData.LABEL)
-                                .setModelDefinition(new LogisticRegressionDefinition())
+                        BlobData.logisticRegression()
                                 .setBatchSize(40)
                                 .setLearningRate(0.2)
                                 .setMaxRounds(3)
@@ -115,10 +112,7 @@ class DataParallelTrainingTest {
         TrainingRun run =
                 TrainingRun.execute(
                         env,
-                        new TFEstimator()
-                                .setInputCols(BlobData.FEATURES)
-                                .setLabelCol(BlobData.LABEL)
-                                .setModelDefinition(new LogisticRegressionDefinition())
+                        BlobData.logisticRegression()
                                 .setBatchSize(32)
                                 .setLearningRate(0.05)
                                 .setMaxRounds(MAX_ROUNDS)

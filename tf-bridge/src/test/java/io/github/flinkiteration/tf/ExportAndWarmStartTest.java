@@ -115,10 +115,7 @@ class ExportAndWarmStartTest {
     }
 
     private TFEstimator estimator(int rounds) {
-        return new TFEstimator()
-                .setInputCols(BlobData.FEATURES)
-                .setLabelCol(BlobData.LABEL)
-                .setModelDefinition(new LogisticRegressionDefinition())
+        return BlobData.logisticRegression()
                 .setOptimizer(OptimizerType.GRADIENT_DESCENT)
                 .setLearningRate(LEARNING_RATE)
                 .setBatchSize(BATCH)

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.tf.estimator.TFEstimator;
 import io.github.flinkiteration.tf.estimator.TFModel;
-import io.github.flinkiteration.tf.model.LogisticRegressionDefinition;
 import io.github.flinkiteration.tf.model.ModelWeights;
 import io.github.flinkiteration.tf.model.RoundLoss;
 import io.github.flinkiteration.tf.params.OptimizerType;
@@ -151,10 +150,7 @@ class FailoverTest {
     }
 
     private static TFEstimator estimator() {
-        return new TFEstimator()
-                .setInputCols(BlobData.FEATURES)
-                .setLabelCol(BlobData.LABEL)
-                .setModelDefinition(new LogisticRegressionDefinition())
+        return BlobData.logisticRegression()
                 .setOptimizer(OptimizerType.GRADIENT_DESCENT)
                 .setBatchSize(24)
                 .setLearningRate(0.1)

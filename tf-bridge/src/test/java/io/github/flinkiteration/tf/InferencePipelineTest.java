@@ -103,13 +103,7 @@ class InferencePipelineTest {
     }
 
     private static TFEstimator firstEstimator() {
-        return new TFEstimator()
-                .setInputCols(BlobData.FEATURES)
-                .setLabelCol(BlobData.LABEL)
-                .setModelDefinition(new LogisticRegressionDefinition())
-                .setBatchSize(32)
-                .setLearningRate(0.2)
-                .setMaxRounds(3);
+        return BlobData.logisticRegression().setBatchSize(32).setLearningRate(0.2).setMaxRounds(3);
     }
 
     private static TFEstimator secondEstimator() {

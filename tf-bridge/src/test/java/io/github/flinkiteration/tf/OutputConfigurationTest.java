@@ -2,9 +2,7 @@ package io.github.flinkiteration.tf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.flinkiteration.tf.estimator.TFEstimator;
 import io.github.flinkiteration.tf.estimator.TFModel;
-import io.github.flinkiteration.tf.model.LogisticRegressionDefinition;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -21,10 +19,7 @@ class OutputConfigurationTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         TFModel model =
-                new TFEstimator()
-                        .setInputCols(BlobData.FEATURES)
-                        .setLabelCol(BlobData.LABEL)
-                        .setModelDefinition(new LogisticRegressionDefinition())
+                BlobData.logisticRegression()
                         .setMaxRounds(1)
                         .fit(env.fromData(BlobData.rows(200, 1), BlobData.rowType()));
         TrainingRun run = TrainingRun.execute(env, model);
@@ -38,10 +33,7 @@ class OutputConfigurationTest {
     void configuredOutputsAreKeptForInference() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TFModel model =
-                new TFEstimator()
-                        .setInputCols(BlobData.FEATURES)
-                        .setLabelCol(BlobData.LABEL)
-                        .setModelDefinition(new LogisticRegressionDefinition())
+                BlobData.logisticRegression()
                         .setOutputCols("probability")
                         .setOutputTypes(Types.DOUBLE)
                         .fit(env.fromData(BlobData.rows(10, 1), BlobData.rowType()));

@@ -3,7 +3,6 @@ package io.github.flinkiteration.tf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.github.flinkiteration.tf.estimator.TFEstimator;
 import io.github.flinkiteration.tf.estimator.TFModel;
 import io.github.flinkiteration.tf.model.LogisticRegressionDefinition;
 import io.github.flinkiteration.tf.model.ModelWeights;
@@ -42,10 +41,7 @@ class ParallelismOneTrainingTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         TFModel model =
-                new TFEstimator()
-                        .setInputCols(BlobData.FEATURES)
-                        .setLabelCol(BlobData.LABEL)
-                        .setModelDefinition(new LogisticRegressionDefinition())
+                BlobData.logisticRegression()
                         .setOptimizer(OptimizerType.GRADIENT_DESCENT)
                         .setLearningRate(LEARNING_RATE)
                         .setBatchSize(BATCH)

@@ -2,8 +2,6 @@ package io.github.flinkiteration.tf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.flinkiteration.tf.estimator.TFEstimator;
-import io.github.flinkiteration.tf.model.LogisticRegressionDefinition;
 import io.github.flinkiteration.tf.model.RoundLoss;
 import io.github.flinkiteration.tf.params.RemainderPolicy;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -31,10 +29,7 @@ class RemainderPolicyTest {
         TrainingRun run =
                 TrainingRun.execute(
                         env,
-                        new TFEstimator()
-                                .setInputCols(BlobData.FEATURES)
-                                .setLabelCol(BlobData.LABEL)
-                                .setModelDefinition(new LogisticRegressionDefinition())
+                        BlobData.logisticRegression()
                                 .setBatchSize(50)
                                 .setRemainderPolicy(policy)
                                 .setMaxRounds(ROUNDS)

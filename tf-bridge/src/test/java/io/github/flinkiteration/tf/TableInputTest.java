@@ -3,7 +3,6 @@ package io.github.flinkiteration.tf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.github.flinkiteration.tf.estimator.TFEstimator;
 import io.github.flinkiteration.tf.model.LogisticRegressionDefinition;
 import io.github.flinkiteration.tf.model.ModelWeights;
 import io.github.flinkiteration.tf.params.RemainderPolicy;
@@ -34,10 +33,7 @@ class TableInputTest {
         TrainingRun run =
                 TrainingRun.execute(
                         env,
-                        new TFEstimator()
-                                .setInputCols(BlobData.FEATURES)
-                                .setLabelCol(BlobData.LABEL)
-                                .setModelDefinition(new LogisticRegressionDefinition())
+                        BlobData.logisticRegression()
                                 .setBatchSize(40)
                                 .setLearningRate(0.2)
                                 .setMaxRounds(3)
