@@ -84,6 +84,31 @@ class SerializedFeedbackTest {
         assertThat(after).isEqualTo(before).hasSize(1_000);
     }
 
+    @Test
+    void aRoundOfAFewRecordsTakesASmallBufferEvenAfterAFullOne() throws Exception {
+        writeRound(1, 3);
+        writeRound(2, 40_000);
+        writeRound(3, 3);
+        writeRound(4, 3);
+        add(writer.take());
+
+        int maxCapacity = SerializedFeedback.MIN_CAPACITY << 10;
+        assertThat(chunks)
+                .allSatisfy(chunk -> assertThat(chunk.bytes).hasSizeLessThanOrEqualTo(maxCapacity));
+        assertThat(chunks.get(0).bytes).hasSize(SerializedFeedback.MIN_CAPACITY);
+        assertThat(chunks.stream().filter(chunk -> chunk.round == 2).count()).isGreaterThan(1);
+        // The round after a full one may start from a large buffer; the next one is small again.
+        SerializedFeedback last = chunks.get(chunks.size() - 1);
+        assertThat(last.round).isEqualTo(4);
+        assertThat(last.bytes).hasSize(SerializedFeedback.MIN_CAPACITY);
+    }
+
+    private void writeRound(int round, int records) throws Exception {
+        for (int i = 0; i < records; i++) {
+            add(writer.write(new StreamRecord<>(new IterationRecord<>(round - 1, "r" + i)), round));
+        }
+    }
+
     private void add(SerializedFeedback chunk) {
         if (chunk != null) {
             chunks.add(chunk);
