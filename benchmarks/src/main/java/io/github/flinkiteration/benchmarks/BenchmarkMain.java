@@ -38,7 +38,8 @@ public final class BenchmarkMain {
                                 args[0],
                                 intOption(args, "--parallelism", 2),
                                 intOption(args, "--rounds", defaultRounds(args[0])),
-                                bufferTimeout == null ? -1 : Long.parseLong(bufferTimeout));
+                                bufferTimeout == null ? -1 : Long.parseLong(bufferTimeout),
+                                Arrays.asList(args).contains("--object-reuse"));
                 System.out.println(result.toJson());
                 String json = option(args, "--json");
                 if (json != null) {
@@ -63,7 +64,7 @@ public final class BenchmarkMain {
     private static void usage() {
         System.out.println(
                 "usage: benchmarks.jar (w1|w2|w3|w4) [--parallelism N] [--rounds R] [--json FILE]"
-                        + " [--buffer-timeout MS]\n"
+                        + " [--buffer-timeout MS] [--object-reuse]\n"
                         + "       benchmarks.jar summarize FILE\n"
                         + "       benchmarks.jar jmh [JMH options]");
     }

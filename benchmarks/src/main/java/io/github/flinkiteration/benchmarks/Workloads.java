@@ -29,10 +29,21 @@ final class Workloads {
      * Runs one workload.
      *
      * @param bufferTimeoutMs Flink's network buffer timeout in ms; negative keeps Flink's default
+     * @param objectReuse whether to turn on Flink's object reuse (off by default, as in Flink)
      */
-    static RunResult run(String workload, int parallelism, int rounds, long bufferTimeoutMs)
+    static RunResult run(
+            String workload, int parallelism, int rounds, long bufferTimeoutMs, boolean objectReuse)
             throws Exception {
         StreamExecutionEnvironment env = environment(parallelism, bufferTimeoutMs);
+        if (objectReuse) {
+            env.getConfig().enableObjectReuse();
+            return run(workload, env, rounds).with("objectReuse", 1);
+        }
+        return run(workload, env, rounds);
+    }
+
+    private static RunResult run(String workload, StreamExecutionEnvironment env, int rounds)
+            throws Exception {
         switch (workload) {
             case "w1":
                 return w1(env, rounds);

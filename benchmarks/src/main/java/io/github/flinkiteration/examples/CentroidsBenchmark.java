@@ -1,5 +1,7 @@
 package io.github.flinkiteration.examples;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,9 +17,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * W2's compute: one subtask's share of a k-means round, 50,000 of the workload's points assigned to
- * the initial centroids; reports ms per round. {@code nearest} is the example's kernel, {@code
- * textbook} the one-centroid-at-a-time loop it replaced; the {@code TwoThreads} variants run two at
- * once, as W2's two subtasks do on a two-core machine.
+ * the initial centroids; reports ms per round. {@code assign} is the whole of it (the example's
+ * {@link Centroids#assign}: assignment and per-cluster sums), {@code nearest} the assignment alone,
+ * {@code textbook} the one-centroid-at-a-time loop {@code nearest} replaced; the {@code TwoThreads}
+ * variants run two at once, as W2's two subtasks do on a two-core machine.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,6 +33,7 @@ public class CentroidsBenchmark {
     static final int POINTS = 50_000;
 
     private double[][] points;
+    private List<double[]> pointList;
     private Centroids centroids;
 
     @Setup
@@ -38,6 +42,7 @@ public class CentroidsBenchmark {
         for (int i = 0; i < POINTS; i++) {
             points[i] = KMeansData.point(2L * i);
         }
+        pointList = Arrays.asList(points);
         centroids = KMeansData.initialCentroids();
     }
 
@@ -48,6 +53,18 @@ public class CentroidsBenchmark {
             sum += centroids.nearest(point);
         }
         return sum;
+    }
+
+    /** A whole subtask's round of W2's compute: assignment and per-cluster sums. */
+    @Benchmark
+    public PartialSums assign() {
+        return centroids.assign(pointList);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public PartialSums assignTwoThreads() {
+        return assign();
     }
 
     @Benchmark

@@ -58,6 +58,25 @@ public class Centroids {
         return best;
     }
 
+    /**
+     * One subtask's share of a k-means round: assigns every point to its nearest centroid and sums
+     * the points of each cluster.
+     */
+    public PartialSums assign(Iterable<double[]> points) {
+        int k = values.length;
+        double[][] sums = new double[k][KMeansData.DIMENSIONS];
+        long[] counts = new long[k];
+        for (double[] point : points) {
+            int cluster = nearest(point);
+            counts[cluster]++;
+            double[] clusterSums = sums[cluster];
+            for (int j = 0; j < point.length; j++) {
+                clusterSums[j] += point[j];
+            }
+        }
+        return new PartialSums(sums, counts, values);
+    }
+
     /** The sum of all coordinates of all centroids: the workload's result checksum. */
     public double checksum() {
         double sum = 0;

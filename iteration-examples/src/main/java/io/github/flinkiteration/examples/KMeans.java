@@ -166,17 +166,7 @@ public final class KMeans {
         @Override
         public void onRoundEnd(
                 int round, IterationListener.Context context, Collector<PartialSums> out) {
-            int k = current.values.length;
-            double[][] sums = new double[k][KMeansData.DIMENSIONS];
-            long[] counts = new long[k];
-            for (double[] point : points) {
-                int cluster = current.nearest(point);
-                counts[cluster]++;
-                for (int j = 0; j < point.length; j++) {
-                    sums[cluster][j] += point[j];
-                }
-            }
-            out.collect(new PartialSums(sums, counts, current.values));
+            out.collect(current.assign(points));
         }
     }
 
