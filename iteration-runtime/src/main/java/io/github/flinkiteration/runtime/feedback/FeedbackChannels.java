@@ -1,7 +1,8 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.runtime.memory.SharedResources;
-import org.apache.flink.streaming.runtime.tasks.StreamTask;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 
 /**
  * Finds the channel between head subtask {@code i} and tail subtask {@code i} of one variable (and
@@ -17,27 +18,44 @@ public final class FeedbackChannels {
 
     private FeedbackChannels() {}
 
-    public static String key(String iterationId, String variable, int subtask, int attempt) {
+    /**
+     * Leases the channel of {@code operator}'s subtask and attempt for {@code variable}; {@code
+     * operator} is the lease holder and must {@link #release} it when it closes.
+     */
+    public static FeedbackChannel acquire(
+            AbstractStreamOperator<?> operator, String iterationId, String variable)
+            throws Exception {
+        return operator.getContainingTask()
+                .getEnvironment()
+                .getSharedResources()
+                .getOrAllocateSharedResource(
+                        key(operator, iterationId, variable),
+                        operator,
+                        size -> new FeedbackChannel(),
+                        0)
+                .resourceHandle();
+    }
+
+    /** Gives back the lease {@link #acquire} took for {@code operator}. */
+    public static void release(
+            AbstractStreamOperator<?> operator, String iterationId, String variable)
+            throws Exception {
+        operator.getContainingTask()
+                .getEnvironment()
+                .getSharedResources()
+                .release(key(operator, iterationId, variable), operator, size -> {});
+    }
+
+    private static String key(
+            AbstractStreamOperator<?> operator, String iterationId, String variable) {
+        TaskInfo task = operator.getRuntimeContext().getTaskInfo();
         return "flink-iteration/feedback/"
                 + iterationId
                 + "/"
                 + variable
                 + "/"
-                + subtask
+                + task.getIndexOfThisSubtask()
                 + "/"
-                + attempt;
-    }
-
-    public static FeedbackChannel acquire(StreamTask<?, ?> task, String key, Object leaseHolder)
-            throws Exception {
-        return task.getEnvironment()
-                .getSharedResources()
-                .getOrAllocateSharedResource(key, leaseHolder, size -> new FeedbackChannel(), 0)
-                .resourceHandle();
-    }
-
-    public static void release(StreamTask<?, ?> task, String key, Object leaseHolder)
-            throws Exception {
-        task.getEnvironment().getSharedResources().release(key, leaseHolder, size -> {});
+                + task.getAttemptNumber();
     }
 }

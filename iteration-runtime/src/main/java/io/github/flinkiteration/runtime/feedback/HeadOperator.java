@@ -68,7 +68,6 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private final MailboxExecutor mailbox;
 
     private transient FeedbackChannel channel;
-    private transient String channelKey;
 
     /**
      * Feedback by the round it will enter, while that round has not started: records, and chunks of
@@ -205,13 +204,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     @Override
     public void open() throws Exception {
         super.open();
-        channelKey =
-                FeedbackChannels.key(
-                        plan.getIterationId(),
-                        variable,
-                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                        getRuntimeContext().getTaskInfo().getAttemptNumber());
-        channel = FeedbackChannels.acquire(getContainingTask(), channelKey, this);
+        channel = FeedbackChannels.acquire(this, plan.getIterationId(), variable);
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         decidesAlone = plan.isDecidedByHead(parallelism);
         reportsOnlyLastRound = plan.reportsOnlyLastRound(parallelism);
@@ -416,7 +409,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     public void close() throws Exception {
         if (channel != null) {
             channel.close();
-            FeedbackChannels.release(getContainingTask(), channelKey, this);
+            FeedbackChannels.release(this, plan.getIterationId(), variable);
             channel = null;
         }
         super.close();

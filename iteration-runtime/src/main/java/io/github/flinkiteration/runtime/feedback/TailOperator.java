@@ -44,7 +44,6 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     private final boolean lockStep;
 
     private transient FeedbackChannel channel;
-    private transient String channelKey;
     private transient TypeSerializer<IterationRecord<T>> copier;
     private transient SerializedFeedback.Writer<T> chunks;
     private transient ItemListState<Object> loggedState;
@@ -124,13 +123,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     @Override
     public void open() throws Exception {
         super.open();
-        channelKey =
-                FeedbackChannels.key(
-                        iterationId,
-                        variable,
-                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                        getRuntimeContext().getTaskInfo().getAttemptNumber());
-        channel = FeedbackChannels.acquire(getContainingTask(), channelKey, this);
+        channel = FeedbackChannels.acquire(this, iterationId, variable);
         flusher = OutputFlusher.of(output);
         if (lockStep) {
             TypeSerializer<IterationRecord<T>> serializer =
@@ -213,7 +206,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     @Override
     public void close() throws Exception {
         if (channel != null) {
-            FeedbackChannels.release(getContainingTask(), channelKey, this);
+            FeedbackChannels.release(this, iterationId, variable);
             channel = null;
         }
         super.close();

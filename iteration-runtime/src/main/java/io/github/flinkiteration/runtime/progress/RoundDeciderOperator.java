@@ -41,7 +41,6 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
     private final String variable;
 
     private transient FeedbackChannel channel;
-    private transient String channelKey;
     private transient ProgressState state;
 
     private transient int decidedRound;
@@ -86,13 +85,7 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
     @Override
     public void open() throws Exception {
         super.open();
-        channelKey =
-                FeedbackChannels.key(
-                        plan.getIterationId(),
-                        variable,
-                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                        getRuntimeContext().getTaskInfo().getAttemptNumber());
-        channel = FeedbackChannels.acquire(getContainingTask(), channelKey, this);
+        channel = FeedbackChannels.acquire(this, plan.getIterationId(), variable);
         if (decidedRound >= 0) {
             // Restored: the head may not have applied this decision before the checkpoint.
             channel.put(new RoundDecision(decidedRound, stopped));
@@ -148,7 +141,7 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
     @Override
     public void close() throws Exception {
         if (channel != null) {
-            FeedbackChannels.release(getContainingTask(), channelKey, this);
+            FeedbackChannels.release(this, plan.getIterationId(), variable);
             channel = null;
         }
         super.close();
