@@ -45,21 +45,18 @@ final class BlobData {
         Random random = new Random(seed);
         List<Row> rows = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int label = random.nextBoolean() ? 1 : 0;
-            double sign = label == 1 ? 1 : -1;
-            Row row = new Row(DIMENSIONS + 1);
-            for (int j = 0; j < DIMENSIONS; j++) {
-                row.setField(j, sign * CENTRE[j] + random.nextGaussian());
-            }
-            row.setField(DIMENSIONS, label);
-            rows.add(row);
+            rows.add(row(random));
         }
         return rows;
     }
 
     /** Row {@code index} of an endless blob stream: the same for the same index and seed. */
     static Row row(long index, long seed) {
-        Random random = new Random(seed * 1_000_003L + index);
+        return row(new Random(seed * 1_000_003L + index));
+    }
+
+    /** A row of a random blob: its features around the blob's centre, then its label. */
+    private static Row row(Random random) {
         int label = random.nextBoolean() ? 1 : 0;
         double sign = label == 1 ? 1 : -1;
         Row row = new Row(DIMENSIONS + 1);

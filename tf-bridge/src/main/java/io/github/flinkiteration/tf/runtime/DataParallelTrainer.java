@@ -111,13 +111,7 @@ public final class DataParallelTrainer
     }
 
     private void addRow(TrainingExample example) {
-        if (example.features.length != settings.numFeatures) {
-            throw new IllegalStateException(
-                    "a row has "
-                            + example.features.length
-                            + " features, the model takes "
-                            + settings.numFeatures);
-        }
+        settings.checkFeatures(example);
         if (batch.add(example.features, example.label)) {
             train(batch.rows());
         }

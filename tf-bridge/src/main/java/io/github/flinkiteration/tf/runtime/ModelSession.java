@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -436,22 +437,7 @@ public final class ModelSession implements AutoCloseable {
     /** Sets all variables to {@code weights}, which must have this model's layout. */
     public void writeWeights(ModelWeights weights) {
         checkLayout(weights);
-        List<TFloat32> tensors = new ArrayList<>();
-        try {
-            Session.Runner runner = session.runner();
-            for (int i = 0; i < variables.size(); i++) {
-                VariableHandle variable = variables.get(i);
-                TFloat32 tensor =
-                        TFloat32.tensorOf(
-                                Shape.of(variable.shape),
-                                DataBuffers.of(weights.values[i], true, false));
-                tensors.add(tensor);
-                runner.feed(variable.value, tensor).addTarget(variable.assign);
-            }
-            runner.run().close();
-        } finally {
-            tensors.forEach(TFloat32::close);
-        }
+        assign(weights, IntStream.range(0, variables.size()).toArray());
     }
 
     /**
@@ -460,7 +446,11 @@ public final class ModelSession implements AutoCloseable {
      * for inference) are ignored.
      */
     public void writeWeightsByName(ModelWeights weights) {
-        int[] sources = matchByName(weights);
+        assign(weights, matchByName(weights));
+    }
+
+    /** Sets variable {@code i} to {@code weights.values[sources[i]]}, all in one session run. */
+    private void assign(ModelWeights weights, int[] sources) {
         List<TFloat32> tensors = new ArrayList<>();
         try {
             Session.Runner runner = session.runner();

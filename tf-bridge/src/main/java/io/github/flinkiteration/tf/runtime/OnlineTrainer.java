@@ -80,13 +80,7 @@ public final class OnlineTrainer
             TrainingExample example,
             CoProcessFunction<TrainingExample, ModelVersion, StepUpdate>.Context ctx,
             Collector<StepUpdate> out) {
-        if (example.features.length != settings.numFeatures) {
-            throw new IllegalStateException(
-                    "a row has "
-                            + example.features.length
-                            + " features, the model takes "
-                            + settings.numFeatures);
-        }
+        settings.checkFeatures(example);
         waiting.add(example);
         stepIfReady(out);
     }

@@ -40,6 +40,17 @@ public final class TrainingSettings implements Serializable {
         this.exportEveryRounds = exportEveryRounds;
     }
 
+    /** Fails, naming both counts, unless {@code example} has the model's number of features. */
+    void checkFeatures(TrainingExample example) {
+        if (example.features.length != numFeatures) {
+            throw new IllegalStateException(
+                    "a row has "
+                            + example.features.length
+                            + " features, the model takes "
+                            + numFeatures);
+        }
+    }
+
     ModelSession openSession() {
         return ModelSession.open(model, numFeatures, optimizer, learningRate);
     }
