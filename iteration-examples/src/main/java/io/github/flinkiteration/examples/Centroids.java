@@ -67,14 +67,19 @@ public class Centroids {
         double[][] sums = new double[k][KMeansData.DIMENSIONS];
         long[] counts = new long[k];
         for (double[] point : points) {
-            int cluster = nearest(point);
-            counts[cluster]++;
-            double[] clusterSums = sums[cluster];
-            for (int j = 0; j < point.length; j++) {
-                clusterSums[j] += point[j];
-            }
+            assign(point, sums, counts);
         }
         return new PartialSums(sums, counts, values);
+    }
+
+    /** Adds {@code point} to the sums and the count of its nearest centroid's cluster. */
+    public void assign(double[] point, double[][] sums, long[] counts) {
+        int cluster = nearest(point);
+        counts[cluster]++;
+        double[] clusterSums = sums[cluster];
+        for (int j = 0; j < point.length; j++) {
+            clusterSums[j] += point[j];
+        }
     }
 
     /** The sum of all coordinates of all centroids: the workload's result checksum. */

@@ -209,11 +209,7 @@ public final class KMeans {
         }
 
         private void assign(double[] point) {
-            int cluster = current.nearest(point);
-            counts[cluster]++;
-            for (int j = 0; j < point.length; j++) {
-                sums[cluster][j] += point[j];
-            }
+            current.assign(point, sums, counts);
         }
 
         @Override
