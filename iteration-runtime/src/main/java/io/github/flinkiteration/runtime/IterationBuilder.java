@@ -8,23 +8,23 @@ import io.github.flinkiteration.api.OperatorLifecycle;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.spi.IterationSpec;
+import io.github.flinkiteration.runtime.coordinator.IterationControlSource;
 import io.github.flinkiteration.runtime.draft.BodyTranslator;
 import io.github.flinkiteration.runtime.draft.DraftEnvironment;
 import io.github.flinkiteration.runtime.draft.PlaceholderTransformation;
-import io.github.flinkiteration.runtime.feedback.HeadOperatorFactory;
+import io.github.flinkiteration.runtime.feedback.HeadOperator;
 import io.github.flinkiteration.runtime.feedback.RegionLinkOperator;
+import io.github.flinkiteration.runtime.feedback.RoundDeciderOperator;
 import io.github.flinkiteration.runtime.feedback.TailChaining;
 import io.github.flinkiteration.runtime.feedback.TailOperator;
-import io.github.flinkiteration.runtime.operator.InputWrapOperator;
-import io.github.flinkiteration.runtime.operator.OutputUnwrapOperator;
-import io.github.flinkiteration.runtime.progress.IterationControlSource;
-import io.github.flinkiteration.runtime.progress.ProgressPlan;
-import io.github.flinkiteration.runtime.progress.RoundDeciderOperator;
-import io.github.flinkiteration.runtime.progress.RoundSummary;
-import io.github.flinkiteration.runtime.progress.TerminationCheckOperatorFactory;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.protocol.RoundSummary;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
-import io.github.flinkiteration.runtime.replay.ReplayOperatorFactory;
+import io.github.flinkiteration.runtime.replay.ReplayOperator;
+import io.github.flinkiteration.runtime.termination.TerminationCheckOperatorFactory;
+import io.github.flinkiteration.runtime.wrapper.InputWrapOperator;
+import io.github.flinkiteration.runtime.wrapper.OutputUnwrapOperator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -290,7 +290,7 @@ final class IterationBuilder {
                         name,
                         initial,
                         "Iteration head [" + name + "]",
-                        new HeadOperatorFactory<T>(name, plan));
+                        HeadOperator.<T>factory(name, plan));
         colocate(name, head.getInput2());
         colocate(name, head);
         return head;
@@ -371,7 +371,7 @@ final class IterationBuilder {
                         name,
                         stream,
                         "Iteration constant [" + name + "]",
-                        new ReplayOperatorFactory<T>(name, plan));
+                        ReplayOperator.<T>factory(name, plan));
         // The cache takes the operator share of managed memory, split by weight in the slot.
         replay.declareManagedMemoryUseCaseAtOperatorScope(
                 ManagedMemoryUseCase.OPERATOR, REPLAY_MEMORY_WEIGHT);

@@ -1,9 +1,14 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import io.github.flinkiteration.runtime.protocol.FeedbackItem;
+import io.github.flinkiteration.runtime.protocol.FeedbackRecord;
+import io.github.flinkiteration.runtime.protocol.RoundMarker;
+import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.function.ThrowingRunnable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,7 +39,8 @@ public class FeedbackChannelBenchmark {
     static final int RECORDS = 10_000;
 
     private final QueueMailbox mailbox = new QueueMailbox();
-    private final Object record = new Object();
+    private final FeedbackItem record =
+            new FeedbackRecord<>(new StreamRecord<>(new IterationRecord<>(1, 1L)));
     private FeedbackChannel channel;
     private Blackhole blackhole;
 
@@ -45,7 +51,7 @@ public class FeedbackChannelBenchmark {
         channel.registerConsumer(mailbox, this::consume);
     }
 
-    private void consume(List<Object> batch) {
+    private void consume(List<FeedbackItem> batch) {
         blackhole.consume(batch.size());
     }
 

@@ -1,12 +1,12 @@
 package io.github.flinkiteration.runtime.draft;
 
 import io.github.flinkiteration.api.OperatorLifecycle;
-import io.github.flinkiteration.runtime.operator.RoundWrapperOperatorFactory;
-import io.github.flinkiteration.runtime.operator.RoundWrapperOperatorFactory.Arity;
-import io.github.flinkiteration.runtime.operator.ValueKeySelector;
-import io.github.flinkiteration.runtime.operator.ValuePartitioner;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
+import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory;
+import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory.Arity;
+import io.github.flinkiteration.runtime.wrapper.ValueKeySelector;
+import io.github.flinkiteration.runtime.wrapper.ValuePartitioner;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import io.github.flinkiteration.runtime.protocol.FeedbackItem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -22,31 +23,44 @@ import org.apache.flink.util.function.ThrowingConsumer;
  * put also goes to the log, and the tail's snapshot takes the log. When the tail snapshots first
  * (its feedback does not come from its own head), it leaves a cut mark in the queue instead; the
  * head takes nothing past the mark until its own snapshot, which then keeps what lies before the
- * mark.
+ * mark. A mark is a position in the sequence of items ever put, so the queue itself holds only
+ * {@link FeedbackItem}s.
  */
 public final class FeedbackChannel implements AutoCloseable {
 
     private final Object lock = new Object();
-    private List<Object> pending = new ArrayList<>();
+    private List<FeedbackItem> pending = new ArrayList<>();
+
+    /**
+     * How many items were handed to the head (or restored before it): the position of pending[0].
+     */
+    private long taken;
+
+    /**
+     * Cut marks of the tail's snapshots that came before the head's: checkpoint id to the number of
+     * items put before the snapshot. Later checkpoints cut later, so the first mark is the lowest.
+     */
+    private final TreeMap<Long, Long> cuts = new TreeMap<>();
+
     private MailboxExecutor consumerMailbox;
-    private ThrowingConsumer<List<Object>, Exception> consumer;
+    private ThrowingConsumer<List<FeedbackItem>, Exception> consumer;
     private boolean drainScheduled;
     private boolean closed;
 
     /** Items put since the head's snapshot of each checkpoint, until the tail's snapshot of it. */
-    private final TreeMap<Long, List<Object>> logs = new TreeMap<>();
+    private final TreeMap<Long, List<FeedbackItem>> logs = new TreeMap<>();
 
     /**
      * Called by the tail, and by the round decider. Items put after {@link #close()} are dropped.
      */
-    public void put(Object item) {
+    public void put(FeedbackItem item) {
         boolean schedule;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             pending.add(item);
-            for (List<Object> log : logs.values()) {
+            for (List<FeedbackItem> log : logs.values()) {
                 log.add(item);
             }
             schedule = consumerMailbox != null && !drainScheduled && !blockedByCut();
@@ -61,17 +75,19 @@ public final class FeedbackChannel implements AutoCloseable {
      * Called by the head in its task thread, before {@link #registerConsumer}: items restored from
      * the head's checkpoint go before anything the tail puts.
      */
-    void restore(List<Object> items) {
+    void restore(List<FeedbackItem> items) {
         synchronized (lock) {
-            List<Object> restored = new ArrayList<>(items);
+            List<FeedbackItem> restored = new ArrayList<>(items);
             restored.addAll(pending);
             pending = restored;
+            // The restored items sit before every position a cut may name.
+            taken -= items.size();
         }
     }
 
     /** Called by the head in its task thread; {@code consumer} runs in that thread too. */
     void registerConsumer(
-            MailboxExecutor mailbox, ThrowingConsumer<List<Object>, Exception> consumer) {
+            MailboxExecutor mailbox, ThrowingConsumer<List<FeedbackItem>, Exception> consumer) {
         synchronized (lock) {
             this.consumerMailbox = mailbox;
             this.consumer = consumer;
@@ -83,26 +99,15 @@ public final class FeedbackChannel implements AutoCloseable {
      * The head's snapshot of {@code checkpointId}: returns the items in flight that belong to the
      * head's state, and from now on logs what the tail puts until the tail's snapshot.
      */
-    List<Object> snapshotAtHead(long checkpointId) {
-        List<Object> inFlight = new ArrayList<>();
+    List<FeedbackItem> snapshotAtHead(long checkpointId) {
+        List<FeedbackItem> inFlight;
         synchronized (lock) {
-            int cut = indexOfCut(checkpointId);
-            List<Object> kept = new ArrayList<>(pending.size());
-            for (int i = 0; i < pending.size(); i++) {
-                Object item = pending.get(i);
-                if (item instanceof CutMark) {
-                    if (((CutMark) item).checkpointId > checkpointId) {
-                        kept.add(item);
-                    }
-                    continue; // a mark of this or an abandoned checkpoint is resolved now
-                }
-                if (cut < 0 || i < cut) {
-                    inFlight.add(item);
-                }
-                kept.add(item);
-            }
-            pending = kept;
-            if (cut < 0 && !closed) {
+            Long cut = cuts.get(checkpointId);
+            int before = cut == null ? pending.size() : (int) (cut - taken);
+            inFlight = new ArrayList<>(pending.subList(0, before));
+            // A mark of this or an abandoned checkpoint is resolved now.
+            cuts.headMap(checkpointId, true).clear();
+            if (cut == null && !closed) {
                 logs.put(checkpointId, new ArrayList<>());
             }
         }
@@ -115,16 +120,16 @@ public final class FeedbackChannel implements AutoCloseable {
      * snapshot, which belongs to the tail's state. If the head has not snapshotted yet, leaves a
      * cut mark and returns nothing.
      */
-    List<Object> snapshotAtTail(long checkpointId) {
+    List<FeedbackItem> snapshotAtTail(long checkpointId) {
         synchronized (lock) {
-            List<Object> log = logs.remove(checkpointId);
+            List<FeedbackItem> log = logs.remove(checkpointId);
             // Logs of older checkpoints belong to checkpoints that were abandoned.
             logs.headMap(checkpointId).clear();
             if (log != null) {
                 return log;
             }
             if (!closed) {
-                pending.add(new CutMark(checkpointId));
+                cuts.put(checkpointId, taken + pending.size());
             }
             return new ArrayList<>();
         }
@@ -133,27 +138,19 @@ public final class FeedbackChannel implements AutoCloseable {
     /** The head learned that {@code checkpointId} was abandoned: its cut mark no longer holds. */
     void abort(long checkpointId) {
         synchronized (lock) {
-            pending.removeIf(
-                    item ->
-                            item instanceof CutMark
-                                    && ((CutMark) item).checkpointId <= checkpointId);
+            cuts.headMap(checkpointId, true).clear();
             logs.remove(checkpointId);
         }
         scheduleDrainIfReady();
     }
 
-    private int indexOfCut(long checkpointId) {
-        for (int i = 0; i < pending.size(); i++) {
-            Object item = pending.get(i);
-            if (item instanceof CutMark && ((CutMark) item).checkpointId == checkpointId) {
-                return i;
-            }
-        }
-        return -1;
+    /** How many pending items the head may take now: those before the first cut mark. */
+    private int takeable() {
+        return cuts.isEmpty() ? pending.size() : (int) (cuts.firstEntry().getValue() - taken);
     }
 
     private boolean blockedByCut() {
-        return !pending.isEmpty() && pending.get(0) instanceof CutMark;
+        return takeable() == 0;
     }
 
     private void scheduleDrainIfReady() {
@@ -181,23 +178,18 @@ public final class FeedbackChannel implements AutoCloseable {
 
     /** Hands over everything pending up to the first cut mark, which waits for the head. */
     private void drain() throws Exception {
-        List<Object> batch;
+        List<FeedbackItem> batch;
         synchronized (lock) {
             drainScheduled = false;
-            int cut = -1;
-            for (int i = 0; i < pending.size(); i++) {
-                if (pending.get(i) instanceof CutMark) {
-                    cut = i;
-                    break;
-                }
-            }
-            if (cut < 0) {
+            int count = takeable();
+            if (count == pending.size()) {
                 batch = pending;
                 pending = new ArrayList<>();
             } else {
-                batch = new ArrayList<>(pending.subList(0, cut));
-                pending = new ArrayList<>(pending.subList(cut, pending.size()));
+                batch = new ArrayList<>(pending.subList(0, count));
+                pending = new ArrayList<>(pending.subList(count, pending.size()));
             }
+            taken += count;
         }
         if (!batch.isEmpty()) {
             consumer.accept(batch);
@@ -209,19 +201,10 @@ public final class FeedbackChannel implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             closed = true;
+            taken += pending.size();
             pending = new ArrayList<>();
+            cuts.clear();
             logs.clear();
-        }
-    }
-
-    /**
-     * Where the tail's snapshot of a checkpoint lies in the queue, if it came before the head's.
-     */
-    private static final class CutMark {
-        final long checkpointId;
-
-        CutMark(long checkpointId) {
-            this.checkpointId = checkpointId;
         }
     }
 }

@@ -3,20 +3,23 @@ package io.github.flinkiteration.runtime.feedback;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.coordinator.ControlledEntryOperator;
+import io.github.flinkiteration.runtime.coordinator.CoordinatedEntryOperatorFactory;
+import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
-import io.github.flinkiteration.runtime.operator.ControlledEntryOperator;
-import io.github.flinkiteration.runtime.progress.ProgressPlan;
-import io.github.flinkiteration.runtime.progress.ResumeEvent;
-import io.github.flinkiteration.runtime.progress.RoundDeciderOperator;
-import io.github.flinkiteration.runtime.progress.RoundDecision;
-import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
-import io.github.flinkiteration.runtime.progress.RoundReportEvent;
+import io.github.flinkiteration.runtime.protocol.FeedbackItem;
+import io.github.flinkiteration.runtime.protocol.FeedbackItemCodec;
+import io.github.flinkiteration.runtime.protocol.FeedbackRecord;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.protocol.ResumeEvent;
+import io.github.flinkiteration.runtime.protocol.RoundDecision;
+import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
+import io.github.flinkiteration.runtime.protocol.RoundMarker;
+import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
+import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordSerializer;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -35,29 +38,20 @@ import org.apache.flink.util.FlinkRuntimeException;
  * 2 comes from the iteration's control source, emits nothing, and ends when the iteration ends,
  * which keeps this task running (with checkpoints flowing) after input 1 has ended.
  *
- * <p>Feedback arrives through the {@link FeedbackChannel} from the co-located tail. In lock-step
- * (bounded iterations) it is held until the coordinator starts the round it belongs to; otherwise
- * it is passed on at once. Once the tail says a round is complete, the head reports the round and
- * its feedback count to the coordinator, which answers for all heads at once: start the next round
- * (emit its round watermark), or stop.
+ * <p>Feedback arrives through the {@link FeedbackChannel} from the co-located tail. A {@link
+ * FeedbackPacing} decides when it goes into the body: held until its round starts (lock-step,
+ * bounded iterations) or at once. A round is complete here once it was started and the tail's
+ * {@link RoundMarker} for it has come back; a {@link RoundDecisionStrategy} then decides what
+ * follows: the coordinator, which answers for all heads at once, the co-located {@link
+ * RoundDeciderOperator}, or this head alone. Both are chosen once from the {@link ProgressPlan}.
  *
- * <p>In lock-step iterations without termination checks or constants the decision is taken in the
- * data plane instead: a {@link RoundDeciderOperator} co-located with this head hears every tail's
- * round summary and puts its {@link RoundDecision} into this head's feedback channel. The head
- * applies it once the round is complete here too, and reports only the round it stops after.
- *
- * <p>When this head is the iteration's only participant (parallelism 1, no termination checks) it
- * knows all the coordinator will know, so it takes the same decision at once instead of waiting a
- * round trip to the JobManager, and reports only the round it stops after, so that the coordinator
- * decides alike and ends the control source; the coordinator's late decision is then ignored.
- *
- * <p>A checkpoint stores the head's progress, the feedback it holds or counts, and the feedback
- * that was in the channel when the barrier passed here (see {@link FeedbackChannel}); the tail
- * stores what followed until the barrier reached it. On restore the head tells the coordinator
- * where it stands and sends its last report again.
+ * <p>A checkpoint stores the head's progress, the feedback its pacing holds or counts, and the
+ * feedback that was in the channel when the barrier passed here (see {@link FeedbackChannel}); the
+ * tail stores what followed until the barrier reached it. On restore the head tells the coordinator
+ * where it stands and sends its round watermark again.
  */
 public final class HeadOperator<T> extends ControlledEntryOperator<T>
-        implements OperatorEventHandler {
+        implements OperatorEventHandler, FeedbackItem.Handler {
 
     private static final long serialVersionUID = 1L;
 
@@ -68,24 +62,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private final MailboxExecutor mailbox;
 
     private transient FeedbackChannel channel;
-
-    /**
-     * Feedback by the round it will enter, while that round has not started: records, and chunks of
-     * serialized records ({@link SerializedFeedback}) from the tail.
-     */
-    private final TreeMap<Integer, List<Object>> heldFeedback = new TreeMap<>();
-
-    private transient TypeSerializer<T> valueSerializer;
-
-    /**
-     * Without lock-step, feedback is passed on at once, so it is only counted: records by the round
-     * they entered, for rounds not yet reported as the next one. The round being counted right now
-     * is kept aside, since feedback mostly comes in runs of one round.
-     */
-    private final TreeMap<Integer, Long> feedbackCounts = new TreeMap<>();
-
-    private int countingRound = -1;
-    private long countingRecords;
+    private transient FeedbackPacing pacing;
+    private transient RoundDecisionStrategy decisions;
 
     private int emittedRound = -1;
     private long tailCompleteRound = Long.MIN_VALUE;
@@ -93,19 +71,25 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private long reportedFeedback;
     private boolean initialEnded;
     private boolean terminated;
-    private transient boolean decidesAlone;
-    private transient boolean reportsOnlyLastRound;
 
-    /** The latest decision of the co-located round decider, until it applies here. */
-    private transient RoundDecision decision;
+    /** Whether feedback went into the body during the batch being handled. */
+    private transient boolean passedOn;
 
     private transient ProgressState progressState;
-    private transient ItemListState<Object> heldState;
-    private transient ItemListState<Object> inFlightState;
-    private transient ProgressState countsState;
-    private transient List<Object> restoredInFlight;
+    private transient ItemListState<FeedbackItem> inFlightState;
+    private transient List<FeedbackItem> restoredInFlight;
 
-    HeadOperator(
+    /** The factory of the head of {@code variable}, with the coordinator it reports to. */
+    public static <T> CoordinatedEntryOperatorFactory<T> factory(
+            String variable, ProgressPlan plan) {
+        return new CoordinatedEntryOperatorFactory<>(
+                plan,
+                Role.HEAD,
+                HeadOperator.class,
+                parameters -> new HeadOperator<>(parameters, plan, variable));
+    }
+
+    private HeadOperator(
             StreamOperatorParameters<IterationRecord<T>> parameters,
             ProgressPlan plan,
             String variable) {
@@ -130,15 +114,34 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 describe());
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerOut(getUserCodeClassloader());
-        valueSerializer = ((IterationRecordSerializer<T>) serializer).getValueSerializer();
-        FeedbackItemCodec<T> codec = new FeedbackItemCodec<>(serializer);
+        TypeSerializer<T> valueSerializer =
+                ((IterationRecordSerializer<T>) serializer).getValueSerializer();
+        boolean restored = context.isRestored();
+        pacing =
+                plan.isLockStep()
+                        ? new LockStepPacing<>(
+                                output,
+                                serializer,
+                                valueSerializer,
+                                context.getOperatorStateStore(),
+                                restored)
+                        : new FreeFlowPacing<>(
+                                output, valueSerializer, context.getOperatorStateStore(), restored);
         progressState = ProgressState.register(context.getOperatorStateStore(), "head-progress");
-        heldState = ItemListState.register(context.getOperatorStateStore(), "head-held", codec);
         inFlightState =
-                ItemListState.register(context.getOperatorStateStore(), "head-in-flight", codec);
-        countsState = ProgressState.register(context.getOperatorStateStore(), "head-counts");
-        if (context.isRestored()) {
-            restore();
+                ItemListState.register(
+                        context.getOperatorStateStore(),
+                        "head-in-flight",
+                        new FeedbackItemCodec<>(serializer));
+        if (restored) {
+            long[] progress = progressState.get();
+            emittedRound = (int) progress[0];
+            tailCompleteRound = progress[1];
+            reportedRound = (int) progress[2];
+            reportedFeedback = progress[3];
+            initialEnded = progress[4] != 0;
+            terminated = progress[5] != 0;
+            restoredInFlight = inFlightState.get();
         }
     }
 
@@ -146,29 +149,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         return "head of variable '" + variable + "'";
     }
 
-    @SuppressWarnings("unchecked")
-    private void restore() throws Exception {
-        long[] progress = progressState.get();
-        emittedRound = (int) progress[0];
-        tailCompleteRound = progress[1];
-        reportedRound = (int) progress[2];
-        reportedFeedback = progress[3];
-        initialEnded = progress[4] != 0;
-        terminated = progress[5] != 0;
-        for (Object item : heldState.get()) {
-            hold(item);
-        }
-        long[] counts = countsState.get();
-        for (int i = 0; i + 1 < counts.length; i += 2) {
-            feedbackCounts.put((int) counts[i], counts[i + 1]);
-        }
-        restoredInFlight = inFlightState.get();
-    }
-
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<Object> inFlight =
+        List<FeedbackItem> inFlight =
                 channel == null || terminated
                         ? List.of()
                         : channel.snapshotAtHead(context.getCheckpointId());
@@ -179,17 +163,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 reportedFeedback,
                 initialEnded ? 1 : 0,
                 terminated ? 1 : 0);
-        List<Object> held = new ArrayList<>();
-        heldFeedback.values().forEach(held::addAll);
-        heldState.update(held);
-        setAsideCount();
-        long[] counts = new long[feedbackCounts.size() * 2];
-        int i = 0;
-        for (Map.Entry<Integer, Long> entry : feedbackCounts.entrySet()) {
-            counts[i++] = entry.getKey();
-            counts[i++] = entry.getValue();
-        }
-        countsState.update(counts);
+        pacing.snapshot();
         inFlightState.update(inFlight);
     }
 
@@ -205,9 +179,11 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     public void open() throws Exception {
         super.open();
         channel = FeedbackChannels.acquire(this, plan.getIterationId(), variable);
-        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        decidesAlone = plan.isDecidedByHead(parallelism);
-        reportsOnlyLastRound = plan.reportsOnlyLastRound(parallelism);
+        decisions =
+                RoundDecisionStrategy.choose(
+                        plan,
+                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                        this);
         coordinator.sendEventToCoordinator(new ResumeEvent(emittedRound, terminated));
         if (terminated) {
             channel.close();
@@ -223,11 +199,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             output.emitWatermark(new Watermark(emittedRound));
             flusher.flush();
         }
-        if (reportedRound >= 0 && !reportsOnlyLastRound) {
-            // The coordinator may not have heard it before the checkpoint; it counts it once.
-            coordinator.sendEventToCoordinator(
-                    new RoundReportEvent(reportedRound, reportedFeedback));
-        }
+        decisions.resume(reportedRound, reportedFeedback);
         channel.registerConsumer(mailbox, this::onFeedback);
     }
 
@@ -246,27 +218,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private void onFeedback(List<Object> items) throws Exception {
-        boolean passedOn = false;
-        for (Object item : items) {
-            if (item instanceof RoundMarker) {
-                tailCompleteRound = Math.max(tailCompleteRound, ((RoundMarker) item).round);
-            } else if (item instanceof RoundDecision) {
-                RoundDecision next = (RoundDecision) item;
-                if (!decidesAlone && (decision == null || next.round > decision.round)) {
-                    decision = next;
-                }
-            } else if (terminated) {
-                continue;
-            } else if (plan.isLockStep()) {
-                hold(item);
-            } else {
-                StreamRecord<IterationRecord<T>> record = (StreamRecord<IterationRecord<T>>) item;
-                count(record.getValue().getRound());
-                output.collect(record);
-                passedOn = true;
-            }
+    private void onFeedback(List<FeedbackItem> items) throws Exception {
+        passedOn = false;
+        for (FeedbackItem item : items) {
+            item.accept(this);
         }
         if (passedOn) {
             // Feedback is often a trickle of model updates: do not let it wait for a full buffer.
@@ -276,57 +231,56 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     @Override
+    public void onRecord(FeedbackRecord<?> record) throws Exception {
+        if (!terminated) {
+            passedOn |= pacing.onFeedback(record);
+        }
+    }
+
+    @Override
+    public void onChunk(SerializedFeedback chunk) throws Exception {
+        if (!terminated) {
+            passedOn |= pacing.onFeedback(chunk);
+        }
+    }
+
+    @Override
+    public void onMarker(RoundMarker marker) {
+        tailCompleteRound = Math.max(tailCompleteRound, marker.round);
+    }
+
+    @Override
+    public void onDecision(RoundDecision decision) {
+        decisions.onDeciderDecision(decision);
+    }
+
+    @Override
     public void handleOperatorEvent(OperatorEvent event) {
         try {
-            onDecision((RoundDecisionEvent) event);
+            RoundDecisionEvent decision = (RoundDecisionEvent) event;
+            if (decision.isTerminate()) {
+                terminate();
+            } else {
+                decisions.onCoordinatorStart(decision.getNextRound());
+            }
+            reportCompletedRounds();
         } catch (Exception e) {
             throw new FlinkRuntimeException(
                     "Could not apply " + event + " at the " + describe(), e);
         }
     }
 
-    private void onDecision(RoundDecisionEvent decision) throws Exception {
-        if (decision.isTerminate()) {
-            terminate();
-        } else if (!reportsOnlyLastRound && decision.getNextRound() > emittedRound) {
-            startRound(decision.getNextRound());
-        }
-        // Otherwise this head's rounds are decided without the coordinator.
-        reportCompletedRounds();
-    }
-
     private void terminate() {
         if (!terminated) {
             terminated = true;
-            heldFeedback.clear();
-            feedbackCounts.clear();
-            countingRecords = 0;
+            pacing.clear();
             channel.close();
         }
     }
 
-    /** Keeps a feedback record, or a chunk of them, until its round starts. */
-    @SuppressWarnings("unchecked")
-    private void hold(Object item) {
-        int round =
-                item instanceof SerializedFeedback
-                        ? ((SerializedFeedback) item).round
-                        : ((StreamRecord<IterationRecord<T>>) item).getValue().getRound();
-        heldFeedback.computeIfAbsent(round, r -> new ArrayList<>()).add(item);
-    }
-
-    @SuppressWarnings("unchecked")
-    private void startRound(int round) throws Exception {
-        List<Object> held = heldFeedback.remove(round);
-        if (held != null) {
-            for (Object item : held) {
-                if (item instanceof SerializedFeedback) {
-                    ((SerializedFeedback) item).forEach(valueSerializer, output::collect);
-                } else {
-                    output.collect((StreamRecord<IterationRecord<T>>) item);
-                }
-            }
-        }
+    /** Starts {@code round}: emits the feedback that waited for it, then its round watermark. */
+    void startRound(int round) throws Exception {
+        pacing.startRound(round);
         emitRoundWatermark(round);
     }
 
@@ -337,72 +291,46 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     /**
-     * A round is complete here once it was started and the tail has passed its watermark. Reports
-     * each complete round to the coordinator, or decides it alone, or applies the round decider's
-     * decision on it.
+     * A round is complete here once it was started and the tail has passed its watermark. Hands
+     * each complete round, in order, to the decision strategy.
      */
     private void reportCompletedRounds() throws Exception {
         while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
             int round = reportedRound + 1;
-            long feedbackRecords = feedbackFor(round + 1);
+            long feedbackRecords = pacing.feedbackFor(round + 1);
             reportedRound = round;
             reportedFeedback = feedbackRecords;
-            if (decidesAlone) {
-                applyDecision(new RoundDecision(round, plan.stopsAfter(round, feedbackRecords)));
-            } else if (!reportsOnlyLastRound) {
-                coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));
-            }
+            decisions.roundComplete(round, feedbackRecords);
         }
-        if (decision != null && !terminated && decision.round <= reportedRound) {
-            RoundDecision ready = decision;
-            decision = null;
-            if (ready.round == emittedRound) {
-                applyDecision(ready);
-            }
-            // Otherwise it was applied before a checkpoint and handed over again after it.
-        }
+        decisions.afterRoundsComplete();
     }
 
     /** Applies the decision taken after {@code decision.round}, which is complete here. */
-    private void applyDecision(RoundDecision decision) throws Exception {
+    void applyDecision(RoundDecision decision) throws Exception {
         if (decision.stop) {
-            // The coordinator hears only of the last round; it ends the control source.
-            coordinator.sendEventToCoordinator(
-                    new RoundReportEvent(decision.round, reportedFeedback));
+            // The coordinator hears of the last round; it ends the control source.
+            reportRound(decision.round, reportedFeedback);
             terminate();
         } else {
             startRound(decision.round + 1);
         }
     }
 
-    private void count(int round) {
-        if (round != countingRound) {
-            setAsideCount();
-            countingRound = round;
-        }
-        countingRecords++;
+    /** Tells the coordinator that {@code round} is complete here. */
+    void reportRound(int round, long feedbackRecords) {
+        coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));
     }
 
-    private void setAsideCount() {
-        if (countingRecords > 0) {
-            feedbackCounts.merge(countingRound, countingRecords, Long::sum);
-            countingRecords = 0;
-        }
+    int emittedRound() {
+        return emittedRound;
     }
 
-    /** How many feedback records arrived for {@code round}; called once per round. */
-    private long feedbackFor(int round) {
-        if (plan.isLockStep()) {
-            long records = 0;
-            for (Object item : heldFeedback.getOrDefault(round, List.of())) {
-                records +=
-                        item instanceof SerializedFeedback ? ((SerializedFeedback) item).count : 1;
-            }
-            return records;
-        }
-        setAsideCount();
-        Long counted = feedbackCounts.remove(round);
-        return counted == null ? 0 : counted;
+    int reportedRound() {
+        return reportedRound;
+    }
+
+    boolean isTerminated() {
+        return terminated;
     }
 
     @Override

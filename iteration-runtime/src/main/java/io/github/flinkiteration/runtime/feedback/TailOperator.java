@@ -4,8 +4,12 @@ import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
-import io.github.flinkiteration.runtime.progress.RoundDeciderOperator;
-import io.github.flinkiteration.runtime.progress.RoundSummary;
+import io.github.flinkiteration.runtime.protocol.FeedbackItem;
+import io.github.flinkiteration.runtime.protocol.FeedbackItemCodec;
+import io.github.flinkiteration.runtime.protocol.FeedbackRecord;
+import io.github.flinkiteration.runtime.protocol.RoundMarker;
+import io.github.flinkiteration.runtime.protocol.RoundSummary;
+import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordSerializer;
 import java.io.IOException;
@@ -46,8 +50,8 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     private transient FeedbackChannel channel;
     private transient TypeSerializer<IterationRecord<T>> copier;
     private transient SerializedFeedback.Writer<T> chunks;
-    private transient ItemListState<Object> loggedState;
-    private transient List<Object> restoredLog;
+    private transient ItemListState<FeedbackItem> loggedState;
+    private transient List<FeedbackItem> restoredLog;
     private transient ProgressState summaryState;
     private transient OutputFlusher flusher;
 
@@ -155,15 +159,16 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
             // operator or deserialized it from the network. Move it to the next round in place.
             IterationRecord<T> record = element.getValue();
             record.setRound(record.getRound() + 1);
-            channel.put(element);
+            channel.put(new FeedbackRecord<>(element));
             return;
         }
         IterationRecord<T> record = copier.copy(element.getValue());
         record.setRound(record.getRound() + 1);
         channel.put(
-                element.hasTimestamp()
-                        ? new StreamRecord<>(record, element.getTimestamp())
-                        : new StreamRecord<>(record));
+                new FeedbackRecord<>(
+                        element.hasTimestamp()
+                                ? new StreamRecord<>(record, element.getTimestamp())
+                                : new StreamRecord<>(record)));
     }
 
     @Override

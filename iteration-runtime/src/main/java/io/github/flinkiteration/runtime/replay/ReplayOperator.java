@@ -2,12 +2,14 @@ package io.github.flinkiteration.runtime.replay;
 
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.coordinator.ControlledEntryOperator;
+import io.github.flinkiteration.runtime.coordinator.CoordinatedEntryOperatorFactory;
+import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
-import io.github.flinkiteration.runtime.operator.ControlledEntryOperator;
-import io.github.flinkiteration.runtime.progress.ResumeEvent;
-import io.github.flinkiteration.runtime.progress.RoundDecisionEvent;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.protocol.ResumeEvent;
+import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
-import io.github.flinkiteration.runtime.state.SpillingBuffer;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -75,7 +77,20 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     /** Set by a restore that found a replay under way: from which record it resumes. */
     private transient long resumeReplayAt = -1;
 
-    ReplayOperator(StreamOperatorParameters<IterationRecord<T>> parameters, String constant) {
+    /**
+     * The factory of the replay of {@code constant}, with the coordinator that starts its rounds.
+     */
+    public static <T> CoordinatedEntryOperatorFactory<T> factory(
+            String constant, ProgressPlan plan) {
+        return new CoordinatedEntryOperatorFactory<>(
+                plan,
+                Role.REPLAY,
+                ReplayOperator.class,
+                parameters -> new ReplayOperator<>(parameters, constant));
+    }
+
+    private ReplayOperator(
+            StreamOperatorParameters<IterationRecord<T>> parameters, String constant) {
         super(parameters);
         this.constant = constant;
         OperatorID operatorId = parameters.getStreamConfig().getOperatorID();

@@ -2,6 +2,8 @@ package io.github.flinkiteration.runtime.feedback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.flinkiteration.runtime.protocol.FeedbackItem;
+import io.github.flinkiteration.runtime.protocol.RoundMarker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,8 +23,16 @@ import org.junit.jupiter.api.Test;
  */
 class FeedbackChannelTest {
 
+    // Distinct items; the channel hands them over by identity, whatever their kind.
+    private static final FeedbackItem A = new RoundMarker(0);
+    private static final FeedbackItem B = new RoundMarker(1);
+    private static final FeedbackItem C = new RoundMarker(2);
+    private static final FeedbackItem D = new RoundMarker(3);
+    private static final FeedbackItem FROM_THE_HEAD_S_CHECKPOINT = new RoundMarker(5);
+    private static final FeedbackItem FROM_THE_RESTORED_TAIL = new RoundMarker(6);
+
     private final TaskMailbox mailbox = new TaskMailboxImpl();
-    private final List<Object> taken = new ArrayList<>();
+    private final List<FeedbackItem> taken = new ArrayList<>();
     private FeedbackChannel channel;
 
     @BeforeEach
@@ -35,83 +45,82 @@ class FeedbackChannelTest {
 
     @Test
     void headFirstKeepsWhatIsPendingAndTheTailKeepsWhatCameAfter() throws Exception {
-        channel.put("a");
+        channel.put(A);
         runMails();
-        channel.put("b");
+        channel.put(B);
 
-        List<Object> atHead = channel.snapshotAtHead(1);
-        channel.put("c");
-        List<Object> atTail = channel.snapshotAtTail(1);
-        channel.put("d");
+        List<FeedbackItem> atHead = channel.snapshotAtHead(1);
+        channel.put(C);
+        List<FeedbackItem> atTail = channel.snapshotAtTail(1);
+        channel.put(D);
         runMails();
 
-        assertThat(atHead).containsExactly("b");
-        assertThat(atTail).containsExactly("c");
-        assertThat(taken).containsExactly("a", "b", "c", "d");
+        assertThat(atHead).containsExactly(B);
+        assertThat(atTail).containsExactly(C);
+        assertThat(taken).containsExactly(A, B, C, D);
     }
 
     @Test
     void tailFirstLeavesACutThatTheHeadDoesNotCrossBeforeItsSnapshot() throws Exception {
-        channel.put("a");
-        List<Object> atTail = channel.snapshotAtTail(1);
-        channel.put("b");
+        channel.put(A);
+        List<FeedbackItem> atTail = channel.snapshotAtTail(1);
+        channel.put(B);
         runMails();
 
         assertThat(atTail).isEmpty();
-        assertThat(taken).as("only what came before the tail's snapshot").containsExactly("a");
+        assertThat(taken).as("only what came before the tail's snapshot").containsExactly(A);
 
-        channel.put("c");
-        List<Object> atHead = channel.snapshotAtHead(1);
+        channel.put(C);
+        List<FeedbackItem> atHead = channel.snapshotAtHead(1);
         runMails();
 
         assertThat(atHead).as("everything before the cut was taken already").isEmpty();
-        assertThat(taken).containsExactly("a", "b", "c");
+        assertThat(taken).containsExactly(A, B, C);
     }
 
     @Test
     void tailFirstHeadKeepsWhatItHadNotTakenBeforeTheCut() throws Exception {
-        channel.put("a");
-        channel.put("b");
+        channel.put(A);
+        channel.put(B);
         channel.snapshotAtTail(1);
-        channel.put("c");
+        channel.put(C);
 
-        List<Object> atHead = channel.snapshotAtHead(1);
+        List<FeedbackItem> atHead = channel.snapshotAtHead(1);
         runMails();
 
-        assertThat(atHead).containsExactly("a", "b");
-        assertThat(taken).containsExactly("a", "b", "c");
+        assertThat(atHead).containsExactly(A, B);
+        assertThat(taken).containsExactly(A, B, C);
     }
 
     @Test
     void anAbortedCheckpointReleasesItsCutAndDropsItsLog() throws Exception {
-        channel.put("a");
+        channel.put(A);
         channel.snapshotAtTail(1);
-        channel.put("b");
+        channel.put(B);
         channel.abort(1);
         runMails();
-        assertThat(taken).containsExactly("a", "b");
+        assertThat(taken).containsExactly(A, B);
 
         channel.snapshotAtHead(2);
-        channel.put("c");
+        channel.put(C);
         channel.abort(2);
         assertThat(channel.snapshotAtTail(2)).as("the log of checkpoint 2 is gone").isEmpty();
         runMails();
-        assertThat(taken).containsExactly("a", "b", "c");
+        assertThat(taken).containsExactly(A, B, C);
     }
 
     @Test
     void restoredItemsComeBeforeAnythingTheTailPuts() throws Exception {
         FeedbackChannel restored = new FeedbackChannel();
-        restored.put("from the restored tail");
-        restored.restore(List.of("from the head's checkpoint"));
-        List<Object> received = new ArrayList<>();
+        restored.put(FROM_THE_RESTORED_TAIL);
+        restored.restore(List.of(FROM_THE_HEAD_S_CHECKPOINT));
+        List<FeedbackItem> received = new ArrayList<>();
         restored.registerConsumer(
                 new MailboxExecutorImpl(mailbox, 0, StreamTaskActionExecutor.IMMEDIATE),
                 received::addAll);
         runMails();
 
-        assertThat(received)
-                .containsExactly("from the head's checkpoint", "from the restored tail");
+        assertThat(received).containsExactly(FROM_THE_HEAD_S_CHECKPOINT, FROM_THE_RESTORED_TAIL);
     }
 
     private void runMails() throws Exception {

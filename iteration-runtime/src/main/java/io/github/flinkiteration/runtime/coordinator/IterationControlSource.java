@@ -1,0 +1,61 @@
+package io.github.flinkiteration.runtime.coordinator;
+
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * A source that emits nothing and ends when its iteration terminates. It feeds the second input of
+ * every head, so a head's task keeps an open input, and keeps taking part in checkpoints, after the
+ * variable's initial stream has ended: no blocking inside {@code endInput}.
+ *
+ * <p>It is unbounded as far as Flink can tell, which also keeps a job with only bounded sources in
+ * streaming mode; an iteration cannot run with blocking exchanges.
+ */
+public final class IterationControlSource implements Source<Void, ControlSplit, Void> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final ProgressPlan plan;
+
+    public IterationControlSource(ProgressPlan plan) {
+        this.plan = plan;
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return Boundedness.CONTINUOUS_UNBOUNDED;
+    }
+
+    @Override
+    public SourceReader<Void, ControlSplit> createReader(SourceReaderContext readerContext) {
+        return new ControlReader();
+    }
+
+    @Override
+    public SplitEnumerator<ControlSplit, Void> createEnumerator(
+            SplitEnumeratorContext<ControlSplit> enumContext) {
+        return new ControlEnumerator(enumContext, plan);
+    }
+
+    @Override
+    public SplitEnumerator<ControlSplit, Void> restoreEnumerator(
+            SplitEnumeratorContext<ControlSplit> enumContext, Void checkpoint) {
+        return new ControlEnumerator(enumContext, plan);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<ControlSplit> getSplitSerializer() {
+        return new NothingSerializer<>(ControlSplit.INSTANCE);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<Void> getEnumeratorCheckpointSerializer() {
+        return new NothingSerializer<>(null);
+    }
+}

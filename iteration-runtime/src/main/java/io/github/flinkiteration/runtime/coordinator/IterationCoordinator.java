@@ -1,0 +1,140 @@
+package io.github.flinkiteration.runtime.coordinator;
+
+import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
+import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.protocol.ResumeEvent;
+import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+
+/**
+ * The coordinator of one head, termination-check or replay operator. It passes its subtasks'
+ * reports to the iteration's {@link RoundController}, shared through the job's coordinator store,
+ * and delivers the controller's decisions to its head and replay subtasks.
+ *
+ * <p>Flink calls every coordinator of a job from the JobMaster's main thread, so the controller
+ * sees one report at a time and may send through any coordinator's gateways.
+ */
+final class IterationCoordinator implements OperatorCoordinator {
+
+    private final Context context;
+    private final ProgressPlan plan;
+    private final Role role;
+    private final SubtaskGateway[] gateways;
+
+    /** Decisions for subtasks that were not running yet, in order. */
+    private final List<List<OperatorEvent>> undelivered = new ArrayList<>();
+
+    private RoundController controller;
+
+    IterationCoordinator(Context context, ProgressPlan plan, Role role) {
+        this.context = context;
+        this.plan = plan;
+        this.role = role;
+        this.gateways = new SubtaskGateway[context.currentParallelism()];
+        for (int i = 0; i < gateways.length; i++) {
+            undelivered.add(new ArrayList<>());
+        }
+    }
+
+    OperatorID getOperatorId() {
+        return context.getOperatorId();
+    }
+
+    Role getRole() {
+        return role;
+    }
+
+    int getParallelism() {
+        return gateways.length;
+    }
+
+    @Override
+    public void start() {
+        controller = RoundController.of(context.getCoordinatorStore(), plan);
+        controller.register(this);
+    }
+
+    @Override
+    public void handleEventFromOperator(int subtask, int attemptNumber, OperatorEvent event) {
+        if (event instanceof ResumeEvent) {
+            controller.onResume(this, subtask, (ResumeEvent) event);
+        } else if (event instanceof RoundReportEvent) {
+            controller.onReport(this, subtask, (RoundReportEvent) event);
+        } else if (event instanceof CheckReportEvent) {
+            controller.onReport(this, subtask, (CheckReportEvent) event);
+        } else {
+            throw new IllegalArgumentException("Unexpected event " + event);
+        }
+    }
+
+    /** Sends {@code event} to every subtask of this operator. */
+    void sendToSubtasks(OperatorEvent event) {
+        for (int i = 0; i < gateways.length; i++) {
+            sendToSubtask(i, event);
+        }
+    }
+
+    /**
+     * Sends {@code event} to one subtask; if that subtask is not running yet (a replay operator off
+     * the loop's path, or any subtask right after a restore), it gets the event when it is.
+     */
+    void sendToSubtask(int subtask, OperatorEvent event) {
+        if (gateways[subtask] == null) {
+            undelivered.get(subtask).add(event);
+        } else {
+            gateways[subtask].sendEvent(event);
+        }
+    }
+
+    @Override
+    public void executionAttemptReady(int subtask, int attemptNumber, SubtaskGateway gateway) {
+        gateways[subtask] = gateway;
+        for (OperatorEvent event : undelivered.get(subtask)) {
+            gateway.sendEvent(event);
+        }
+        undelivered.get(subtask).clear();
+    }
+
+    @Override
+    public void executionAttemptFailed(int subtask, int attemptNumber, Throwable reason) {
+        gateways[subtask] = null;
+    }
+
+    /**
+     * A restarted subtask resumes from a checkpoint or from the beginning; the controller forgets
+     * its progress and relearns it from the subtasks (see {@link RoundController}).
+     */
+    @Override
+    public void subtaskReset(int subtask, long checkpointId) {
+        undelivered.get(subtask).clear();
+        if (controller != null) {
+            controller.reset();
+        }
+    }
+
+    /** Nothing to store: round progress is restored from the subtasks' state. */
+    @Override
+    public void checkpointCoordinator(long checkpointId, CompletableFuture<byte[]> result) {
+        result.complete(new byte[0]);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {}
+
+    @Override
+    public void resetToCheckpoint(long checkpointId, byte[] checkpointData) {
+        undelivered.forEach(List::clear);
+        if (controller != null) {
+            controller.reset();
+        }
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,285 @@
+package io.github.flinkiteration.runtime.coordinator;
+
+import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
+import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.protocol.ResumeEvent;
+import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
+import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
+
+/**
+ * Decides, for one iteration, when each round ends globally and whether another one follows.
+ *
+ * <p>Round {@code r} is decided once every head subtask has reported it (all its feedback of round
+ * {@code r} arrived) and every termination-check subtask has reported it. Heads and replay
+ * operators hear each decision. The iteration stops when {@code r + 1} reaches the round limit,
+ * when the round fed nothing back, or when a check says so; otherwise every head starts round
+ * {@code r + 1}.
+ *
+ * <p><b>Restores.</b> The controller checkpoints nothing: the subtasks' state is the truth. After a
+ * reset it decides nothing until every head and check subtask has said where it stands ({@link
+ * ResumeEvent}). A head that already started round {@code r} proves that round {@code r - 1} was
+ * decided to continue, so heads still before it are told to start {@code r}; one that had stopped
+ * proves termination. Subtasks then send their last report again, and reports are kept per subtask,
+ * so a report heard twice counts once.
+ *
+ * <p>One instance per iteration lives in the job's {@link CoordinatorStore}, shared by the
+ * iteration's coordinators and its control-source enumerators. Coordinators call it from the
+ * JobMaster's main thread, enumerators from their own; hence the locking.
+ */
+final class RoundController {
+
+    private final ProgressPlan plan;
+    private final Map<OperatorID, Participant> participants = new LinkedHashMap<>();
+    private final TreeMap<Integer, Tally> tallies = new TreeMap<>();
+    private final List<Runnable> terminationListeners = new ArrayList<>();
+    private int decidedRound = -1;
+    private boolean terminated;
+
+    /** Whether every head and check subtask said where it stands since the last reset. */
+    private boolean resumed;
+
+    private RoundController(ProgressPlan plan) {
+        this.plan = plan;
+    }
+
+    static RoundController of(CoordinatorStore store, ProgressPlan plan) {
+        String key = "flink-iteration/controller/" + plan.getIterationId();
+        return (RoundController)
+                store.compute(
+                        key,
+                        (k, existing) -> existing != null ? existing : new RoundController(plan));
+    }
+
+    synchronized void register(IterationCoordinator coordinator) {
+        participants.put(
+                coordinator.getOperatorId(),
+                new Participant(coordinator, coordinator.getParallelism()));
+    }
+
+    /**
+     * Runs {@code listener} each time the iteration terminates (at once if it has), until it is
+     * removed. After a restore the iteration may terminate again.
+     */
+    synchronized void addTerminationListener(Runnable listener) {
+        terminationListeners.add(listener);
+        if (terminated) {
+            listener.run();
+        }
+    }
+
+    synchronized void removeTerminationListener(Runnable listener) {
+        terminationListeners.remove(listener);
+    }
+
+    synchronized boolean isTerminated() {
+        return terminated;
+    }
+
+    synchronized void onResume(IterationCoordinator from, int subtask, ResumeEvent event) {
+        Participant participant = participants.get(from.getOperatorId());
+        participant.resumed[subtask] = true;
+        participant.resumeRound[subtask] = event.getRound();
+        if (event.isTerminated()) {
+            terminate();
+            return;
+        }
+        if (resumed && from.getRole() == Role.REPLAY && !terminated && decidedRound >= 0) {
+            // A replay that starts late: it learns the rounds it missed from the latest start.
+            from.sendToSubtask(subtask, RoundDecisionEvent.startRound(decidedRound + 1));
+        }
+        finishResumingIfReady();
+    }
+
+    synchronized void onReport(IterationCoordinator from, int subtask, RoundReportEvent report) {
+        Participant participant = participants.get(from.getOperatorId());
+        if (participant.coordinator.getRole() == Role.HEAD
+                && plan.reportsOnlyLastRound(participant.reported.length)) {
+            // Every earlier round was decided without this controller; heads report the last one.
+            decidedRound = Math.max(decidedRound, report.getRound() - 1);
+        }
+        if (report.getRound() > decidedRound) {
+            tally(report.getRound())
+                    .feedbackRecords
+                    .put(key(participant, subtask), report.getFeedbackRecords());
+        }
+        participant.reported[subtask] = Math.max(participant.reported[subtask], report.getRound());
+        decideReadyRounds();
+    }
+
+    synchronized void onReport(IterationCoordinator from, int subtask, CheckReportEvent report) {
+        Participant participant = participants.get(from.getOperatorId());
+        if (report.getRound() != Integer.MAX_VALUE && report.getRound() > decidedRound) {
+            Tally tally = tally(report.getRound());
+            tally.checkRecords
+                    .computeIfAbsent(from.getOperatorId(), id -> new HashMap<>())
+                    .put(subtask, report.getRecords());
+            tally.checkStops.put(key(participant, subtask), report.isStop());
+        }
+        participant.reported[subtask] = Math.max(participant.reported[subtask], report.getRound());
+        decideReadyRounds();
+    }
+
+    /** Forgets all progress: the subtasks restart, from a checkpoint or from the beginning. */
+    synchronized void reset() {
+        tallies.clear();
+        decidedRound = -1;
+        terminated = false;
+        resumed = false;
+        for (Participant participant : participants.values()) {
+            Arrays.fill(participant.reported, -1);
+            Arrays.fill(participant.resumed, false);
+            Arrays.fill(participant.resumeRound, -1);
+        }
+    }
+
+    private void finishResumingIfReady() {
+        if (resumed || terminated) {
+            return;
+        }
+        if (participants.size() < plan.getParticipants() + plan.getReplays()) {
+            return;
+        }
+        int latestStart = -1;
+        for (Participant participant : participants.values()) {
+            Role role = participant.coordinator.getRole();
+            if (role == Role.REPLAY) {
+                continue;
+            }
+            for (int i = 0; i < participant.resumed.length; i++) {
+                if (!participant.resumed[i]) {
+                    return;
+                }
+                if (role == Role.HEAD) {
+                    latestStart = Math.max(latestStart, participant.resumeRound[i]);
+                }
+            }
+        }
+        resumed = true;
+        // Deciders in the data plane restore their own decisions and hand them to the heads.
+        if (!plan.isDecidedInDataPlane() && latestStart - 1 > decidedRound) {
+            decidedRound = latestStart - 1;
+            tallies.headMap(decidedRound, true).clear();
+            sendToHeadsAndReplays(RoundDecisionEvent.startRound(decidedRound + 1));
+        }
+        decideReadyRounds();
+    }
+
+    private Tally tally(int round) {
+        return tallies.computeIfAbsent(round, r -> new Tally());
+    }
+
+    private void decideReadyRounds() {
+        while (!terminated && resumed && isReported(decidedRound + 1)) {
+            decide(decidedRound + 1);
+        }
+    }
+
+    private boolean isReported(int round) {
+        if (participants.size() < plan.getParticipants() + plan.getReplays()) {
+            return false;
+        }
+        for (Participant participant : participants.values()) {
+            if (participant.coordinator.getRole() == Role.REPLAY) {
+                continue;
+            }
+            for (int reported : participant.reported) {
+                if (reported < round) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void decide(int round) {
+        Tally tally = tallies.containsKey(round) ? tallies.remove(round) : new Tally();
+        long feedbackRecords = 0;
+        for (long records : tally.feedbackRecords.values()) {
+            feedbackRecords += records;
+        }
+        boolean stop =
+                plan.stopsAfter(round, feedbackRecords)
+                        || tally.checkStops.containsValue(Boolean.TRUE);
+        for (Participant participant : participants.values()) {
+            if (participant.coordinator.getRole() == Role.EMPTINESS_CHECK && round >= 1) {
+                Map<Integer, Long> counts =
+                        tally.checkRecords.getOrDefault(
+                                participant.coordinator.getOperatorId(), Map.of());
+                long records = 0;
+                for (long count : counts.values()) {
+                    records += count;
+                }
+                stop |= records == 0;
+            }
+        }
+        decidedRound = round;
+        if (stop) {
+            terminate();
+        } else {
+            sendToHeadsAndReplays(RoundDecisionEvent.startRound(round + 1));
+        }
+    }
+
+    private void terminate() {
+        if (terminated) {
+            return;
+        }
+        terminated = true;
+        tallies.clear();
+        sendToHeadsAndReplays(RoundDecisionEvent.terminate());
+        for (Runnable listener : new ArrayList<>(terminationListeners)) {
+            listener.run();
+        }
+    }
+
+    private void sendToHeadsAndReplays(RoundDecisionEvent decision) {
+        for (Participant participant : participants.values()) {
+            Role role = participant.coordinator.getRole();
+            if (role == Role.HEAD || role == Role.REPLAY) {
+                participant.coordinator.sendToSubtasks(decision);
+            }
+        }
+    }
+
+    private static long key(Participant participant, int subtask) {
+        return ((long) participant.index << 32) | subtask;
+    }
+
+    private final class Participant {
+        final IterationCoordinator coordinator;
+        final int index;
+        final int[] reported;
+        final boolean[] resumed;
+        final int[] resumeRound;
+
+        Participant(IterationCoordinator coordinator, int parallelism) {
+            this.coordinator = coordinator;
+            this.index = participants.size();
+            this.reported = new int[parallelism];
+            this.resumed = new boolean[parallelism];
+            this.resumeRound = new int[parallelism];
+            Arrays.fill(reported, -1);
+            Arrays.fill(resumeRound, -1);
+        }
+    }
+
+    /**
+     * What the subtasks reported for one round, per subtask, so that a repeated report is
+     * idempotent.
+     */
+    private static final class Tally {
+        final Map<Long, Long> feedbackRecords = new HashMap<>();
+        final Map<OperatorID, Map<Integer, Long>> checkRecords = new HashMap<>();
+        final Map<Long, Boolean> checkStops = new HashMap<>();
+    }
+}

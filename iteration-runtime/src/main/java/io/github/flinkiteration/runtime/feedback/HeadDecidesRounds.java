@@ -1,0 +1,42 @@
+package io.github.flinkiteration.runtime.feedback;
+
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.protocol.RoundDecision;
+
+/**
+ * The head is the iteration's only participant (one variable, parallelism 1, no termination checks,
+ * no constants): it knows all the coordinator would know, so it decides each round at once by
+ * {@link ProgressPlan#stopsAfter} instead of waiting a round trip to the JobManager. It reports
+ * only the round it stops after, so that the coordinator ends the control source.
+ */
+final class HeadDecidesRounds implements RoundDecisionStrategy {
+
+    private final ProgressPlan plan;
+    private final HeadOperator<?> head;
+
+    HeadDecidesRounds(ProgressPlan plan, HeadOperator<?> head) {
+        this.plan = plan;
+        this.head = head;
+    }
+
+    @Override
+    public void resume(int reportedRound, long reportedFeedback) {}
+
+    @Override
+    public void roundComplete(int round, long feedbackRecords) throws Exception {
+        head.applyDecision(new RoundDecision(round, plan.stopsAfter(round, feedbackRecords)));
+    }
+
+    @Override
+    public void afterRoundsComplete() {}
+
+    @Override
+    public void onDeciderDecision(RoundDecision decision) {
+        // No decider is built for a head that decides alone.
+    }
+
+    @Override
+    public void onCoordinatorStart(int round) {
+        // The coordinator decides alike, one round trip later: nothing left to do.
+    }
+}

@@ -1,0 +1,38 @@
+package io.github.flinkiteration.runtime.protocol;
+
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+
+/**
+ * The first event of every subtask attempt of a head, termination check or replay operator: where
+ * it stands, fresh or restored from a checkpoint. The controller keeps no state of its own in
+ * checkpoints; after a restore it learns from these which rounds were already decided, and the
+ * subtasks send their last report again (reports are idempotent).
+ *
+ * <p>{@code round} is the last round a head or replay started (-1 for none) or the last round a
+ * check reported; {@code terminated} says that a head had already stopped.
+ */
+public final class ResumeEvent implements OperatorEvent {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int round;
+    private final boolean terminated;
+
+    public ResumeEvent(int round, boolean terminated) {
+        this.round = round;
+        this.terminated = terminated;
+    }
+
+    public int getRound() {
+        return round;
+    }
+
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    @Override
+    public String toString() {
+        return "Resume{round=" + round + ", terminated=" + terminated + "}";
+    }
+}

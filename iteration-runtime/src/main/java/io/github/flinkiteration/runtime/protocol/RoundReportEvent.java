@@ -1,0 +1,33 @@
+package io.github.flinkiteration.runtime.protocol;
+
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+
+/**
+ * From a head subtask: round {@code round} is done here (its feedback has all arrived) and it
+ * brought {@code feedbackRecords} records for the next round.
+ */
+public final class RoundReportEvent implements OperatorEvent {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int round;
+    private final long feedbackRecords;
+
+    public RoundReportEvent(int round, long feedbackRecords) {
+        this.round = round;
+        this.feedbackRecords = feedbackRecords;
+    }
+
+    public int getRound() {
+        return round;
+    }
+
+    public long getFeedbackRecords() {
+        return feedbackRecords;
+    }
+
+    @Override
+    public String toString() {
+        return "RoundReport{round=" + round + ", feedbackRecords=" + feedbackRecords + "}";
+    }
+}

@@ -1,0 +1,357 @@
+package io.github.flinkiteration.runtime.replay;
+
+import io.github.flinkiteration.api.SpillOptions;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.ManagedMemoryUseCase;
+import org.apache.flink.core.memory.MemorySegment;
+import org.apache.flink.runtime.execution.Environment;
+import org.apache.flink.runtime.memory.MemoryAllocationException;
+import org.apache.flink.runtime.memory.MemoryManager;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+
+/**
+ * Where a constant's records wait between rounds: appended once, in round 0, then read from the
+ * start once per later round, each read handing out fresh objects (the body may keep or change what
+ * it receives).
+ *
+ * <p>It lives in managed memory and spills to a local file. Records are serialized into pages taken
+ * one by one from the {@link MemoryManager}, up to the operator's share; what does not fit goes, in
+ * order, to one spill file. A read streams the pages and then the file, through a small buffer, and
+ * deserializes fresh objects. {@link #close()} gives the pages back and deletes the file.
+ *
+ * <p>Not thread-safe: one task thread appends and reads.
+ */
+public final class SpillingBuffer<T> implements AutoCloseable {
+
+    private static final int FILE_BUFFER = 64 * 1024;
+
+    private final TypeSerializer<T> serializer;
+    private final MemoryManager memoryManager;
+    private final Object owner;
+    private final int maxPages;
+    private final Path spillDirectory;
+    private final String spillPrefix;
+
+    private final List<MemorySegment> pages = new ArrayList<>();
+    private final DataOutputSerializer scratch = new DataOutputSerializer(256);
+    private final List<InputStream> openReaders = new ArrayList<>();
+    private int positionInPage;
+    private long memoryBytes;
+    private Path spillFile;
+    private OutputStream spillOut;
+    private long spillBytes;
+    private long size;
+    private boolean finished;
+
+    /**
+     * @param maxPages how many pages of {@code memoryManager} this cache may hold (its share)
+     * @param spillDirectory where the spill file goes, created only if the pages do not suffice
+     * @param spillPrefix the spill file's name prefix, to tell whose file it is
+     */
+    public SpillingBuffer(
+            TypeSerializer<T> serializer,
+            MemoryManager memoryManager,
+            Object owner,
+            int maxPages,
+            Path spillDirectory,
+            String spillPrefix) {
+        this.serializer = serializer;
+        this.memoryManager = memoryManager;
+        this.owner = owner;
+        this.maxPages = maxPages;
+        this.spillDirectory = spillDirectory;
+        this.spillPrefix = spillPrefix;
+    }
+
+    /**
+     * A buffer for {@code operator}: it may take the operator's share of managed memory (the {@code
+     * OPERATOR} use case, which the operator's transformation must declare) and spills to {@link
+     * SpillOptions#SPILL_DIRECTORIES}, by default the TaskManager's temporary directories.
+     *
+     * @param name tells the spill file apart
+     */
+    public static <T> SpillingBuffer<T> forOperator(
+            AbstractStreamOperator<?> operator, TypeSerializer<T> serializer, String name) {
+        Environment environment = operator.getContainingTask().getEnvironment();
+        Configuration taskManagerConfig = environment.getTaskManagerInfo().getConfiguration();
+        Configuration jobConfig = environment.getJobConfiguration();
+        MemoryManager memoryManager = environment.getMemoryManager();
+        double share =
+                operator.getOperatorConfig()
+                        .getManagedMemoryFractionOperatorUseCaseOfSlot(
+                                ManagedMemoryUseCase.OPERATOR,
+                                jobConfig,
+                                taskManagerConfig,
+                                operator.getUserCodeClassloader());
+        int subtask = operator.getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        return new SpillingBuffer<>(
+                serializer,
+                memoryManager,
+                new Object(),
+                memoryManager.computeNumberOfPages(share),
+                spillDirectory(jobConfig, taskManagerConfig, environment, subtask),
+                "flink-iteration-" + name + "-" + subtask + "-");
+    }
+
+    /** The configured spill directories, else the TaskManager's; spread over by subtask. */
+    private static Path spillDirectory(
+            Configuration jobConfig,
+            Configuration taskManagerConfig,
+            Environment environment,
+            int subtask) {
+        List<String> configured =
+                jobConfig
+                        .getOptional(SpillOptions.SPILL_DIRECTORIES)
+                        .or(() -> taskManagerConfig.getOptional(SpillOptions.SPILL_DIRECTORIES))
+                        .orElse(null);
+        if (configured != null && !configured.isEmpty()) {
+            return Path.of(configured.get(subtask % configured.size()));
+        }
+        String[] temporary = environment.getIOManager().getSpillingDirectoriesPaths();
+        return Path.of(temporary[subtask % temporary.length]);
+    }
+
+    /** Appends one record. */
+    public void append(T record) throws IOException {
+        if (finished) {
+            throw new IllegalStateException("The cache was finished; it takes no more records.");
+        }
+        scratch.clear();
+        serializer.serialize(record, scratch);
+        write(scratch.getSharedBuffer(), scratch.length());
+        size++;
+    }
+
+    private void write(byte[] bytes, int length) throws IOException {
+        int offset = 0;
+        while (offset < length && spillOut == null) {
+            MemorySegment page = pageWithRoom();
+            if (page == null) {
+                openSpillFile();
+                break;
+            }
+            int n = Math.min(length - offset, page.size() - positionInPage);
+            page.put(positionInPage, bytes, offset, n);
+            positionInPage += n;
+            memoryBytes += n;
+            offset += n;
+        }
+        if (offset < length) {
+            spillOut.write(bytes, offset, length - offset);
+            spillBytes += length - offset;
+        }
+    }
+
+    /** The page to write into, a new one if the last is full; null once the share is used. */
+    private MemorySegment pageWithRoom() {
+        if (!pages.isEmpty() && positionInPage < pages.get(pages.size() - 1).size()) {
+            return pages.get(pages.size() - 1);
+        }
+        if (pages.size() >= maxPages) {
+            return null;
+        }
+        try {
+            pages.addAll(memoryManager.allocatePages(owner, 1));
+        } catch (MemoryAllocationException e) {
+            return null; // the share is on paper only: spill
+        }
+        positionInPage = 0;
+        return pages.get(pages.size() - 1);
+    }
+
+    private void openSpillFile() throws IOException {
+        Files.createDirectories(spillDirectory);
+        spillFile = Files.createTempFile(spillDirectory, spillPrefix, ".spill");
+        spillOut = new BufferedOutputStream(Files.newOutputStream(spillFile), FILE_BUFFER);
+    }
+
+    /** Ends the appending; reads are possible from now on. */
+    public void finish() throws IOException {
+        finished = true;
+        if (spillOut != null) {
+            spillOut.close();
+        }
+    }
+
+    /** How many records were appended. */
+    public long size() {
+        return size;
+    }
+
+    /** Bytes held in managed memory. */
+    public long memoryBytes() {
+        return memoryBytes;
+    }
+
+    /** Bytes written to the spill file; 0 if everything fit in memory. */
+    public long spilledBytes() {
+        return spillBytes;
+    }
+
+    /** Reads every record, in the order they were appended; ends the previous read. */
+    public Iterator<T> read() throws IOException {
+        return read(0);
+    }
+
+    /**
+     * Reads the records from number {@code from} (0-based) on, in order; ends the previous read.
+     * The records before it are deserialized and dropped, so a late start costs a partial read.
+     */
+    public Iterator<T> read(long from) throws IOException {
+        Iterator<T> records = readAll();
+        for (long i = 0; i < from && records.hasNext(); i++) {
+            records.next();
+        }
+        return records;
+    }
+
+    /**
+     * Writes the serialized records appended so far to {@code out}, in order, as {@link #size()}
+     * records in the serializer's format: what a checkpoint keeps of the buffer, since neither the
+     * pages nor the local file outlive a failover. Works while appending and while a read is under
+     * way, which it does not disturb.
+     */
+    public void copyTo(OutputStream out) throws IOException {
+        try (InputStream pagesIn = new PagesInputStream()) {
+            pagesIn.transferTo(out);
+        }
+        if (spillFile != null) {
+            if (!finished) {
+                spillOut.flush();
+            }
+            try (InputStream fileIn = Files.newInputStream(spillFile)) {
+                long remaining = spillBytes;
+                byte[] buffer = new byte[FILE_BUFFER];
+                while (remaining > 0) {
+                    int n = fileIn.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                    if (n < 0) {
+                        throw new IOException("Spill file " + spillFile + " ended early");
+                    }
+                    out.write(buffer, 0, n);
+                    remaining -= n;
+                }
+            }
+        }
+    }
+
+    /**
+     * Where the records are: what a checkpoint of the buffer has to account for. The pages are
+     * memory and the file is local to this TaskManager, so neither outlives a failover.
+     */
+    public Layout layout() {
+        return new Layout(size, memoryBytes, spillFile, spillBytes);
+    }
+
+    /**
+     * The records of a buffer and where they lie: the first {@code memoryBytes} serialized bytes in
+     * managed-memory pages, the next {@code spilledBytes} in {@code spillFile} (null if none).
+     */
+    public record Layout(long records, long memoryBytes, Path spillFile, long spilledBytes) {}
+
+    private Iterator<T> readAll() throws IOException {
+        if (!finished) {
+            throw new IllegalStateException("The cache is read only after finish().");
+        }
+        closeReaders();
+        InputStream bytes = new PagesInputStream();
+        if (spillFile != null) {
+            bytes =
+                    new java.io.SequenceInputStream(
+                            bytes,
+                            new BufferedInputStream(Files.newInputStream(spillFile), FILE_BUFFER));
+        }
+        openReaders.add(bytes);
+        DataInputViewStreamWrapper in = new DataInputViewStreamWrapper(bytes);
+        return new Iterator<>() {
+            private long read;
+
+            @Override
+            public boolean hasNext() {
+                return read < size;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                read++;
+                try {
+                    return serializer.deserialize(in);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Could not read a cached record", e);
+                }
+            }
+        };
+    }
+
+    private void closeReaders() throws IOException {
+        for (InputStream reader : openReaders) {
+            reader.close();
+        }
+        openReaders.clear();
+    }
+
+    /** Gives back the pages and deletes the spill file. */
+    @Override
+    public void close() throws IOException {
+        try {
+            closeReaders();
+            if (spillOut != null) {
+                spillOut.close();
+            }
+        } finally {
+            memoryManager.release(pages);
+            pages.clear();
+            if (spillFile != null) {
+                Files.deleteIfExists(spillFile);
+                spillFile = null;
+            }
+        }
+    }
+
+    /** The bytes in the pages, in order. */
+    private final class PagesInputStream extends InputStream {
+        private int page;
+        private int position;
+        private long remaining = memoryBytes;
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] target, int offset, int length) {
+            if (remaining == 0) {
+                return -1;
+            }
+            MemorySegment segment = pages.get(page);
+            int n = (int) Math.min(Math.min(length, segment.size() - position), remaining);
+            segment.get(position, target, offset, n);
+            position += n;
+            remaining -= n;
+            if (position == segment.size()) {
+                page++;
+                position = 0;
+            }
+            return n;
+        }
+    }
+}

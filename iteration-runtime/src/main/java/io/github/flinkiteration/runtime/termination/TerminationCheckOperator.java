@@ -1,0 +1,224 @@
+package io.github.flinkiteration.runtime.termination;
+
+import io.github.flinkiteration.api.ConvergenceCriterion;
+import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
+import io.github.flinkiteration.runtime.checkpoint.ItemListState;
+import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
+import io.github.flinkiteration.runtime.protocol.ResumeEvent;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.runtime.event.WatermarkEvent;
+import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+/**
+ * Watches the reference stream of a termination condition and reports each round to the coordinator
+ * when the round's watermark passes. An emptiness check runs at the stream's parallelism and
+ * counts; a convergence check runs on one subtask, gathers the round's records from all upstream
+ * subtasks and evaluates the criterion.
+ *
+ * <p>Its checkpoint holds the counts or records of rounds not yet reported, the previous round's
+ * records and its last report, which it sends again after a restore (the coordinator counts it
+ * once).
+ */
+public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Void>
+        implements OneInputStreamOperator<IterationRecord<T>, Void> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final ConvergenceCriterion<T> criterion;
+    private final OperatorEventGateway coordinator;
+
+    private final TreeMap<Integer, Long> counts = new TreeMap<>();
+    private final TreeMap<Integer, List<T>> records = new TreeMap<>();
+    private List<T> previousRecords = Collections.emptyList();
+    private long reportedRound = -1;
+    private CheckReportEvent lastReport;
+    private transient TypeSerializer<IterationRecord<T>> copier;
+    private transient ProgressState progressState;
+    private transient ItemListState<IterationRecord<T>> recordsState;
+
+    /** Marks a stored record as one of the previous round's, not of a pending round. */
+    private static final int PREVIOUS = -1;
+
+    TerminationCheckOperator(
+            StreamOperatorParameters<Void> parameters, ConvergenceCriterion<T> criterion) {
+        super(parameters);
+        this.criterion = criterion;
+        this.coordinator =
+                parameters
+                        .getOperatorEventDispatcher()
+                        .getOperatorEventGateway(parameters.getStreamConfig().getOperatorID());
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        CheckpointPreconditions.requireSameParallelism(
+                context.getOperatorStateStore(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                "termination check '" + getOperatorName() + "'");
+        // Records are kept until the next round's evaluation: keep copies.
+        copier = config.getTypeSerializerIn(0, getUserCodeClassloader());
+        progressState = ProgressState.register(context.getOperatorStateStore(), "check-progress");
+        recordsState =
+                ItemListState.register(
+                        context.getOperatorStateStore(), "check-records", new RecordCodec());
+        if (!context.isRestored()) {
+            return;
+        }
+        long[] progress = progressState.get();
+        reportedRound = progress[0];
+        if (progress[1] != 0) {
+            lastReport = new CheckReportEvent((int) progress[2], progress[3], progress[4] != 0);
+        }
+        for (int i = 5; i + 1 < progress.length; i += 2) {
+            counts.put((int) progress[i], progress[i + 1]);
+        }
+        List<T> previous = new ArrayList<>();
+        for (IterationRecord<T> record : recordsState.get()) {
+            if (record.getRound() == PREVIOUS) {
+                previous.add(record.getValue());
+            } else {
+                records.computeIfAbsent(record.getRound(), r -> new ArrayList<>())
+                        .add(record.getValue());
+            }
+        }
+        previousRecords = previous;
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        long[] progress = new long[5 + 2 * counts.size()];
+        progress[0] = reportedRound;
+        if (lastReport != null) {
+            progress[1] = 1;
+            progress[2] = lastReport.getRound();
+            progress[3] = lastReport.getRecords();
+            progress[4] = lastReport.isStop() ? 1 : 0;
+        }
+        int i = 5;
+        for (Map.Entry<Integer, Long> entry : counts.entrySet()) {
+            progress[i++] = entry.getKey();
+            progress[i++] = entry.getValue();
+        }
+        progressState.update(progress);
+        List<IterationRecord<T>> stored = new ArrayList<>();
+        for (T value : previousRecords) {
+            stored.add(new IterationRecord<>(PREVIOUS, value));
+        }
+        records.forEach(
+                (round, values) ->
+                        values.forEach(v -> stored.add(new IterationRecord<>(round, v))));
+        recordsState.update(stored);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        coordinator.sendEventToCoordinator(new ResumeEvent((int) reportedRound, false));
+        if (lastReport != null) {
+            coordinator.sendEventToCoordinator(lastReport);
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<IterationRecord<T>> element) {
+        int round = element.getValue().getRound();
+        if (criterion == null) {
+            counts.merge(round, 1L, Long::sum);
+        } else {
+            records.computeIfAbsent(round, r -> new ArrayList<>())
+                    .add(copier.copy(element.getValue()).getValue());
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        if (mark.getTimestamp() == Long.MAX_VALUE) {
+            send(new CheckReportEvent(Integer.MAX_VALUE, 0, false));
+            return;
+        }
+        while (reportedRound < mark.getTimestamp()) {
+            reportedRound++;
+            report((int) reportedRound);
+        }
+    }
+
+    private void report(int round) throws Exception {
+        if (criterion == null) {
+            Long count = counts.remove(round);
+            send(new CheckReportEvent(round, count == null ? 0 : count, false));
+            return;
+        }
+        List<T> current = records.remove(round);
+        List<T> roundRecords =
+                current == null ? Collections.emptyList() : Collections.unmodifiableList(current);
+        List<T> previous = previousRecords;
+        boolean converged =
+                criterion.isConverged(
+                        new ConvergenceCriterion.Context<T>() {
+                            @Override
+                            public int getRound() {
+                                return round;
+                            }
+
+                            @Override
+                            public List<T> getStreamRecords() {
+                                return roundRecords;
+                            }
+
+                            @Override
+                            public List<T> getPreviousStreamRecords() {
+                                return previous;
+                            }
+                        });
+        previousRecords = roundRecords;
+        send(new CheckReportEvent(round, roundRecords.size(), converged));
+    }
+
+    private void send(CheckReportEvent report) {
+        lastReport = report;
+        coordinator.sendEventToCoordinator(report);
+    }
+
+    /** Writes a kept record with its round, or {@link #PREVIOUS}. */
+    private final class RecordCodec implements ItemListState.Codec<IterationRecord<T>> {
+        @Override
+        public void write(IterationRecord<T> record, DataOutputView out) throws IOException {
+            copier.serialize(record, out);
+        }
+
+        @Override
+        public IterationRecord<T> read(DataInputView in) throws IOException {
+            return copier.deserialize(in);
+        }
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus watermarkStatus) {}
+
+    @Override
+    public void processRecordAttributes(RecordAttributes recordAttributes) {}
+
+    @Override
+    public void processWatermark(WatermarkEvent watermark) {}
+}

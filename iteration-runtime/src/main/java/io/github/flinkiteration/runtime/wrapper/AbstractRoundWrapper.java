@@ -1,0 +1,457 @@
+package io.github.flinkiteration.runtime.wrapper;
+
+import io.github.flinkiteration.api.IterationListener;
+import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
+import io.github.flinkiteration.runtime.checkpoint.ItemListState;
+import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.internal.EagerFlusher;
+import io.github.flinkiteration.runtime.internal.OutputFlusher;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.metrics.groups.OperatorMetricGroup;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
+import org.apache.flink.runtime.state.OperatorStateBackend;
+import org.apache.flink.streaming.api.graph.StreamConfig;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperatorV2;
+import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
+import org.apache.flink.streaming.api.operators.KeyContextHandler;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
+import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.api.operators.StreamTaskStateInitializer;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+import org.apache.flink.streaming.runtime.tasks.StreamTask;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Runs one operator of an iteration body. It unwraps incoming {@link IterationRecord}s for the
+ * wrapped operator, tags what the operator emits with the current round, tracks the round watermark
+ * over all its inputs, and calls the operator's {@link IterationListener} callbacks in round order
+ * before passing each round watermark on.
+ *
+ * <p>In lock-step (bounded iterations), a record of round {@code r + 1} that arrives before this
+ * subtask ended round {@code r} (possible when its input channels are skewed) is held back until
+ * then. Otherwise (unbounded iterations) every record is processed as it arrives; the callbacks
+ * still come in round order, and what the operator emits is flushed eagerly ({@link EagerFlusher}),
+ * since a sparse stream of model updates must not wait for Flink's buffer timeout.
+ *
+ * <p>Checkpoint and lifecycle calls go straight to the wrapped operator, which shares this
+ * wrapper's configuration and so its state, metrics and operator id. The wrapper's own progress
+ * (round watermarks per input, rounds started and ended, held records) is written into the wrapped
+ * operator's operator state under names of its own, so that after a restore no callback runs twice
+ * and none is skipped.
+ */
+abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
+        implements StreamOperator<IterationRecord<OUT>>, KeyContextHandler {
+
+    private static final long serialVersionUID = 1L;
+
+    protected final OP inner;
+    private final RoundTaggingOutput<OUT> taggingOutput;
+    private final Output<StreamRecord<IterationRecord<OUT>>> output;
+    private final OutputFlusher flusher;
+    private final EagerFlusher eagerFlusher;
+    private final IterationListener<OUT> listener;
+    private final RoundAwareProcessFunction<?, ?> roundAware;
+    private final ListenerContext listenerContext = new ListenerContext();
+    private final ListenerCollector listenerCollector = new ListenerCollector();
+
+    private final long[] inputRounds;
+    private final boolean[] inputEnded;
+    private long combinedRound = Long.MIN_VALUE;
+    private int startedRound = -1;
+    private int endedRound = -1;
+    private final boolean lockStep;
+    private final List<HeldRecord> heldRecords = new ArrayList<>();
+
+    private final StreamConfig config;
+    private final StreamTask<?, ?> task;
+    private transient ProgressState progressState;
+    private transient ItemListState<HeldRecord> heldState;
+
+    @SuppressWarnings("unchecked")
+    AbstractRoundWrapper(
+            OP inner,
+            RoundTaggingOutput<OUT> taggingOutput,
+            StreamOperatorParameters<IterationRecord<OUT>> parameters,
+            int numberOfInputs,
+            boolean lockStep) {
+        Output<StreamRecord<IterationRecord<OUT>>> output = parameters.getOutput();
+        ProcessingTimeService timeService = parameters.getProcessingTimeService();
+        this.inner = inner;
+        this.config = parameters.getStreamConfig();
+        this.task = parameters.getContainingTask();
+        this.lockStep = lockStep;
+        this.taggingOutput = taggingOutput;
+        this.output = output;
+        this.flusher = OutputFlusher.of(output);
+        this.eagerFlusher = lockStep ? null : new EagerFlusher(flusher, timeService);
+        Object function =
+                inner instanceof AbstractUdfStreamOperator
+                        ? ((AbstractUdfStreamOperator<?, ?>) inner).getUserFunction()
+                        : null;
+        if (inner instanceof IterationListener) {
+            this.listener = (IterationListener<OUT>) inner;
+        } else if (function instanceof IterationListener) {
+            this.listener = (IterationListener<OUT>) function;
+        } else {
+            this.listener = null;
+        }
+        this.roundAware =
+                function instanceof RoundAwareProcessFunction
+                        ? (RoundAwareProcessFunction<?, ?>) function
+                        : null;
+        this.inputRounds = new long[numberOfInputs];
+        Arrays.fill(inputRounds, Long.MIN_VALUE);
+        this.inputEnded = new boolean[numberOfInputs];
+    }
+
+    /** Hands one unwrapped record to the wrapped operator's input {@code input}. */
+    protected abstract void deliver(
+            int input, StreamRecord<? extends IterationRecord<?>> wrapped, StreamRecord<?> value)
+            throws Exception;
+
+    /** Tells the wrapped operator that all its inputs ended. */
+    protected abstract void endInnerInputs() throws Exception;
+
+    protected final void onRecord(int input, StreamRecord<? extends IterationRecord<?>> record)
+            throws Exception {
+        int round = record.getValue().getRound();
+        if (lockStep && round > endedRound + 1) {
+            heldRecords.add(new HeldRecord(input, copy(record)));
+            return;
+        }
+        startRoundsUpTo(round);
+        process(input, record, round);
+    }
+
+    private void process(int input, StreamRecord<? extends IterationRecord<?>> record, int round)
+            throws Exception {
+        taggingOutput.setRound(round);
+        if (roundAware != null) {
+            roundAware.setCurrentRound(round);
+        }
+        Object value = record.getValue().getValue();
+        StreamRecord<Object> unwrapped =
+                record.hasTimestamp()
+                        ? new StreamRecord<>(value, record.getTimestamp())
+                        : new StreamRecord<>(value);
+        long emittedBefore = taggingOutput.emitted();
+        deliver(input, record, unwrapped);
+        if (eagerFlusher != null && taggingOutput.emitted() != emittedBefore) {
+            eagerFlusher.afterEmit();
+        }
+    }
+
+    protected final void onWatermark(int input, Watermark mark) throws Exception {
+        inputRounds[input] = Math.max(inputRounds[input], mark.getTimestamp());
+        long min = Long.MAX_VALUE;
+        for (long round : inputRounds) {
+            min = Math.min(min, round);
+        }
+        if (min <= combinedRound) {
+            return;
+        }
+        combinedRound = min;
+        // MAX_VALUE means every input finished for good: close the rounds already begun.
+        long lastToEnd = min == Long.MAX_VALUE ? Math.max(startedRound, endedRound) : min;
+        while (endedRound < lastToEnd) {
+            endRound(endedRound + 1);
+        }
+    }
+
+    private void startRoundsUpTo(int round) throws Exception {
+        while (startedRound < round) {
+            startedRound++;
+            if (listener != null) {
+                taggingOutput.setRound(startedRound);
+                listener.onRoundStart(startedRound, listenerContext, listenerCollector);
+            }
+        }
+    }
+
+    private void endRound(int round) throws Exception {
+        startRoundsUpTo(round);
+        if (listener != null) {
+            taggingOutput.setRound(round);
+            listener.onRoundEnd(round, listenerContext, listenerCollector);
+        }
+        endedRound = round;
+        output.emitWatermark(new Watermark(round));
+        flusher.flush();
+        releaseHeldRecords(round + 1);
+    }
+
+    private void releaseHeldRecords(int round) throws Exception {
+        Iterator<HeldRecord> it = heldRecords.iterator();
+        List<HeldRecord> ready = new ArrayList<>();
+        while (it.hasNext()) {
+            HeldRecord held = it.next();
+            if (held.record.getValue().getRound() == round) {
+                ready.add(held);
+                it.remove();
+            }
+        }
+        for (HeldRecord held : ready) {
+            startRoundsUpTo(round);
+            process(held.input, held.record, round);
+        }
+    }
+
+    protected final void onInputEnded(int input) throws Exception {
+        if (inputEnded[input]) {
+            return; // ended again after a restore: Flink repeats the end of a finished input
+        }
+        inputEnded[input] = true;
+        for (boolean ended : inputEnded) {
+            if (!ended) {
+                return;
+            }
+        }
+        int lastRound = Math.max(endedRound, 0);
+        taggingOutput.setRound(lastRound);
+        if (listener != null) {
+            listener.onIterationTerminated(listenerContext, listenerCollector);
+        }
+        endInnerInputs();
+        heldRecords.clear();
+        output.emitWatermark(Watermark.MAX_WATERMARK);
+        flusher.flush();
+    }
+
+    private static StreamRecord<IterationRecord<?>> copy(
+            StreamRecord<? extends IterationRecord<?>> record) {
+        IterationRecord<?> value = record.getValue();
+        IterationRecord<?> copy = new IterationRecord<>(value.getRound(), value.getValue());
+        return record.hasTimestamp()
+                ? new StreamRecord<>(copy, record.getTimestamp())
+                : new StreamRecord<>(copy);
+    }
+
+    // ---- the wrapper reports no key context: it sets the wrapped operator's key itself ----
+
+    @Override
+    public boolean hasKeyContext1() {
+        return false;
+    }
+
+    @Override
+    public boolean hasKeyContext2() {
+        return false;
+    }
+
+    @Override
+    public void setKeyContextElement1(StreamRecord<?> record) {}
+
+    @Override
+    public void setKeyContextElement2(StreamRecord<?> record) {}
+
+    // ---- lifecycle and checkpoints go to the wrapped operator ----
+
+    @Override
+    public void open() throws Exception {
+        inner.open();
+        // Flink does not checkpoint which watermark each input channel delivered: after a restore
+        // every channel downstream starts without one. A round watermark this subtask sent before
+        // the checkpoint is not sent again by anything else, and a downstream input whose other
+        // channels go on would wait for it forever. Repeating it is harmless: downstream takes the
+        // maximum per input.
+        if (endedRound >= 0 && !allInputsEnded()) {
+            output.emitWatermark(new Watermark(endedRound));
+            flusher.flush();
+        }
+    }
+
+    private boolean allInputsEnded() {
+        for (boolean ended : inputEnded) {
+            if (!ended) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void finish() throws Exception {
+        inner.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        inner.close();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        inner.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public OperatorSnapshotFutures snapshotState(
+            long checkpointId,
+            long timestamp,
+            CheckpointOptions checkpointOptions,
+            CheckpointStreamFactory storageLocation)
+            throws Exception {
+        // Written before the wrapped operator snapshots its operator state, which includes these.
+        long[] progress = new long[3 + 2 * inputRounds.length];
+        int i = 0;
+        progress[i++] = combinedRound;
+        progress[i++] = startedRound;
+        progress[i++] = endedRound;
+        for (int input = 0; input < inputRounds.length; input++) {
+            progress[i++] = inputRounds[input];
+            progress[i++] = inputEnded[input] ? 1 : 0;
+        }
+        progressState.update(progress);
+        heldState.update(heldRecords);
+        return inner.snapshotState(checkpointId, timestamp, checkpointOptions, storageLocation);
+    }
+
+    @Override
+    public void initializeState(StreamTaskStateInitializer streamTaskStateManager)
+            throws Exception {
+        inner.initializeState(streamTaskStateManager);
+        OperatorStateBackend store = operatorStateOf(inner);
+        String operator = "body operator '" + config.getOperatorName() + "'";
+        CheckpointPreconditions.requireSameParallelism(
+                store, task.getEnvironment().getTaskInfo().getNumberOfParallelSubtasks(), operator);
+        progressState = ProgressState.register(store, "flink-iteration.round-progress");
+        heldState =
+                ItemListState.register(
+                        store, "flink-iteration.held-records", new HeldRecordCodec());
+        long[] progress = progressState.get();
+        if (progress.length == 0) {
+            return;
+        }
+        int i = 0;
+        combinedRound = progress[i++];
+        startedRound = (int) progress[i++];
+        endedRound = (int) progress[i++];
+        for (int input = 0; input < inputRounds.length; input++) {
+            inputRounds[input] = progress[i++];
+            inputEnded[input] = progress[i++] != 0;
+        }
+        heldRecords.addAll(heldState.get());
+    }
+
+    private static OperatorStateBackend operatorStateOf(StreamOperator<?> operator) {
+        if (operator instanceof AbstractStreamOperator) {
+            return ((AbstractStreamOperator<?>) operator).getOperatorStateBackend();
+        }
+        if (operator instanceof AbstractStreamOperatorV2) {
+            return ((AbstractStreamOperatorV2<?>) operator).getOperatorStateBackend();
+        }
+        throw new UnsupportedOperationException(
+                "The operator "
+                        + operator.getClass().getName()
+                        + " extends neither AbstractStreamOperator nor AbstractStreamOperatorV2;"
+                        + " an iteration body cannot keep its round progress in checkpoints.");
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        inner.notifyCheckpointComplete(checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        inner.notifyCheckpointAborted(checkpointId);
+    }
+
+    @Override
+    public OperatorMetricGroup getMetricGroup() {
+        return inner.getMetricGroup();
+    }
+
+    @Override
+    public OperatorID getOperatorID() {
+        return inner.getOperatorID();
+    }
+
+    @Override
+    public void setCurrentKey(Object key) {
+        inner.setCurrentKey(key);
+    }
+
+    @Override
+    public Object getCurrentKey() {
+        return inner.getCurrentKey();
+    }
+
+    private final class ListenerContext implements IterationListener.Context {
+        @Override
+        public <X> void output(OutputTag<X> outputTag, X value) {
+            taggingOutput.collect(outputTag, new StreamRecord<>(value));
+        }
+    }
+
+    private final class ListenerCollector implements Collector<OUT> {
+        @Override
+        public void collect(OUT value) {
+            taggingOutput.collect(new StreamRecord<>(value));
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** Writes a held record with the serializer of the input it came from. */
+    private final class HeldRecordCodec implements ItemListState.Codec<HeldRecord> {
+        private final List<TypeSerializer<IterationRecord<?>>> serializers = new ArrayList<>();
+
+        HeldRecordCodec() {
+            for (int input = 0; input < inputRounds.length; input++) {
+                serializers.add(config.getTypeSerializerIn(input, task.getUserCodeClassLoader()));
+            }
+        }
+
+        @Override
+        public void write(HeldRecord held, DataOutputView out) throws IOException {
+            out.writeInt(held.input);
+            out.writeBoolean(held.record.hasTimestamp());
+            if (held.record.hasTimestamp()) {
+                out.writeLong(held.record.getTimestamp());
+            }
+            serializers.get(held.input).serialize(held.record.getValue(), out);
+        }
+
+        @Override
+        public HeldRecord read(DataInputView in) throws IOException {
+            int input = in.readInt();
+            boolean hasTimestamp = in.readBoolean();
+            long timestamp = hasTimestamp ? in.readLong() : 0;
+            IterationRecord<?> value = serializers.get(input).deserialize(in);
+            return new HeldRecord(
+                    input,
+                    hasTimestamp
+                            ? new StreamRecord<>(value, timestamp)
+                            : new StreamRecord<>(value));
+        }
+    }
+
+    private static final class HeldRecord {
+        final int input;
+        final StreamRecord<IterationRecord<?>> record;
+
+        HeldRecord(int input, StreamRecord<IterationRecord<?>> record) {
+            this.input = input;
+            this.record = record;
+        }
+    }
+}

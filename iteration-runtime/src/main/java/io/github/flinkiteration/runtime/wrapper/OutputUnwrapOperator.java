@@ -1,0 +1,67 @@
+package io.github.flinkiteration.runtime.wrapper;
+
+import io.github.flinkiteration.runtime.internal.EagerFlusher;
+import io.github.flinkiteration.runtime.internal.OutputFlusher;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import org.apache.flink.runtime.event.WatermarkEvent;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+/**
+ * Takes an output stream out of the iteration: it strips the round from every record. Round
+ * watermarks stay inside; only the final watermark passes, when the body has finished.
+ *
+ * <p>In an unbounded iteration the records are flushed eagerly ({@link EagerFlusher}): a new model
+ * version reaches the operators after the iteration at once, not at Flink's buffer timeout.
+ */
+public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
+        implements OneInputStreamOperator<IterationRecord<T>, T> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final boolean eagerFlush;
+    private transient EagerFlusher flusher;
+
+    /**
+     * @param eagerFlush whether to flush each record soon instead of at the buffer timeout
+     */
+    public OutputUnwrapOperator(boolean eagerFlush) {
+        this.eagerFlush = eagerFlush;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        if (eagerFlush) {
+            flusher = new EagerFlusher(OutputFlusher.of(output), getProcessingTimeService());
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<IterationRecord<T>> element) {
+        output.collect(element.replace(element.getValue().getValue()));
+        if (flusher != null) {
+            flusher.afterEmit();
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        if (mark.getTimestamp() == Long.MAX_VALUE) {
+            super.processWatermark(mark);
+        }
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus watermarkStatus) {}
+
+    @Override
+    public void processRecordAttributes(RecordAttributes recordAttributes) {}
+
+    @Override
+    public void processWatermark(WatermarkEvent watermark) {}
+}
