@@ -45,7 +45,15 @@ final class IterationBindings {
                     "An iteration needs at least one variable: call bindVariable(...).");
         }
         return IterationRuntimeLoader.load()
-                .build(new IterationSpec(bounded, variables, data, constants, config, body));
+                .build(
+                        new IterationSpec(
+                                bounded,
+                                variables,
+                                data,
+                                constants,
+                                config,
+                                body,
+                                ResultStreams::new));
     }
 
     private void bind(String name, DataStream<?> stream, Map<String, DataStream<?>> target) {

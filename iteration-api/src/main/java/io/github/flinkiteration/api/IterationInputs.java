@@ -5,7 +5,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * The streams an {@link IterationBody} reads: one per name bound with {@code bindVariable}, {@code
- * bindData} (and, later, {@code bindConstant}).
+ * bindData} and, in a {@link BoundedIteration}, {@code bindConstant}.
  *
  * <pre>{@code
  * DataStream<Centroids> centroids = inputs.get("centroids");

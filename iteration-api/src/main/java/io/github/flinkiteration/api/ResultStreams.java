@@ -1,5 +1,6 @@
 package io.github.flinkiteration.api;
 
+import io.github.flinkiteration.api.spi.IterationSpec;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +22,8 @@ public final class ResultStreams {
 
     private final Map<String, DataStream<?>> streams;
 
-    public ResultStreams(Map<String, ? extends DataStream<?>> streams) {
+    /** Made by the runtime through {@link IterationSpec#results}; users only receive one. */
+    ResultStreams(Map<String, ? extends DataStream<?>> streams) {
         this.streams = Collections.unmodifiableMap(new LinkedHashMap<>(streams));
     }
 

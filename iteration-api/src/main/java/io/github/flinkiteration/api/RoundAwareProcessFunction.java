@@ -1,6 +1,6 @@
 package io.github.flinkiteration.api;
 
-import org.apache.flink.annotation.Internal;
+import io.github.flinkiteration.api.spi.RoundAwareFunctions;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -21,6 +21,11 @@ public abstract class RoundAwareProcessFunction<I, O> extends ProcessFunction<I,
 
     private static final long serialVersionUID = 1L;
 
+    static {
+        // The runtime sets the round through the SPI, so that users see no setter here.
+        RoundAwareFunctions.install((function, round) -> function.currentRound = round);
+    }
+
     private transient int currentRound = -1;
 
     /** Processes one record of round {@code round}. */
@@ -36,11 +41,5 @@ public abstract class RoundAwareProcessFunction<I, O> extends ProcessFunction<I,
                             + " it only knows rounds inside one.");
         }
         processElement(value, currentRound, ctx, out);
-    }
-
-    /** Set by the iteration runtime before each record; not for users. */
-    @Internal
-    public final void setCurrentRound(int round) {
-        this.currentRound = round;
     }
 }

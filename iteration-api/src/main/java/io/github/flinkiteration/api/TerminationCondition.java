@@ -27,15 +27,6 @@ public final class TerminationCondition {
         this.streamChecks = Collections.unmodifiableList(streamChecks);
     }
 
-    /**
-     * Stops when {@code criterion} holds for the records {@code referenceStream} received in a
-     * round. The same as {@link #whenConverged}.
-     */
-    public <T> TerminationCondition(
-            DataStream<T> referenceStream, ConvergenceCriterion<T> criterion) {
-        this(0, List.of(new StreamCheck<>(referenceStream, criterion, false)));
-    }
-
     /** Runs rounds {@code 0 .. n - 1}; feedback produced in round {@code n - 1} is discarded. */
     public static TerminationCondition maxRounds(int n) {
         if (n < 1) {
@@ -52,7 +43,11 @@ public final class TerminationCondition {
     /** Stops after the first round in which {@code criterion} holds for {@code stream}. */
     public static <T> TerminationCondition whenConverged(
             DataStream<T> stream, ConvergenceCriterion<T> criterion) {
-        return new TerminationCondition(stream, Objects.requireNonNull(criterion, "criterion"));
+        return new TerminationCondition(
+                0,
+                List.of(
+                        new StreamCheck<>(
+                                stream, Objects.requireNonNull(criterion, "criterion"), false)));
     }
 
     /** Stops when this condition or {@code other} holds. */

@@ -127,10 +127,7 @@ final class IterationBuilder {
         int firstBodyTransformationId = placeholders.values().iterator().next().getId();
 
         IterationDeclaration declaration =
-                spec.getBody()
-                        .iterate(
-                                new Inputs(bodyInputs),
-                                new Context(spec.isBounded(), spec.getConfig(), draft));
+                spec.getBody().iterate(new Inputs(bodyInputs), new Context(spec, draft));
         validate(declaration);
 
         TerminationCondition termination = declaration.getTermination();
@@ -202,7 +199,7 @@ final class IterationBuilder {
                 .forEach(
                         (name, stream) ->
                                 outputs.put(name, unwrapOutput(env, name, stream, translator)));
-        return new ResultStreams(outputs);
+        return spec.results(outputs);
     }
 
     private StreamExecutionEnvironment commonEnvironment() {
@@ -581,19 +578,17 @@ final class IterationBuilder {
     }
 
     private static final class Context implements IterationContext {
-        private final boolean bounded;
-        private final IterationConfig config;
+        private final IterationSpec spec;
         private final DraftEnvironment draft;
 
-        Context(boolean bounded, IterationConfig config, DraftEnvironment draft) {
-            this.bounded = bounded;
-            this.config = config;
+        Context(IterationSpec spec, DraftEnvironment draft) {
+            this.spec = spec;
             this.draft = draft;
         }
 
         @Override
         public ResultStreams forEachRound(Supplier<Map<String, DataStream<?>>> part) {
-            if (!bounded) {
+            if (!spec.isBounded()) {
                 throw new IllegalStateException(PER_ROUND_UNBOUNDED);
             }
             Map<String, DataStream<?>> streams =
@@ -603,17 +598,17 @@ final class IterationBuilder {
                         "The function given to forEachRound returned null; return a map of the"
                                 + " streams the rest of the body uses (Map.of() for none).");
             }
-            return new ResultStreams(streams);
+            return spec.results(streams);
         }
 
         @Override
         public boolean isBounded() {
-            return bounded;
+            return spec.isBounded();
         }
 
         @Override
         public IterationConfig getConfig() {
-            return config;
+            return spec.getConfig();
         }
     }
 }

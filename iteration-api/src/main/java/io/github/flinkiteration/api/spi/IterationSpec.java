@@ -2,9 +2,11 @@ package io.github.flinkiteration.api.spi;
 
 import io.github.flinkiteration.api.IterationBody;
 import io.github.flinkiteration.api.IterationConfig;
+import io.github.flinkiteration.api.ResultStreams;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** Everything a user bound to an iteration: what the runtime builds from. */
@@ -16,6 +18,7 @@ public final class IterationSpec {
     private final Map<String, DataStream<?>> constants;
     private final IterationConfig config;
     private final IterationBody body;
+    private final Function<Map<String, ? extends DataStream<?>>, ResultStreams> results;
 
     public IterationSpec(
             boolean bounded,
@@ -23,13 +26,15 @@ public final class IterationSpec {
             Map<String, DataStream<?>> data,
             Map<String, DataStream<?>> constants,
             IterationConfig config,
-            IterationBody body) {
+            IterationBody body,
+            Function<Map<String, ? extends DataStream<?>>, ResultStreams> results) {
         this.bounded = bounded;
         this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
         this.data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
         this.constants = Collections.unmodifiableMap(new LinkedHashMap<>(constants));
         this.config = config;
         this.body = body;
+        this.results = results;
     }
 
     public boolean isBounded() {
@@ -55,5 +60,13 @@ public final class IterationSpec {
 
     public IterationBody getBody() {
         return body;
+    }
+
+    /**
+     * Wraps the streams the runtime built (the iteration's outputs, or a {@code forEachRound}
+     * part's) as the {@link ResultStreams} the user receives.
+     */
+    public ResultStreams results(Map<String, ? extends DataStream<?>> streams) {
+        return results.apply(streams);
     }
 }

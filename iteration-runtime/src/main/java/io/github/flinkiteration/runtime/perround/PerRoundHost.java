@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.perround;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.api.spi.RoundAwareFunctions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -127,7 +128,7 @@ public abstract class PerRoundHost<OUT> extends AbstractStreamOperator<OUT>
                         ? ((AbstractUdfStreamOperator<?, ?>) created).getUserFunction()
                         : null;
         if (function instanceof RoundAwareProcessFunction) {
-            ((RoundAwareProcessFunction<?, ?>) function).setCurrentRound(round);
+            RoundAwareFunctions.setCurrentRound((RoundAwareProcessFunction<?, ?>) function, round);
         }
         created.open();
         instance = created;

@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.wrapper;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.api.spi.RoundAwareFunctions;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
@@ -144,7 +145,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             throws Exception {
         taggingOutput.setRound(round);
         if (roundAware != null) {
-            roundAware.setCurrentRound(round);
+            RoundAwareFunctions.setCurrentRound(roundAware, round);
         }
         Object value = record.getValue().getValue();
         StreamRecord<Object> unwrapped =
