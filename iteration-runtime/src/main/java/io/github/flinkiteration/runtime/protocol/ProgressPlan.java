@@ -1,6 +1,5 @@
 package io.github.flinkiteration.runtime.protocol;
 
-import io.github.flinkiteration.runtime.feedback.RoundDeciderOperator;
 import java.io.Serializable;
 
 /**
@@ -86,7 +85,7 @@ public final class ProgressPlan implements Serializable {
     }
 
     /**
-     * Whether {@link RoundDeciderOperator}s next to the heads decide the rounds, from the summaries
+     * Whether {@code RoundDeciderOperator}s next to the heads decide the rounds, from the summaries
      * every tail sends them, instead of the coordinator on the JobManager: in lock-step iterations
      * whose decisions depend on the tails alone (no termination checks) and which no replay
      * operator must hear. The heads then report only the round they stop after.

@@ -1,9 +1,7 @@
 package io.github.flinkiteration.runtime.protocol;
 
-import io.github.flinkiteration.runtime.feedback.RoundDeciderOperator;
-
 /**
- * A {@link RoundDeciderOperator}'s decision, handed to its co-located head through the feedback
+ * A {@code RoundDeciderOperator}'s decision, handed to its co-located head through the feedback
  * channel: after round {@code round}, stop or start the next one. A head applies it only once the
  * round is complete at its own subtask, so a decision may arrive early (after a restore) or twice.
  */

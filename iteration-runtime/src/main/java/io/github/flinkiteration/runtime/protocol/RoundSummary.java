@@ -1,9 +1,7 @@
 package io.github.flinkiteration.runtime.protocol;
 
-import io.github.flinkiteration.runtime.feedback.RoundDeciderOperator;
-
 /**
- * What one tail subtask of a lock-step iteration tells every {@link RoundDeciderOperator} when its
+ * What one tail subtask of a lock-step iteration tells every {@code RoundDeciderOperator} when its
  * round watermark passes: round {@code round} is complete at this subtask, and it fed {@code
  * feedbackRecords} records back into the next round.
  *

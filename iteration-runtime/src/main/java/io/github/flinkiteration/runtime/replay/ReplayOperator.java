@@ -40,9 +40,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * the task thread (and its checkpoint barriers, once there are checkpoints) for a whole round.
  * Record timestamps are not cached: replayed records carry none. The cache ({@link SpillingBuffer})
  * takes this operator's share of managed memory and spills beyond it to {@link
- * io.github.flinkiteration.runtime.state.SpillOptions#SPILL_DIRECTORIES} (by default the
- * TaskManager's temporary directories); its file is deleted when the operator closes, also on
- * failure and cancellation.
+ * io.github.flinkiteration.api.SpillOptions#SPILL_DIRECTORIES} (by default the TaskManager's
+ * temporary directories); its file is deleted when the operator closes, also on failure and
+ * cancellation.
  *
  * <p>A checkpoint holds the cached records (as raw operator state: neither the pages nor the local
  * file survive a failover, and the constant's source may have finished long ago), the rounds still
