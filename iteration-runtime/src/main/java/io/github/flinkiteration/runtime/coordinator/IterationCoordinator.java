@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.coordinator;
 
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
 import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
+import io.github.flinkiteration.runtime.protocol.ParticipantEvent;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
@@ -62,16 +63,30 @@ final class IterationCoordinator implements OperatorCoordinator {
 
     @Override
     public void handleEventFromOperator(int subtask, int attemptNumber, OperatorEvent event) {
-        if (event instanceof ResumeEvent) {
-            controller.onResume(this, subtask, (ResumeEvent) event);
-        } else if (event instanceof RoundReportEvent) {
-            controller.onReport(this, subtask, (RoundReportEvent) event);
-        } else if (event instanceof CheckReportEvent) {
-            controller.onReport(this, subtask, (CheckReportEvent) event);
-        } else {
+        if (!(event instanceof ParticipantEvent)) {
             throw new IllegalArgumentException("Unexpected event " + event);
         }
+        ((ParticipantEvent) event).deliverTo(toController, subtask);
     }
+
+    /** Passes each kind of event to the controller, naming this coordinator as its sender. */
+    private final ParticipantEvent.Receiver toController =
+            new ParticipantEvent.Receiver() {
+                @Override
+                public void onResume(int subtask, ResumeEvent event) {
+                    controller.onResume(IterationCoordinator.this, subtask, event);
+                }
+
+                @Override
+                public void onRoundReport(int subtask, RoundReportEvent event) {
+                    controller.onReport(IterationCoordinator.this, subtask, event);
+                }
+
+                @Override
+                public void onCheckReport(int subtask, CheckReportEvent event) {
+                    controller.onReport(IterationCoordinator.this, subtask, event);
+                }
+            };
 
     /** Sends {@code event} to every subtask of this operator. */
     void sendToSubtasks(OperatorEvent event) {

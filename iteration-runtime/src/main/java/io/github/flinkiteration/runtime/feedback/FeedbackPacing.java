@@ -1,6 +1,13 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.record.IterationRecordSerializer;
+import org.apache.flink.api.common.state.OperatorStateStore;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * When a head passes feedback into the body: held until its round starts ({@link LockStepPacing},
@@ -9,6 +16,21 @@ import io.github.flinkiteration.runtime.protocol.RoundFeedback;
  * on it.
  */
 interface FeedbackPacing {
+
+    /** The pacing of {@code plan}'s heads, with its part of the head's state registered. */
+    static <T> FeedbackPacing choose(
+            ProgressPlan plan,
+            Output<StreamRecord<IterationRecord<T>>> output,
+            TypeSerializer<IterationRecord<T>> serializer,
+            OperatorStateStore store,
+            boolean restored)
+            throws Exception {
+        TypeSerializer<T> valueSerializer =
+                ((IterationRecordSerializer<T>) serializer).getValueSerializer();
+        return plan.isLockStep()
+                ? new LockStepPacing<>(output, serializer, valueSerializer, store, restored)
+                : new FreeFlowPacing<>(output, valueSerializer, store, restored);
+    }
 
     /** Feedback arrived from the tail; returns whether it was passed on at once. */
     boolean onFeedback(RoundFeedback feedback) throws Exception;

@@ -18,7 +18,6 @@ import io.github.flinkiteration.runtime.protocol.RoundMarker;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
 import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
-import io.github.flinkiteration.runtime.record.IterationRecordSerializer;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -114,19 +113,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 describe());
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerOut(getUserCodeClassloader());
-        TypeSerializer<T> valueSerializer =
-                ((IterationRecordSerializer<T>) serializer).getValueSerializer();
         boolean restored = context.isRestored();
         pacing =
-                plan.isLockStep()
-                        ? new LockStepPacing<>(
-                                output,
-                                serializer,
-                                valueSerializer,
-                                context.getOperatorStateStore(),
-                                restored)
-                        : new FreeFlowPacing<>(
-                                output, valueSerializer, context.getOperatorStateStore(), restored);
+                FeedbackPacing.choose(
+                        plan, output, serializer, context.getOperatorStateStore(), restored);
         progressState = ProgressState.register(context.getOperatorStateStore(), "head-progress");
         inFlightState =
                 ItemListState.register(

@@ -1,13 +1,11 @@
 package io.github.flinkiteration.runtime.protocol;
 
-import org.apache.flink.runtime.operators.coordination.OperatorEvent;
-
 /**
  * From a termination-check subtask: in round {@code round} its stream got {@code records} records,
  * and (for a convergence criterion) whether the criterion holds. A check whose stream has ended for
  * good reports {@code round == Integer.MAX_VALUE}: nothing, in every later round.
  */
-public final class CheckReportEvent implements OperatorEvent {
+public final class CheckReportEvent implements ParticipantEvent {
 
     private static final long serialVersionUID = 1L;
 
@@ -31,6 +29,11 @@ public final class CheckReportEvent implements OperatorEvent {
 
     public boolean isStop() {
         return stop;
+    }
+
+    @Override
+    public void deliverTo(Receiver receiver, int subtask) {
+        receiver.onCheckReport(subtask, this);
     }
 
     @Override

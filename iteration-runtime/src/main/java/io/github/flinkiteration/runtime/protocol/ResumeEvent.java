@@ -1,7 +1,5 @@
 package io.github.flinkiteration.runtime.protocol;
 
-import org.apache.flink.runtime.operators.coordination.OperatorEvent;
-
 /**
  * The first event of every subtask attempt of a head, termination check or replay operator: where
  * it stands, fresh or restored from a checkpoint. The controller keeps no state of its own in
@@ -11,7 +9,7 @@ import org.apache.flink.runtime.operators.coordination.OperatorEvent;
  * <p>{@code round} is the last round a head or replay started (-1 for none) or the last round a
  * check reported; {@code terminated} says that a head had already stopped.
  */
-public final class ResumeEvent implements OperatorEvent {
+public final class ResumeEvent implements ParticipantEvent {
 
     private static final long serialVersionUID = 1L;
 
@@ -29,6 +27,11 @@ public final class ResumeEvent implements OperatorEvent {
 
     public boolean isTerminated() {
         return terminated;
+    }
+
+    @Override
+    public void deliverTo(Receiver receiver, int subtask) {
+        receiver.onResume(subtask, this);
     }
 
     @Override

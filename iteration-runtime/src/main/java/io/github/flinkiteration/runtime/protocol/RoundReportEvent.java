@@ -1,12 +1,10 @@
 package io.github.flinkiteration.runtime.protocol;
 
-import org.apache.flink.runtime.operators.coordination.OperatorEvent;
-
 /**
  * From a head subtask: round {@code round} is done here (its feedback has all arrived) and it
  * brought {@code feedbackRecords} records for the next round.
  */
-public final class RoundReportEvent implements OperatorEvent {
+public final class RoundReportEvent implements ParticipantEvent {
 
     private static final long serialVersionUID = 1L;
 
@@ -24,6 +22,11 @@ public final class RoundReportEvent implements OperatorEvent {
 
     public long getFeedbackRecords() {
         return feedbackRecords;
+    }
+
+    @Override
+    public void deliverTo(Receiver receiver, int subtask) {
+        receiver.onRoundReport(subtask, this);
     }
 
     @Override
