@@ -4,8 +4,8 @@ import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
 import io.github.flinkiteration.runtime.coordinator.ControlledEntryOperator;
-import io.github.flinkiteration.runtime.coordinator.CoordinatedEntryOperatorFactory;
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
+import io.github.flinkiteration.runtime.coordinator.ParticipantOperatorFactory;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.protocol.FeedbackItem;
 import io.github.flinkiteration.runtime.protocol.FeedbackItemCodec;
@@ -79,9 +79,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private transient List<FeedbackItem> restoredInFlight;
 
     /** The factory of the head of {@code variable}, with the coordinator it reports to. */
-    public static <T> CoordinatedEntryOperatorFactory<T> factory(
+    public static <T> ParticipantOperatorFactory<IterationRecord<T>> factory(
             String variable, ProgressPlan plan) {
-        return new CoordinatedEntryOperatorFactory<>(
+        return new ParticipantOperatorFactory<>(
                 plan,
                 Role.HEAD,
                 HeadOperator.class,

@@ -3,8 +3,8 @@ package io.github.flinkiteration.runtime.replay;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
 import io.github.flinkiteration.runtime.coordinator.ControlledEntryOperator;
-import io.github.flinkiteration.runtime.coordinator.CoordinatedEntryOperatorFactory;
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
+import io.github.flinkiteration.runtime.coordinator.ParticipantOperatorFactory;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
@@ -80,9 +80,9 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     /**
      * The factory of the replay of {@code constant}, with the coordinator that starts its rounds.
      */
-    public static <T> CoordinatedEntryOperatorFactory<T> factory(
+    public static <T> ParticipantOperatorFactory<IterationRecord<T>> factory(
             String constant, ProgressPlan plan) {
-        return new CoordinatedEntryOperatorFactory<>(
+        return new ParticipantOperatorFactory<>(
                 plan,
                 Role.REPLAY,
                 ReplayOperator.class,

@@ -4,7 +4,10 @@ import io.github.flinkiteration.api.ConvergenceCriterion;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
+import io.github.flinkiteration.runtime.coordinator.ParticipantOperatorFactory;
 import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.io.IOException;
@@ -58,7 +61,21 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
     /** Marks a stored record as one of the previous round's, not of a pending round. */
     private static final int PREVIOUS = -1;
 
-    TerminationCheckOperator(
+    /**
+     * The factory of a check with the coordinator it reports to.
+     *
+     * @param criterion the criterion, or {@code null} for an emptiness check
+     */
+    public static <T> ParticipantOperatorFactory<Void> factory(
+            ConvergenceCriterion<T> criterion, ProgressPlan plan) {
+        return new ParticipantOperatorFactory<>(
+                plan,
+                criterion == null ? Role.EMPTINESS_CHECK : Role.CONVERGENCE_CHECK,
+                TerminationCheckOperator.class,
+                parameters -> new TerminationCheckOperator<>(parameters, criterion));
+    }
+
+    private TerminationCheckOperator(
             StreamOperatorParameters<Void> parameters, ConvergenceCriterion<T> criterion) {
         super(parameters);
         this.criterion = criterion;

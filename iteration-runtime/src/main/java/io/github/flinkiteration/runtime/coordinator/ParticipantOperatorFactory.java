@@ -2,7 +2,6 @@ package io.github.flinkiteration.runtime.coordinator;
 
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
-import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.io.Serializable;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
@@ -12,25 +11,27 @@ import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 
 /**
- * Creates a {@link ControlledEntryOperator} (a variable's head, a constant's replay) together with
- * the {@link IterationCoordinator} it talks to. The operator comes from a serializable constructor
- * reference, so that this package needs to know nothing of the operators built on it.
+ * Creates a participant of the round protocol (a variable's head, a constant's replay, a
+ * termination check) together with the {@link IterationCoordinator} it talks to. The operator comes
+ * from a serializable constructor reference, so that this package needs to know nothing of the
+ * operators built on it; each of them offers its own {@code factory(...)}.
  *
  * <pre>{@code
- * new CoordinatedEntryOperatorFactory<T>(
- *         plan, Role.HEAD, HeadOperator.class, parameters -> new HeadOperator<>(parameters, plan, name));
+ * new ParticipantOperatorFactory<>(
+ *         plan, Role.HEAD, HeadOperator.class, parameters -> new HeadOperator<>(parameters, ...));
  * }</pre>
+ *
+ * @param <OUT> what the operator emits
  */
-public final class CoordinatedEntryOperatorFactory<T>
-        extends AbstractStreamOperatorFactory<IterationRecord<T>>
-        implements CoordinatedOperatorFactory<IterationRecord<T>> {
+public final class ParticipantOperatorFactory<OUT> extends AbstractStreamOperatorFactory<OUT>
+        implements CoordinatedOperatorFactory<OUT> {
 
     private static final long serialVersionUID = 1L;
 
     /** Builds the operator on the TaskManager from the parameters Flink hands the factory. */
     @FunctionalInterface
-    public interface Constructor<T> extends Serializable {
-        ControlledEntryOperator<T> create(StreamOperatorParameters<IterationRecord<T>> parameters);
+    public interface Constructor<OUT> extends Serializable {
+        StreamOperator<OUT> create(StreamOperatorParameters<OUT> parameters);
     }
 
     private final ProgressPlan plan;
@@ -39,14 +40,14 @@ public final class CoordinatedEntryOperatorFactory<T>
     @SuppressWarnings("rawtypes")
     private final Class<? extends StreamOperator> operatorClass;
 
-    private final Constructor<T> constructor;
+    private final Constructor<OUT> constructor;
 
     @SuppressWarnings("rawtypes")
-    public CoordinatedEntryOperatorFactory(
+    public ParticipantOperatorFactory(
             ProgressPlan plan,
             Role role,
             Class<? extends StreamOperator> operatorClass,
-            Constructor<T> constructor) {
+            Constructor<OUT> constructor) {
         this.plan = plan;
         this.role = role;
         this.operatorClass = operatorClass;
@@ -55,8 +56,8 @@ public final class CoordinatedEntryOperatorFactory<T>
 
     @Override
     @SuppressWarnings("unchecked")
-    public <O extends StreamOperator<IterationRecord<T>>> O createStreamOperator(
-            StreamOperatorParameters<IterationRecord<T>> parameters) {
+    public <O extends StreamOperator<OUT>> O createStreamOperator(
+            StreamOperatorParameters<OUT> parameters) {
         return (O) constructor.create(parameters);
     }
 

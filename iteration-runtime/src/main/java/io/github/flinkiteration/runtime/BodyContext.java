@@ -1,0 +1,50 @@
+package io.github.flinkiteration.runtime;
+
+import io.github.flinkiteration.api.IterationConfig;
+import io.github.flinkiteration.api.IterationContext;
+import io.github.flinkiteration.api.OperatorLifecycle;
+import io.github.flinkiteration.api.ResultStreams;
+import io.github.flinkiteration.api.spi.IterationSpec;
+import io.github.flinkiteration.runtime.draft.DraftEnvironment;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * What the body may ask of its iteration while it runs. Operators created in {@link #forEachRound}
+ * are recorded in the draft with a per-round lifecycle.
+ */
+final class BodyContext implements IterationContext {
+
+    private final IterationSpec spec;
+    private final DraftEnvironment draft;
+
+    BodyContext(IterationSpec spec, DraftEnvironment draft) {
+        this.spec = spec;
+        this.draft = draft;
+    }
+
+    @Override
+    public ResultStreams forEachRound(Supplier<Map<String, DataStream<?>>> part) {
+        if (!spec.isBounded()) {
+            throw new IllegalStateException(IterationValidator.PER_ROUND_UNBOUNDED);
+        }
+        Map<String, DataStream<?>> streams = draft.withLifecycle(OperatorLifecycle.PER_ROUND, part);
+        if (streams == null) {
+            throw new IllegalArgumentException(
+                    "The function given to forEachRound returned null; return a map of the"
+                            + " streams the rest of the body uses (Map.of() for none).");
+        }
+        return spec.results(streams);
+    }
+
+    @Override
+    public boolean isBounded() {
+        return spec.isBounded();
+    }
+
+    @Override
+    public IterationConfig getConfig() {
+        return spec.getConfig();
+    }
+}

@@ -1,0 +1,162 @@
+package io.github.flinkiteration.runtime;
+
+import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.OperatorLifecycle;
+import io.github.flinkiteration.api.spi.IterationSpec;
+import io.github.flinkiteration.runtime.coordinator.IterationControlSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.transformations.LegacySourceTransformation;
+import org.apache.flink.streaming.api.transformations.SourceTransformation;
+
+/**
+ * The checks that refuse an iteration before any of it is wired: of the bindings and their
+ * environment before the body runs, and of the body's declaration after. Each message says what to
+ * change. What the body builds is checked as it is translated, by the translator.
+ */
+final class IterationValidator {
+
+    /** Unaligned checkpoints would store channel contents apart from the loop's own cut. */
+    static final String UNALIGNED_UNSUPPORTED =
+            "Unaligned checkpoints are enabled, but iterations support aligned checkpoints only."
+                    + " Disable them with"
+                    + " env.getCheckpointConfig().enableUnalignedCheckpoints(false).";
+
+    static final String PER_ROUND_UNBOUNDED =
+            "Per-round operators (forEachRound, OperatorLifecycle.PER_ROUND) need a bounded"
+                    + " iteration: the rounds of an unbounded iteration do not end while its inputs"
+                    + " are open, so a per-round operator would never be closed. Use all-round"
+                    + " operators and IterationListener#onRoundEnd instead.";
+
+    private final IterationSpec spec;
+
+    IterationValidator(IterationSpec spec) {
+        this.spec = spec;
+    }
+
+    /** Checks the bindings, and returns the environment that all bound streams belong to. */
+    StreamExecutionEnvironment checkBindings() {
+        if (spec.getConfig().getDefaultLifecycle() == OperatorLifecycle.PER_ROUND
+                && !spec.isBounded()) {
+            throw new IllegalArgumentException(PER_ROUND_UNBOUNDED);
+        }
+        StreamExecutionEnvironment env = commonEnvironment();
+        if (env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
+                == RuntimeExecutionMode.BATCH) {
+            throw new IllegalArgumentException(
+                    "Iterations need the STREAMING (or AUTOMATIC) runtime mode; the environment"
+                            + " is set to BATCH.");
+        }
+
+        // Also checked when the job starts, for settings made after this point.
+        if (env.getCheckpointConfig().isCheckpointingEnabled()
+                && env.getCheckpointConfig().isUnalignedCheckpointsEnabled()) {
+            throw new UnsupportedOperationException(UNALIGNED_UNSUPPORTED);
+        }
+        spec.getConstants().forEach(IterationValidator::checkBounded);
+        return env;
+    }
+
+    /** Checks what the body returned against the bindings. */
+    void checkDeclaration(IterationDeclaration declaration) {
+        if (declaration == null) {
+            throw new IllegalArgumentException(
+                    "The iteration body returned null. Return"
+                            + " IterationDeclaration.builder()...build() with a feedback stream"
+                            + " for every variable.");
+        }
+        if (!spec.isBounded() && declaration.getTermination() != null) {
+            throw new IllegalArgumentException(
+                    "The body of an UnboundedIteration declares a termination condition with"
+                            + " until(...). An unbounded iteration runs as long as its inputs and"
+                            + " ends when they have ended and the loop has drained: remove"
+                            + " until(...), or use a BoundedIteration.");
+        }
+        Set<String> variables = spec.getVariables().keySet();
+        for (String name : declaration.getFeedbacks().keySet()) {
+            if (!variables.contains(name)) {
+                throw new IllegalArgumentException(
+                        "The body declares a feedback for '"
+                                + name
+                                + "', which is not a variable of this iteration. Variables: "
+                                + variables
+                                + ". Bind it with bindVariable(\""
+                                + name
+                                + "\", initialStream) or correct the name.");
+            }
+        }
+        for (String name : variables) {
+            if (!declaration.getFeedbacks().containsKey(name)) {
+                throw new IllegalArgumentException(
+                        "Variable '"
+                                + name
+                                + "' has no feedback stream. Declare one in the body with"
+                                + " withFeedback(\""
+                                + name
+                                + "\", stream).");
+            }
+        }
+    }
+
+    private StreamExecutionEnvironment commonEnvironment() {
+        StreamExecutionEnvironment env = null;
+        String firstName = null;
+        Map<String, DataStream<?>> all = new LinkedHashMap<>(spec.getVariables());
+        all.putAll(spec.getData());
+        all.putAll(spec.getConstants());
+        for (Map.Entry<String, DataStream<?>> bound : all.entrySet()) {
+            StreamExecutionEnvironment own = bound.getValue().getExecutionEnvironment();
+            if (env == null) {
+                env = own;
+                firstName = bound.getKey();
+            } else if (own != env) {
+                throw new IllegalArgumentException(
+                        "The streams bound as '"
+                                + firstName
+                                + "' and '"
+                                + bound.getKey()
+                                + "' belong to different StreamExecutionEnvironments; bind"
+                                + " streams of one environment only.");
+            }
+        }
+        return env;
+    }
+
+    /**
+     * A constant is replayed every round: it must end, or round 0 never would. The control source
+     * of an upstream iteration (a constant may read another iteration's output) ends with that
+     * iteration, which ends when its own inputs do; those inputs are among the predecessors checked
+     * here.
+     */
+    private static void checkBounded(String name, DataStream<?> stream) {
+        for (Transformation<?> upstream : stream.getTransformation().getTransitivePredecessors()) {
+            Boundedness boundedness = null;
+            if (upstream instanceof SourceTransformation) {
+                SourceTransformation<?, ?, ?> source = (SourceTransformation<?, ?, ?>) upstream;
+                if (source.getSource() instanceof IterationControlSource) {
+                    continue;
+                }
+                boundedness = source.getBoundedness();
+            } else if (upstream instanceof LegacySourceTransformation) {
+                boundedness = ((LegacySourceTransformation<?>) upstream).getBoundedness();
+            }
+            if (boundedness == Boundedness.CONTINUOUS_UNBOUNDED) {
+                throw new IllegalArgumentException(
+                        "The stream bound as constant '"
+                                + name
+                                + "' reads the unbounded source '"
+                                + upstream.getName()
+                                + "'. A constant is cached and replayed every round, so it must"
+                                + " end: bind a bounded stream, or bind this one with bindData (read"
+                                + " once) or in an UnboundedIteration.");
+            }
+        }
+    }
+}

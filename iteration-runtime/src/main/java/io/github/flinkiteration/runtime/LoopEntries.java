@@ -1,0 +1,112 @@
+package io.github.flinkiteration.runtime;
+
+import io.github.flinkiteration.runtime.coordinator.IterationControlSource;
+import io.github.flinkiteration.runtime.feedback.HeadOperator;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
+import io.github.flinkiteration.runtime.replay.ReplayOperator;
+import io.github.flinkiteration.runtime.wrapper.InputWrapOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.core.memory.ManagedMemoryUseCase;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
+
+/**
+ * Wires where the bound streams enter the loop as iteration records: a head per variable, a replay
+ * per constant, and a wrapping operator per data input.
+ */
+final class LoopEntries {
+
+    /** A constant's claim on its slot's operator managed memory, relative to other claims. */
+    private static final int REPLAY_MEMORY_WEIGHT = 100;
+
+    private final StreamExecutionEnvironment env;
+    private final ProgressPlan plan;
+    private final CoLocation coLocation;
+    private final boolean bounded;
+
+    LoopEntries(
+            StreamExecutionEnvironment env,
+            ProgressPlan plan,
+            CoLocation coLocation,
+            boolean bounded) {
+        this.env = env;
+        this.plan = plan;
+        this.coLocation = coLocation;
+        this.bounded = bounded;
+    }
+
+    <T> Transformation<IterationRecord<T>> addHead(String name, DataStream<T> initial) {
+        TwoInputTransformation<T, Void, IterationRecord<T>> head =
+                controlledEntry(
+                        name,
+                        initial,
+                        "Iteration head [" + name + "]",
+                        HeadOperator.<T>factory(name, plan));
+        coLocation.colocate(name, head.getInput2());
+        coLocation.colocate(name, head);
+        return head;
+    }
+
+    <T> Transformation<IterationRecord<T>> addReplay(String name, DataStream<T> stream) {
+        TwoInputTransformation<T, Void, IterationRecord<T>> replay =
+                controlledEntry(
+                        name,
+                        stream,
+                        "Iteration constant [" + name + "]",
+                        ReplayOperator.<T>factory(name, plan));
+        // The cache takes the operator share of managed memory, split by weight in the slot.
+        replay.declareManagedMemoryUseCaseAtOperatorScope(
+                ManagedMemoryUseCase.OPERATOR, REPLAY_MEMORY_WEIGHT);
+        return replay;
+    }
+
+    <T> Transformation<IterationRecord<T>> wrapInput(String name, DataStream<T> stream) {
+        return new OneInputTransformation<>(
+                stream.getTransformation(),
+                "Iteration input [" + name + "]",
+                SimpleOperatorFactory.of(new InputWrapOperator<T>(!bounded)),
+                new IterationRecordTypeInfo<>(stream.getType()),
+                stream.getParallelism());
+    }
+
+    /**
+     * Where a stream enters the loop through an operator that lives until the iteration ends: its
+     * first input is {@code stream}, its second a control source that ends at termination.
+     */
+    private <T> TwoInputTransformation<T, Void, IterationRecord<T>> controlledEntry(
+            String name,
+            DataStream<T> stream,
+            String operatorName,
+            StreamOperatorFactory<IterationRecord<T>> factory) {
+        int parallelism = stream.getParallelism();
+        Transformation<Void> control =
+                env.fromSource(
+                                new IterationControlSource(plan),
+                                WatermarkStrategy.noWatermarks(),
+                                "Iteration control [" + name + "]",
+                                Types.VOID)
+                        .getTransformation();
+        control.setParallelism(parallelism);
+        TwoInputTransformation<T, Void, IterationRecord<T>> entry =
+                new TwoInputTransformation<>(
+                        stream.getTransformation(),
+                        control,
+                        operatorName,
+                        factory,
+                        new IterationRecordTypeInfo<>(stream.getType()),
+                        parallelism);
+        int maxParallelism = stream.getTransformation().getMaxParallelism();
+        if (maxParallelism > 0) {
+            entry.setMaxParallelism(maxParallelism);
+        }
+        return entry;
+    }
+}

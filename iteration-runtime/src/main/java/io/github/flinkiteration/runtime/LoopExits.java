@@ -1,0 +1,77 @@
+package io.github.flinkiteration.runtime;
+
+import io.github.flinkiteration.api.TerminationCondition;
+import io.github.flinkiteration.runtime.draft.BodyTranslator;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.termination.TerminationCheckOperator;
+import io.github.flinkiteration.runtime.wrapper.OutputUnwrapOperator;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.transformations.PartitionTransformation;
+import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
+
+/**
+ * Wires where the body's streams leave the loop other than as feedback: an unwrapping operator per
+ * declared output, and a check per termination stream.
+ */
+final class LoopExits {
+
+    private final StreamExecutionEnvironment env;
+    private final ProgressPlan plan;
+    private final boolean bounded;
+
+    LoopExits(StreamExecutionEnvironment env, ProgressPlan plan, boolean bounded) {
+        this.env = env;
+        this.plan = plan;
+        this.bounded = bounded;
+    }
+
+    /** Checks {@code reference}, the translated stream of {@code check}, every round. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void addCheck(TerminationCondition.StreamCheck<?> check, Transformation<?> reference) {
+        OneInputTransformation<?, Void> operator;
+        if (check.isEmptiness()) {
+            operator =
+                    new OneInputTransformation(
+                            reference,
+                            "Termination check: no records in '" + reference.getName() + "'",
+                            TerminationCheckOperator.factory(null, plan),
+                            Types.VOID,
+                            reference.getParallelism());
+        } else {
+            // The criterion sees all records of a round: gather them on one subtask.
+            Transformation<?> gathered =
+                    new PartitionTransformation(reference, new GlobalPartitioner<>());
+            operator =
+                    new OneInputTransformation(
+                            gathered,
+                            "Termination check: "
+                                    + check.getCriterion()
+                                    + " on '"
+                                    + reference.getName()
+                                    + "'",
+                            TerminationCheckOperator.factory(check.getCriterion(), plan),
+                            Types.VOID,
+                            1);
+        }
+        env.addOperator(operator);
+    }
+
+    /** The user's stream of the output {@code name}: the body's {@code stream}, unwrapped. */
+    <T> DataStream<T> unwrapOutput(String name, DataStream<T> stream, BodyTranslator translator) {
+        Transformation<IterationRecord<T>> inner = translator.translate(stream.getTransformation());
+        OneInputTransformation<IterationRecord<T>, T> output =
+                new OneInputTransformation<>(
+                        inner,
+                        "Iteration output [" + name + "]",
+                        SimpleOperatorFactory.of(new OutputUnwrapOperator<T>(!bounded)),
+                        stream.getType(),
+                        inner.getParallelism());
+        return new DataStream<>(env, output);
+    }
+}

@@ -1,0 +1,125 @@
+package io.github.flinkiteration.runtime;
+
+import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.ResultStreams;
+import io.github.flinkiteration.api.TerminationCondition;
+import io.github.flinkiteration.api.spi.IterationSpec;
+import io.github.flinkiteration.runtime.draft.BodyTranslator;
+import io.github.flinkiteration.runtime.draft.DraftEnvironment;
+import io.github.flinkiteration.runtime.draft.PlaceholderTransformation;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.protocol.RoundSummary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Wires a checked iteration into the job's environment: the entries, the translated body, tails and
+ * deciders, termination checks, and outputs. The body is translated once all entries are bound,
+ * since any of its operators may read any bound stream.
+ */
+final class LoopWiring {
+
+    private final IterationSpec spec;
+    private final StreamExecutionEnvironment env;
+    private final DraftEnvironment draft;
+    private final Map<String, PlaceholderTransformation<?>> placeholders;
+    private final String iterationId = UUID.randomUUID().toString();
+
+    /**
+     * @param placeholders by bound name, created before the body ran
+     */
+    LoopWiring(
+            IterationSpec spec,
+            StreamExecutionEnvironment env,
+            DraftEnvironment draft,
+            Map<String, PlaceholderTransformation<?>> placeholders) {
+        this.spec = spec;
+        this.env = env;
+        this.draft = draft;
+        this.placeholders = placeholders;
+    }
+
+    ResultStreams wire(IterationDeclaration declaration) {
+        TerminationCondition termination = declaration.getTermination();
+        List<TerminationCondition.StreamCheck<?>> checks =
+                termination == null ? List.of() : termination.getStreamChecks();
+        ProgressPlan plan =
+                new ProgressPlan(
+                        iterationId,
+                        termination == null ? 0 : termination.getMaxRounds().orElse(0),
+                        spec.getVariables().size(),
+                        checks.size(),
+                        spec.isBounded(),
+                        spec.getConstants().size());
+        CoLocation coLocation = new CoLocation(iterationId);
+        LoopEntries entries = new LoopEntries(env, plan, coLocation, spec.isBounded());
+
+        // Everything the body created has a larger id than the first placeholder.
+        int firstBodyTransformationId = placeholders.values().iterator().next().getId();
+        BodyTranslator translator =
+                new BodyTranslator(env, firstBodyTransformationId, spec.isBounded(), draft);
+        Map<String, Transformation<?>> heads = new LinkedHashMap<>();
+        spec.getVariables()
+                .forEach(
+                        (name, initial) -> {
+                            Transformation<?> head = entries.addHead(name, initial);
+                            heads.put(name, head);
+                            translator.bind(placeholders.get(name), head);
+                        });
+        spec.getData()
+                .forEach(
+                        (name, stream) ->
+                                translator.bind(
+                                        placeholders.get(name), entries.wrapInput(name, stream)));
+        spec.getConstants()
+                .forEach(
+                        (name, stream) ->
+                                translator.bind(
+                                        placeholders.get(name), entries.addReplay(name, stream)));
+
+        // Operators the body created but did not connect to a declared stream run too.
+        for (Transformation<?> created : new ArrayList<>(draft.getTransformations())) {
+            env.addOperator(translator.translate(created));
+        }
+        // A lone head of parallelism 1 decides alone.
+        boolean deciders =
+                plan.isDecidedInDataPlane()
+                        && !(heads.size() == 1
+                                && plan.isDecidedByHead(
+                                        heads.values().iterator().next().getParallelism()));
+        LoopFeedback feedback = new LoopFeedback(env, plan, coLocation, spec.isBounded());
+        List<String> variables = new ArrayList<>(spec.getVariables().keySet());
+        List<Transformation<RoundSummary>> tails = new ArrayList<>();
+        declaration
+                .getFeedbacks()
+                .forEach(
+                        (name, stream) ->
+                                tails.add(
+                                        feedback.addTail(
+                                                deciders,
+                                                name,
+                                                variables.indexOf(name),
+                                                heads.get(name),
+                                                translator.translate(stream.getTransformation()))));
+        if (deciders) {
+            heads.forEach((name, head) -> feedback.addDecider(name, head, tails));
+        }
+        LoopExits exits = new LoopExits(env, plan, spec.isBounded());
+        for (TerminationCondition.StreamCheck<?> check : checks) {
+            exits.addCheck(check, translator.translate(check.getStream().getTransformation()));
+        }
+        Map<String, DataStream<?>> outputs = new LinkedHashMap<>();
+        declaration
+                .getOutputs()
+                .forEach(
+                        (name, stream) ->
+                                outputs.put(name, exits.unwrapOutput(name, stream, translator)));
+        return spec.results(outputs);
+    }
+}

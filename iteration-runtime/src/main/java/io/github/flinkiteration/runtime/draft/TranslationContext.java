@@ -1,0 +1,97 @@
+package io.github.flinkiteration.runtime.draft;
+
+import io.github.flinkiteration.api.OperatorLifecycle;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
+import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory;
+import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory.Arity;
+import io.github.flinkiteration.runtime.wrapper.ValueKeySelector;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.CoordinatedOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
+
+/**
+ * The part of a body's translation that every kind translator works with: the real counterparts of
+ * a draft's inputs, and the wrapping that makes an operator run rounds over iteration records. The
+ * translators see this rather than the dispatcher, so none of them can bypass its checks.
+ */
+final class TranslationContext {
+
+    private final BodyTranslator body;
+    private final StreamExecutionEnvironment env;
+    private final boolean lockStep;
+    private final DraftEnvironment draftEnvironment;
+
+    TranslationContext(
+            BodyTranslator body,
+            StreamExecutionEnvironment env,
+            boolean lockStep,
+            DraftEnvironment draftEnvironment) {
+        this.body = body;
+        this.env = env;
+        this.lockStep = lockStep;
+        this.draftEnvironment = draftEnvironment;
+    }
+
+    /** The real counterpart of a draft transformation, translating it first if needed. */
+    <T> Transformation<IterationRecord<T>> translate(Transformation<T> draft) {
+        return body.translate(draft);
+    }
+
+    /** The real counterpart of the {@code index}-th input of {@code draft}. */
+    @SuppressWarnings("unchecked")
+    <T> Transformation<IterationRecord<T>> inputOf(Transformation<?> draft, int index) {
+        return translate((Transformation<T>) draft.getInputs().get(index));
+    }
+
+    /** Whether the body created {@code draft} inside {@code forEachRound}. */
+    boolean isPerRound(Transformation<?> draft) {
+        return draftEnvironment.lifecycleOf(draft) == OperatorLifecycle.PER_ROUND;
+    }
+
+    /** Wraps the operator of {@code draft} so that it runs rounds with the loop. */
+    <OUT> RoundWrapperOperatorFactory<OUT> wrap(
+            StreamOperatorFactory<OUT> factory, Arity arity, Transformation<?> draft) {
+        return new RoundWrapperOperatorFactory<>(factory, arity, lockStep, isPerRound(draft));
+    }
+
+    /** For operators the translator builds itself, as Flink's own translators would. */
+    SerializerConfig serializerConfig() {
+        return env.getConfig().getSerializerConfig();
+    }
+
+    /**
+     * An operator coordinator lives outside the loop's rounds and checkpoints, so its operator is
+     * rejected rather than wrapped.
+     */
+    static <OUT> StreamOperatorFactory<OUT> requireNoCoordinator(
+            Transformation<?> draft, StreamOperatorFactory<OUT> factory) {
+        if (factory instanceof CoordinatedOperatorFactory) {
+            throw new IllegalArgumentException(
+                    "The iteration body uses "
+                            + describe(draft)
+                            + ", whose operator has an operator coordinator; such operators"
+                            + " cannot run inside an iteration.");
+        }
+        return factory;
+    }
+
+    static <T> TypeInformation<IterationRecord<T>> recordType(TypeInformation<T> type) {
+        return new IterationRecordTypeInfo<>(type);
+    }
+
+    /** The user's key selector, applied to the value inside an iteration record. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static KeySelector valueKeySelector(KeySelector<?, ?> selector) {
+        return new ValueKeySelector(selector);
+    }
+
+    /** How error messages name a draft transformation. */
+    static String describe(Transformation<?> t) {
+        return "'" + t.getName() + "' (transformation " + t.getId() + ")";
+    }
+}
