@@ -1,0 +1,327 @@
+package io.github.flinkiteration.runtime.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
+import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
+import io.github.flinkiteration.runtime.protocol.ResumeEvent;
+import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
+import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.runtime.executiongraph.ExecutionAttemptID;
+import org.apache.flink.runtime.executiongraph.ExecutionGraphTestUtils;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.messages.Acknowledge;
+import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
+import org.apache.flink.runtime.operators.coordination.CoordinatorStoreImpl;
+import org.apache.flink.runtime.operators.coordination.MockOperatorCoordinatorContext;
+import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@link RoundController}, driven as Flink drives it: through the {@link IterationCoordinator}s
+ * of an iteration's heads, checks and replays, each with Flink's {@code
+ * MockOperatorCoordinatorContext} over one shared coordinator store, and subtask gateways that
+ * record what each subtask is sent.
+ */
+class RoundControllerTest {
+
+    private static final String ID = "it";
+
+    /** Unbounded, so the coordinator decides every round of a head of parallelism two. */
+    private static final ProgressPlan UNBOUNDED = new ProgressPlan(ID, 0, 1, 0, false, 0);
+
+    private final CoordinatorStore store = new CoordinatorStoreImpl();
+
+    @Test
+    void aRoundIsDecidedOnceEveryHeadSubtaskReportedIt() throws Exception {
+        Operator heads = start(UNBOUNDED, Role.HEAD, 2);
+        heads.resumeAll(-1);
+
+        heads.send(0, new RoundReportEvent(0, 3));
+        assertThat(heads.received(0)).isEmpty();
+        assertThat(heads.received(1)).isEmpty();
+
+        heads.send(1, new RoundReportEvent(0, 0));
+        assertThat(heads.received(0)).containsExactly("start 1");
+        assertThat(heads.received(1)).containsExactly("start 1");
+    }
+
+    @Test
+    void aReportSentAgainDoesNotStandInForAnotherSubtasksReport() throws Exception {
+        Operator heads = start(UNBOUNDED, Role.HEAD, 2);
+        heads.resumeAll(-1);
+
+        heads.send(0, new RoundReportEvent(0, 3));
+        heads.send(0, new RoundReportEvent(0, 3));
+        assertThat(heads.received(0)).isEmpty();
+
+        heads.send(1, new RoundReportEvent(0, 1));
+        heads.send(0, new RoundReportEvent(1, 2));
+        heads.send(0, new RoundReportEvent(1, 2));
+        assertThat(heads.received(0)).containsExactly("start 1");
+    }
+
+    @Test
+    void theIterationStopsAfterTheRoundLimitEvenWithFeedback() throws Exception {
+        ProgressPlan twoRounds = new ProgressPlan(ID, 2, 1, 0, false, 0);
+        Operator heads = start(twoRounds, Role.HEAD, 2);
+        AtomicInteger terminations = new AtomicInteger();
+        RoundController.of(store, twoRounds).addTerminationListener(terminations::incrementAndGet);
+        heads.resumeAll(-1);
+
+        heads.reportAll(0, 5);
+        assertThat(terminations).hasValue(0);
+        heads.reportAll(1, 5);
+
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(1)).containsExactly("start 1", "terminate");
+        assertThat(terminations).as("the control sources are told to end").hasValue(1);
+    }
+
+    @Test
+    void theIterationStopsAfterARoundThatFedNothingBack() throws Exception {
+        Operator heads = start(UNBOUNDED, Role.HEAD, 2);
+        heads.resumeAll(-1);
+
+        heads.reportAll(0, 2);
+        heads.reportAll(1, 0);
+
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(1)).containsExactly("start 1", "terminate");
+    }
+
+    @Test
+    void nothingIsDecidedBeforeEverySubtaskSaidWhereItStands() throws Exception {
+        Operator heads = start(UNBOUNDED, Role.HEAD, 2);
+        heads.send(0, new ResumeEvent(-1, false));
+        heads.reportAll(0, 1);
+        assertThat(heads.received(0)).isEmpty();
+
+        heads.send(1, new ResumeEvent(-1, false));
+        assertThat(heads.received(0)).containsExactly("start 1");
+        assertThat(heads.received(1)).containsExactly("start 1");
+    }
+
+    @Test
+    void afterARestoreHeadsBehindTheFurthestAreToldToStartItsRound() throws Exception {
+        Operator heads = start(UNBOUNDED, Role.HEAD, 2);
+        heads.resumeAll(-1);
+        heads.reportAll(0, 1);
+        heads.failover();
+
+        // Subtask 0 had started round 3 before the checkpoint: round 2 was decided to go on.
+        heads.send(0, new ResumeEvent(3, false));
+        assertThat(heads.received(0)).isEmpty();
+        heads.send(1, new ResumeEvent(2, false));
+
+        assertThat(heads.received(0)).containsExactly("start 3");
+        assertThat(heads.received(1)).containsExactly("start 3");
+
+        // Last reports sent again, and subtask 1 completing round 2: all decided already.
+        heads.send(0, new RoundReportEvent(2, 4));
+        heads.send(1, new RoundReportEvent(1, 4));
+        heads.send(1, new RoundReportEvent(2, 4));
+        assertThat(heads.received(0)).containsExactly("start 3");
+
+        heads.reportAll(3, 1);
+        assertThat(heads.received(0)).containsExactly("start 3", "start 4");
+        assertThat(heads.received(1)).containsExactly("start 3", "start 4");
+    }
+
+    @Test
+    void aRestoredHeadThatHadStoppedEndsTheIteration() throws Exception {
+        Operator heads = start(UNBOUNDED, Role.HEAD, 2);
+        AtomicInteger terminations = new AtomicInteger();
+        RoundController.of(store, UNBOUNDED).addTerminationListener(terminations::incrementAndGet);
+        heads.resumeAll(-1);
+        heads.failover();
+
+        heads.send(1, new ResumeEvent(4, true));
+
+        assertThat(heads.received(0)).containsExactly("terminate");
+        assertThat(heads.received(1)).containsExactly("terminate");
+        assertThat(terminations).hasValue(1);
+    }
+
+    @Test
+    void anEmptinessCheckStopsTheIterationAfterAnEmptyRoundFromRoundOneOn() throws Exception {
+        ProgressPlan withCheck = new ProgressPlan(ID, 0, 1, 1, true, 0);
+        Operator heads = start(withCheck, Role.HEAD, 2);
+        Operator check = start(withCheck, Role.EMPTINESS_CHECK, 1);
+        heads.resumeAll(-1);
+        check.resumeAll(-1);
+
+        heads.reportAll(0, 1);
+        assertThat(heads.received(0)).as("the check has not reported round 0").isEmpty();
+        check.send(0, new CheckReportEvent(0, 0, false));
+        assertThat(heads.received(0)).containsExactly("start 1");
+
+        heads.reportAll(1, 1);
+        check.send(0, new CheckReportEvent(1, 0, false));
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(1)).containsExactly("start 1", "terminate");
+        assertThat(check.received(0)).as("checks hear no decision").isEmpty();
+    }
+
+    @Test
+    void aConvergenceCheckThatHoldsStopsTheIteration() throws Exception {
+        ProgressPlan withCheck = new ProgressPlan(ID, 0, 1, 1, true, 0);
+        Operator heads = start(withCheck, Role.HEAD, 2);
+        Operator check = start(withCheck, Role.CONVERGENCE_CHECK, 1);
+        heads.resumeAll(-1);
+        check.resumeAll(-1);
+
+        heads.reportAll(0, 1);
+        check.send(0, new CheckReportEvent(0, 4, false));
+        heads.reportAll(1, 1);
+        check.send(0, new CheckReportEvent(1, 4, true));
+
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
+    }
+
+    @Test
+    void whereDecidersDecideTheControllerHearsOnlyTheLastRoundAndStartsNone() throws Exception {
+        ProgressPlan dataPlane = new ProgressPlan(ID, 5, 1, 0, true, 0);
+        Operator heads = start(dataPlane, Role.HEAD, 2);
+        heads.resumeAll(-1);
+
+        heads.send(0, new RoundReportEvent(4, 3));
+        assertThat(heads.received(0)).isEmpty();
+        heads.send(1, new RoundReportEvent(4, 1));
+
+        assertThat(heads.received(0)).containsExactly("terminate");
+        assertThat(heads.received(1)).containsExactly("terminate");
+    }
+
+    @Test
+    void aReplayHearsEveryDecisionAndOneResumingLateTheLatestStart() throws Exception {
+        ProgressPlan withConstant = new ProgressPlan(ID, 0, 1, 0, true, 1);
+        Operator heads = start(withConstant, Role.HEAD, 2);
+        Operator replay = start(withConstant, Role.REPLAY, 2);
+        heads.resumeAll(-1);
+        replay.send(0, new ResumeEvent(-1, false));
+
+        heads.reportAll(0, 1);
+        assertThat(heads.received(0)).containsExactly("start 1");
+        assertThat(replay.received(0)).containsExactly("start 1");
+        assertThat(replay.received(1)).containsExactly("start 1");
+
+        // Replay subtask 1 opens only now, restored from before round 1: it learns where to go.
+        replay.send(1, new ResumeEvent(-1, false));
+        assertThat(replay.received(1)).containsExactly("start 1", "start 1");
+        assertThat(replay.received(0)).containsExactly("start 1");
+    }
+
+    private Operator start(ProgressPlan plan, Role role, int parallelism) throws Exception {
+        OperatorID operatorId = new OperatorID();
+        OperatorCoordinator coordinator =
+                new IterationCoordinatorProvider(operatorId, plan, role)
+                        .create(new SharedStoreContext(operatorId, parallelism, store));
+        Operator operator = new Operator(coordinator, parallelism);
+        coordinator.start();
+        operator.attach(0);
+        return operator;
+    }
+
+    /** The subtasks of one coordinated operator: what they send and what reaches each. */
+    private static final class Operator {
+        private final OperatorCoordinator coordinator;
+        private final List<List<String>> received = new ArrayList<>();
+        private int attempt;
+
+        Operator(OperatorCoordinator coordinator, int parallelism) {
+            this.coordinator = coordinator;
+            for (int i = 0; i < parallelism; i++) {
+                received.add(new ArrayList<>());
+            }
+        }
+
+        void attach(int attemptNumber) {
+            attempt = attemptNumber;
+            for (int i = 0; i < received.size(); i++) {
+                coordinator.executionAttemptReady(
+                        i, attempt, new RecordingGateway(i, received.get(i)));
+            }
+        }
+
+        /** Every subtask fails, the job restarts from a checkpoint, new attempts come up. */
+        void failover() throws Exception {
+            for (int i = 0; i < received.size(); i++) {
+                coordinator.executionAttemptFailed(i, attempt, new RuntimeException("failover"));
+                received.get(i).clear();
+            }
+            coordinator.resetToCheckpoint(1, new byte[0]);
+            attach(attempt + 1);
+        }
+
+        void send(int subtask, OperatorEvent event) throws Exception {
+            coordinator.handleEventFromOperator(subtask, attempt, event);
+        }
+
+        void resumeAll(int round) throws Exception {
+            for (int i = 0; i < received.size(); i++) {
+                send(i, new ResumeEvent(round, false));
+            }
+        }
+
+        void reportAll(int round, long feedbackRecordsEach) throws Exception {
+            for (int i = 0; i < received.size(); i++) {
+                send(i, new RoundReportEvent(round, feedbackRecordsEach));
+            }
+        }
+
+        List<String> received(int subtask) {
+            return received.get(subtask);
+        }
+    }
+
+    private static final class RecordingGateway implements OperatorCoordinator.SubtaskGateway {
+        private final int subtask;
+        private final List<String> received;
+        private final ExecutionAttemptID execution =
+                ExecutionGraphTestUtils.createExecutionAttemptId();
+
+        RecordingGateway(int subtask, List<String> received) {
+            this.subtask = subtask;
+            this.received = received;
+        }
+
+        @Override
+        public CompletableFuture<Acknowledge> sendEvent(OperatorEvent event) {
+            RoundDecisionEvent decision = (RoundDecisionEvent) event;
+            received.add(decision.isTerminate() ? "terminate" : "start " + decision.getNextRound());
+            return CompletableFuture.completedFuture(Acknowledge.get());
+        }
+
+        @Override
+        public ExecutionAttemptID getExecution() {
+            return execution;
+        }
+
+        @Override
+        public int getSubtask() {
+            return subtask;
+        }
+    }
+
+    /** Flink's mock context, but every coordinator of the job sees the same store. */
+    private static final class SharedStoreContext extends MockOperatorCoordinatorContext {
+        private final CoordinatorStore store;
+
+        SharedStoreContext(OperatorID operatorId, int parallelism, CoordinatorStore store) {
+            super(operatorId, parallelism);
+            this.store = store;
+        }
+
+        @Override
+        public CoordinatorStore getCoordinatorStore() {
+            return store;
+        }
+    }
+}
