@@ -15,6 +15,7 @@ final class IterationBindings {
     private final Map<String, DataStream<?>> constants = new LinkedHashMap<>();
     private IterationConfig config = IterationConfig.defaults();
     private IterationBody body;
+    private String name;
 
     void bindVariable(String name, DataStream<?> initial) {
         bind(name, initial, variables);
@@ -32,6 +33,14 @@ final class IterationBindings {
         this.config = Objects.requireNonNull(config, "config");
     }
 
+    void setName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException(
+                    "An iteration's name must not be empty; leave name(...) out for the default.");
+        }
+        this.name = name;
+    }
+
     void setBody(IterationBody body) {
         this.body = Objects.requireNonNull(body, "body");
     }
@@ -47,6 +56,9 @@ final class IterationBindings {
         return IterationRuntimeLoader.load()
                 .build(
                         new IterationSpec(
+                                name != null
+                                        ? name
+                                        : "iteration[" + String.join(",", variables.keySet()) + "]",
                                 bounded,
                                 variables,
                                 data,

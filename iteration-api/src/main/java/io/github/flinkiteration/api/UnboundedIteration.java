@@ -70,6 +70,20 @@ public final class UnboundedIteration {
         return this;
     }
 
+    /**
+     * Names the iteration, for the metrics and log lines that describe it. By default the name is
+     * {@code iteration} followed by the variables' names, for example {@code iteration[centroids]};
+     * give each iteration of a job its own name when two share variables' names.
+     *
+     * <pre>{@code
+     * new UnboundedIteration().name("kmeans").bindVariable("centroids", initial)...
+     * }</pre>
+     */
+    public UnboundedIteration name(String name) {
+        bindings.setName(name);
+        return this;
+    }
+
     /** Sets the body. */
     public UnboundedIteration withBody(IterationBody body) {
         bindings.setBody(body);

@@ -12,6 +12,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 /** Everything a user bound to an iteration: what the runtime builds from. */
 public final class IterationSpec {
 
+    private final String name;
     private final boolean bounded;
     private final Map<String, DataStream<?>> variables;
     private final Map<String, DataStream<?>> data;
@@ -21,6 +22,7 @@ public final class IterationSpec {
     private final Function<Map<String, ? extends DataStream<?>>, ResultStreams> results;
 
     public IterationSpec(
+            String name,
             boolean bounded,
             Map<String, DataStream<?>> variables,
             Map<String, DataStream<?>> data,
@@ -28,6 +30,7 @@ public final class IterationSpec {
             IterationConfig config,
             IterationBody body,
             Function<Map<String, ? extends DataStream<?>>, ResultStreams> results) {
+        this.name = name;
         this.bounded = bounded;
         this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
         this.data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
@@ -35,6 +38,11 @@ public final class IterationSpec {
         this.config = config;
         this.body = body;
         this.results = results;
+    }
+
+    /** The iteration's name: given with {@code name(...)}, or derived from its variables. */
+    public String getName() {
+        return name;
     }
 
     public boolean isBounded() {
