@@ -34,7 +34,10 @@ public interface ConvergenceCriterion<T> extends Serializable {
     static ConvergenceCriterion<Double> deltaBelow(double tolerance) {
         if (!(tolerance > 0)) {
             throw new IllegalArgumentException(
-                    "deltaBelow needs a positive tolerance, got " + tolerance);
+                    "deltaBelow needs a positive tolerance, got "
+                            + tolerance
+                            + ". Pass the largest change between two rounds' sums that still"
+                            + " counts as converged, for example deltaBelow(1e-6).");
         }
         return new DeltaBelow(tolerance);
     }

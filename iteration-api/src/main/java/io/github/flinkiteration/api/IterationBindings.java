@@ -70,7 +70,11 @@ final class IterationBindings {
 
     private void bind(String name, DataStream<?> stream, Map<String, DataStream<?>> target) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("An iteration input needs a non-empty name.");
+            throw new IllegalArgumentException(
+                    "An iteration input needs a non-empty name, got "
+                            + (name == null ? "null" : "'" + name + "'")
+                            + ". Name each bound stream, as in bindVariable(\"model\", stream);"
+                            + " the body reads it with inputs.get(name).");
         }
         Objects.requireNonNull(stream, "stream bound to '" + name + "'");
         if (variables.containsKey(name) || data.containsKey(name) || constants.containsKey(name)) {

@@ -38,7 +38,8 @@ public abstract class RoundAwareProcessFunction<I, O> extends ProcessFunction<I,
             throw new IllegalStateException(
                     getClass().getName()
                             + " is a RoundAwareProcessFunction used outside an iteration body;"
-                            + " it only knows rounds inside one.");
+                            + " it only knows rounds inside one. Apply it to a stream inside an"
+                            + " iteration body, or extend ProcessFunction instead.");
         }
         processElement(value, currentRound, ctx, out);
     }

@@ -5,8 +5,11 @@ import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.spi.IterationSpec;
 import io.github.flinkiteration.runtime.draft.DraftEnvironment;
 import io.github.flinkiteration.runtime.draft.PlaceholderTransformation;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -42,6 +45,10 @@ final class IterationBuilder {
         IterationDeclaration declaration =
                 spec.getBody().iterate(new BodyInputs(bodyInputs), new BodyContext(spec, draft));
         validator.checkDeclaration(declaration);
+        Set<Transformation<?>> loopInputs = new HashSet<>();
+        spec.getVariables().keySet().forEach(name -> loopInputs.add(placeholders.get(name)));
+        spec.getConstants().keySet().forEach(name -> loopInputs.add(placeholders.get(name)));
+        validator.checkTerminationStreams(declaration, loopInputs);
         return new LoopWiring(spec, env, draft, placeholders).wire(declaration);
     }
 

@@ -2,12 +2,14 @@ package io.github.flinkiteration.runtime;
 
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.OperatorLifecycle;
+import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.spi.IterationSpec;
 import io.github.flinkiteration.runtime.coordinator.IterationControlSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -60,7 +62,11 @@ final class IterationValidator {
                 && env.getCheckpointConfig().isUnalignedCheckpointsEnabled()) {
             throw new UnsupportedOperationException(UNALIGNED_UNSUPPORTED);
         }
-        spec.getConstants().forEach(IterationValidator::checkBounded);
+        if (spec.isBounded()) {
+            spec.getVariables().forEach((name, stream) -> checkBounded("variable", name, stream));
+            spec.getData().forEach((name, stream) -> checkBounded("data input", name, stream));
+        }
+        spec.getConstants().forEach(IterationValidator::checkConstantBounded);
         return env;
     }
 
@@ -102,6 +108,70 @@ final class IterationValidator {
                                 + name
                                 + "\", stream).");
             }
+            checkFeedbackType(
+                    name, spec.getVariables().get(name), declaration.getFeedbacks().get(name));
+        }
+    }
+
+    /**
+     * The tail writes feedback with the feedback stream's serializer and the head reads it with the
+     * variable's: unless both are of one type, the head would reinterpret the bytes.
+     */
+    private static void checkFeedbackType(
+            String name, DataStream<?> initial, DataStream<?> feedback) {
+        TypeInformation<?> variableType = initial.getType();
+        TypeInformation<?> feedbackType = feedback.getType();
+        if (!variableType.equals(feedbackType)) {
+            throw new IllegalArgumentException(
+                    "Variable '"
+                            + name
+                            + "' is of type "
+                            + variableType
+                            + " (the type of its initial stream), but its feedback stream '"
+                            + feedback.getTransformation().getName()
+                            + "' is of type "
+                            + feedbackType
+                            + ". The loop reads the feedback as the variable's type: feed back a"
+                            + " stream of "
+                            + variableType
+                            + " (map it, or set its type with returns(...)), or bind an initial"
+                            + " stream of "
+                            + feedbackType
+                            + ".");
+        }
+    }
+
+    /**
+     * A termination check must hear the loop's rounds. A stream derived from data inputs alone sees
+     * round 0 and then the end of its inputs: {@code whenEmpty} would stop after round 1 and {@code
+     * whenConverged} never fire.
+     *
+     * @param loopInputs the placeholders of the variables and constants, which carry every round
+     */
+    void checkTerminationStreams(
+            IterationDeclaration declaration, Set<? extends Transformation<?>> loopInputs) {
+        if (declaration.getTermination() == null) {
+            return;
+        }
+        for (TerminationCondition.StreamCheck<?> check :
+                declaration.getTermination().getStreamChecks()) {
+            Transformation<?> reference = check.getStream().getTransformation();
+            boolean fromTheLoop =
+                    reference.getTransitivePredecessors().stream().anyMatch(loopInputs::contains);
+            if (!fromTheLoop) {
+                throw new IllegalArgumentException(
+                        "The termination check "
+                                + (check.isEmptiness() ? "whenEmpty" : "whenConverged")
+                                + " reads '"
+                                + reference.getName()
+                                + "' (transformation "
+                                + reference.getId()
+                                + "), which is derived from data inputs only, not from the loop:"
+                                + " it sees round 0 and then the end of its inputs, so whenEmpty"
+                                + " would stop after round 1 and whenConverged would never fire."
+                                + " Derive the reference stream from a variable (or a constant)"
+                                + " of the iteration, e.g. join or connect the data with it.");
+            }
         }
     }
 
@@ -129,13 +199,45 @@ final class IterationValidator {
         return env;
     }
 
+    /** A constant is replayed every round: it must end, or round 0 never would. */
+    private static void checkConstantBounded(String name, DataStream<?> stream) {
+        Transformation<?> source = unboundedSourceOf(stream);
+        if (source != null) {
+            throw new IllegalArgumentException(
+                    "The stream bound as constant '"
+                            + name
+                            + "' reads the unbounded source '"
+                            + source.getName()
+                            + "'. A constant is cached and replayed every round, so it must"
+                            + " end: bind a bounded stream, or bind this one with bindData (read"
+                            + " once) or in an UnboundedIteration.");
+        }
+    }
+
+    /** In a bounded iteration, round 0 ends when every bound stream has ended. */
+    private static void checkBounded(String kind, String name, DataStream<?> stream) {
+        Transformation<?> source = unboundedSourceOf(stream);
+        if (source != null) {
+            throw new IllegalArgumentException(
+                    "The stream bound as "
+                            + kind
+                            + " '"
+                            + name
+                            + "' reads the unbounded source '"
+                            + source.getName()
+                            + "'. Round 0 of a BoundedIteration ends only when all its bound"
+                            + " streams have ended, so this iteration would never pass round 0:"
+                            + " bind a bounded stream, or use an UnboundedIteration.");
+        }
+    }
+
     /**
-     * A constant is replayed every round: it must end, or round 0 never would. The control source
-     * of an upstream iteration (a constant may read another iteration's output) ends with that
-     * iteration, which ends when its own inputs do; those inputs are among the predecessors checked
-     * here.
+     * The first source upstream of {@code stream} that Flink knows to be unbounded, or null. The
+     * control source of an upstream iteration (a stream may read another iteration's output) ends
+     * with that iteration, which ends when its own inputs do; those are among the predecessors
+     * checked. A source whose boundedness Flink cannot tell passes.
      */
-    private static void checkBounded(String name, DataStream<?> stream) {
+    private static Transformation<?> unboundedSourceOf(DataStream<?> stream) {
         for (Transformation<?> upstream : stream.getTransformation().getTransitivePredecessors()) {
             Boundedness boundedness = null;
             if (upstream instanceof SourceTransformation) {
@@ -148,15 +250,9 @@ final class IterationValidator {
                 boundedness = ((LegacySourceTransformation<?>) upstream).getBoundedness();
             }
             if (boundedness == Boundedness.CONTINUOUS_UNBOUNDED) {
-                throw new IllegalArgumentException(
-                        "The stream bound as constant '"
-                                + name
-                                + "' reads the unbounded source '"
-                                + upstream.getName()
-                                + "'. A constant is cached and replayed every round, so it must"
-                                + " end: bind a bounded stream, or bind this one with bindData (read"
-                                + " once) or in an UnboundedIteration.");
+                return upstream;
             }
         }
+        return null;
     }
 }

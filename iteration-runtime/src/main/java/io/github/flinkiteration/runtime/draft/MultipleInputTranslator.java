@@ -57,7 +57,12 @@ final class MultipleInputTranslator {
         }
         if (!(draft instanceof MultipleInputTransformation)) {
             throw new IllegalArgumentException(
-                    "Unsupported multiple-input transformation " + describe(draft));
+                    "The iteration body uses "
+                            + describe(draft)
+                            + ", a multiple-input transformation of kind "
+                            + draft.getClass().getSimpleName()
+                            + ", which cannot run inside an iteration. Build it with"
+                            + " MultipleInputTransformation or KeyedMultipleInputTransformation.");
         }
         MultipleInputTransformation<IterationRecord<OUT>> real =
                 new MultipleInputTransformation<>(

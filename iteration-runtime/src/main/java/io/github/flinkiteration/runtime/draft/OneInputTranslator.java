@@ -1,6 +1,6 @@
 package io.github.flinkiteration.runtime.draft;
 
-import static io.github.flinkiteration.runtime.draft.TranslationContext.describe;
+import static io.github.flinkiteration.runtime.draft.TranslationContext.asyncStateUnsupported;
 import static io.github.flinkiteration.runtime.draft.TranslationContext.recordType;
 import static io.github.flinkiteration.runtime.draft.TranslationContext.requireNoCoordinator;
 import static io.github.flinkiteration.runtime.draft.TranslationContext.valueKeySelector;
@@ -42,10 +42,7 @@ final class OneInputTranslator {
     @SuppressWarnings("unchecked") // key selectors are applied to the value inside
     <IN, K> Transformation<?> translateReduce(ReduceTransformation<IN, K> draft) {
         if (draft.isEnableAsyncState()) {
-            throw new IllegalArgumentException(
-                    "The iteration body enables async state on "
-                            + describe(draft)
-                            + "; async state is not supported inside an iteration.");
+            throw new IllegalArgumentException(asyncStateUnsupported(draft));
         }
         StreamGroupedReduceOperator<IN> operator =
                 new StreamGroupedReduceOperator<>(

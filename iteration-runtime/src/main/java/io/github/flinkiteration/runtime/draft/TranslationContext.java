@@ -12,7 +12,9 @@ import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.CoordinatedOperatorFactory;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
+import org.apache.flink.streaming.runtime.operators.asyncprocessing.AsyncKeyOrderedProcessing;
 
 /**
  * The part of a body's translation that every kind translator works with: the real counterparts of
@@ -56,6 +58,9 @@ final class TranslationContext {
     /** Wraps the operator of {@code draft} so that it runs rounds with the loop. */
     <OUT> RoundWrapperOperatorFactory<OUT> wrap(
             StreamOperatorFactory<OUT> factory, Arity arity, Transformation<?> draft) {
+        if (usesAsyncState(factory)) {
+            throw new IllegalArgumentException(asyncStateUnsupported(draft));
+        }
         return new RoundWrapperOperatorFactory<>(factory, arity, lockStep, isPerRound(draft));
     }
 
@@ -75,9 +80,31 @@ final class TranslationContext {
                     "The iteration body uses "
                             + describe(draft)
                             + ", whose operator has an operator coordinator; such operators"
-                            + " cannot run inside an iteration.");
+                            + " cannot run inside an iteration. Apply it outside the body: to a"
+                            + " bound stream before binding it, or to an output of the"
+                            + " iteration.");
         }
         return factory;
+    }
+
+    /**
+     * An async-state operator processes records through Flink's asynchronous key context, which the
+     * round wrapper does not drive; a per-round host could not give it a state backend either.
+     */
+    private static boolean usesAsyncState(StreamOperatorFactory<?> factory) {
+        Class<?> operatorClass =
+                factory instanceof SimpleOperatorFactory<?> simple
+                        ? simple.getOperator().getClass()
+                        : factory.getStreamOperatorClass(TranslationContext.class.getClassLoader());
+        return AsyncKeyOrderedProcessing.class.isAssignableFrom(operatorClass);
+    }
+
+    static String asyncStateUnsupported(Transformation<?> draft) {
+        return "The iteration body uses "
+                + describe(draft)
+                + " with async state (enableAsyncState()), which iterations do not support."
+                + " Remove enableAsyncState() from this operator and use the classic state API"
+                + " inside the body.";
     }
 
     static <T> TypeInformation<IterationRecord<T>> recordType(TypeInformation<T> type) {
