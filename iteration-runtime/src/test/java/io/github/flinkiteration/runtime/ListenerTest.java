@@ -1,9 +1,11 @@
 package io.github.flinkiteration.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
 import java.util.ArrayList;
@@ -12,9 +14,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -80,5 +86,53 @@ class ListenerTest {
         assertThat(records).isEqualTo(initial.size() * rounds);
         // Records emitted from onIterationTerminated leave through the outputs, side outputs too.
         assertThat(terminated.list()).hasSize(listenerParallelism);
+    }
+
+    @Test
+    void aThrowingCallbackFailsTheJobNamingOperatorCallbackAndRound() {
+        Configuration configuration = new Configuration();
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(1);
+        new BoundedIteration()
+                .bindVariable("x", env.fromData(1, 2, 3))
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<Integer> x = inputs.get("x");
+                            return IterationDeclaration.builder()
+                                    .withFeedback("x", x.map(new FailsAtEndOfRound(2)).name("step"))
+                                    .until(TerminationCondition.maxRounds(5))
+                                    .build();
+                        })
+                .apply();
+
+        assertThatThrownBy(env::execute)
+                .hasStackTraceContaining(
+                        "IterationListener#onRoundEnd of operator 'step' (subtask 0) threw in"
+                                + " round 2")
+                .hasStackTraceContaining("no model for round 2");
+    }
+
+    /** Passes records on, and fails at the end of one round. */
+    private static final class FailsAtEndOfRound
+            implements MapFunction<Integer, Integer>, IterationListener<Integer> {
+        private final int failingRound;
+
+        FailsAtEndOfRound(int failingRound) {
+            this.failingRound = failingRound;
+        }
+
+        @Override
+        public Integer map(Integer value) {
+            return value;
+        }
+
+        @Override
+        public void onRoundEnd(int round, Context context, Collector<Integer> out) {
+            if (round == failingRound) {
+                throw new IllegalStateException("no model for round " + round);
+            }
+        }
     }
 }

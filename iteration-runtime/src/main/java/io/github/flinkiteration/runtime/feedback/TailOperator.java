@@ -148,6 +148,18 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
 
     @Override
     public void processElement(StreamRecord<IterationRecord<T>> element) throws IOException {
+        if (element.getValue().getValue() == null) {
+            // Otherwise the serializer fails deep inside, without naming the variable.
+            throw new NullPointerException(
+                    "The feedback stream of variable '"
+                            + variable
+                            + "' emitted a null record in round "
+                            + element.getValue().getRound()
+                            + ". Null records cannot be fed back: filter them out before"
+                            + " withFeedback(\""
+                            + variable
+                            + "\", ...), or wrap the values (for example in an Optional).");
+        }
         fedBack++;
         if (chunks != null) {
             // Serializing copies the value: safe with object reuse too.

@@ -181,7 +181,11 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             startedRound++;
             if (listener != null) {
                 taggingOutput.setRound(startedRound);
-                listener.onRoundStart(startedRound, listenerContext, listenerCollector);
+                try {
+                    listener.onRoundStart(startedRound, listenerContext, listenerCollector);
+                } catch (Exception e) {
+                    throw callbackFailed("onRoundStart", "in round " + startedRound, e);
+                }
             }
         }
     }
@@ -190,12 +194,26 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         startRoundsUpTo(round);
         if (listener != null) {
             taggingOutput.setRound(round);
-            listener.onRoundEnd(round, listenerContext, listenerCollector);
+            try {
+                listener.onRoundEnd(round, listenerContext, listenerCollector);
+            } catch (Exception e) {
+                throw callbackFailed("onRoundEnd", "in round " + round, e);
+            }
         }
         endedRound = round;
         output.emitWatermark(new Watermark(round));
         flusher.flush();
         releaseHeldRecords(round + 1);
+    }
+
+    /** Names the operator, callback and round: Flink's own report names only the task. */
+    private ListenerCallbackException callbackFailed(String callback, String when, Exception e) {
+        return new ListenerCallbackException(
+                config.getOperatorName(),
+                task.getEnvironment().getTaskInfo().getIndexOfThisSubtask(),
+                callback,
+                when,
+                e);
     }
 
     private void releaseHeldRecords(int round) throws Exception {
@@ -227,7 +245,11 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         int lastRound = Math.max(endedRound, 0);
         taggingOutput.setRound(lastRound);
         if (listener != null) {
-            listener.onIterationTerminated(listenerContext, listenerCollector);
+            try {
+                listener.onIterationTerminated(listenerContext, listenerCollector);
+            } catch (Exception e) {
+                throw callbackFailed("onIterationTerminated", "after round " + lastRound, e);
+            }
         }
         endInnerInputs();
         heldRecords.clear();

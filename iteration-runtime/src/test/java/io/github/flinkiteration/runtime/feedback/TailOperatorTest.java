@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime.feedback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.runtime.protocol.RoundSummary;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -41,6 +42,23 @@ class TailOperatorTest {
 
             assertThat(head.taken()).containsExactly("record 1:1@5", "record 3:7", "marker 0");
             assertThat(tail.getOutput()).as("no summaries without deciders").isEmpty();
+        }
+    }
+
+    @Test
+    void aNullRecordFailsNamingTheVariable() throws Exception {
+        for (boolean lockStep : new boolean[] {false, true}) {
+            try (OneInputStreamOperatorTestHarness<IterationRecord<Integer>, RoundSummary> tail =
+                    open(tail(false, lockStep), 1, 0)) {
+                assertThatThrownBy(
+                                () ->
+                                        tail.processElement(
+                                                new StreamRecord<>(new IterationRecord<>(3, null))))
+                        .isInstanceOf(NullPointerException.class)
+                        .hasMessageContaining("variable 'x' emitted a null record in round 3")
+                        .hasMessageContaining("filter them out");
+                assertThat(head.taken()).isEmpty();
+            }
         }
     }
 
