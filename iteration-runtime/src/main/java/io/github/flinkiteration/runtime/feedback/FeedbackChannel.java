@@ -25,6 +25,11 @@ import org.apache.flink.util.function.ThrowingConsumer;
  * head takes nothing past the mark until its own snapshot, which then keeps what lies before the
  * mark. A mark is a position in the sequence of items ever put, so the queue itself holds only
  * {@link FeedbackItem}s.
+ *
+ * <p>An abandoned checkpoint's mark is dropped by its abort notice, which Flink does not guarantee;
+ * without it, the head's next snapshot drops every mark up to its own checkpoint, so a stale mark
+ * holds the head for at most one checkpoint interval. A tail snapshot of a checkpoint the head has
+ * already passed (skipped there) leaves no mark at all.
  */
 public final class FeedbackChannel implements AutoCloseable {
 
@@ -49,6 +54,9 @@ public final class FeedbackChannel implements AutoCloseable {
 
     /** Items put since the head's snapshot of each checkpoint, until the tail's snapshot of it. */
     private final TreeMap<Long, List<FeedbackItem>> logs = new TreeMap<>();
+
+    /** The latest checkpoint the head snapshotted; it will snapshot no earlier one. */
+    private long headCheckpoint = Long.MIN_VALUE;
 
     /**
      * Called by the tail, and by the round decider. Items put after {@link #close()} are dropped.
@@ -105,6 +113,7 @@ public final class FeedbackChannel implements AutoCloseable {
             Long cut = cuts.get(checkpointId);
             int before = cut == null ? pending.size() : (int) (cut - taken);
             inFlight = new ArrayList<>(pending.subList(0, before));
+            headCheckpoint = Math.max(headCheckpoint, checkpointId);
             // A mark of this or an abandoned checkpoint is resolved now.
             cuts.headMap(checkpointId, true).clear();
             if (cut == null && !closed) {
@@ -128,7 +137,9 @@ public final class FeedbackChannel implements AutoCloseable {
             if (log != null) {
                 return log;
             }
-            if (!closed) {
+            // A head past this checkpoint skipped it (it was abandoned there): no mark would ever
+            // be resolved by its snapshot, and the abort notice that would is not guaranteed.
+            if (!closed && checkpointId > headCheckpoint) {
                 cuts.put(checkpointId, taken + pending.size());
             }
             return new ArrayList<>();

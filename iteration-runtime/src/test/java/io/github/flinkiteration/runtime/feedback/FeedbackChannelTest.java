@@ -110,6 +110,36 @@ class FeedbackChannelTest {
     }
 
     @Test
+    void withoutAnAbortNoticeTheHeadsNextSnapshotResolvesAStaleCut() throws Exception {
+        channel.put(A);
+        channel.snapshotAtTail(1); // checkpoint 1 is abandoned; the head never hears of it
+        channel.put(B);
+        runMails();
+        assertThat(taken).as("held at the cut of checkpoint 1").containsExactly(A);
+
+        List<FeedbackItem> atHead = channel.snapshotAtHead(2);
+        runMails();
+
+        assertThat(atHead).containsExactly(B);
+        assertThat(taken).containsExactly(A, B);
+    }
+
+    @Test
+    void aTailSnapshotOfACheckpointTheHeadSkippedLeavesNoCut() throws Exception {
+        // The head aborted checkpoint 1 and went on to 2; the tail still snapshots 1, late.
+        channel.snapshotAtHead(2);
+        channel.put(A);
+        assertThat(channel.snapshotAtTail(1)).isEmpty();
+        channel.put(B);
+        runMails();
+
+        assertThat(taken)
+                .as("nothing waits for a snapshot that will not come")
+                .containsExactly(A, B);
+        assertThat(channel.snapshotAtTail(2)).containsExactly(A, B);
+    }
+
+    @Test
     void restoredItemsComeBeforeAnythingTheTailPuts() throws Exception {
         FeedbackChannel restored = new FeedbackChannel();
         restored.put(FROM_THE_RESTORED_TAIL);
