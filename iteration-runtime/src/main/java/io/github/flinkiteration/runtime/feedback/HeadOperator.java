@@ -99,7 +99,11 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         this.coordinator =
                 parameters.getOperatorEventDispatcher().getOperatorEventGateway(operatorId);
         parameters.getOperatorEventDispatcher().registerEventHandler(operatorId, this);
-        this.flusher = OutputFlusher.of(parameters.getOutput());
+        this.flusher =
+                OutputFlusher.of(
+                        parameters.getOutput(),
+                        parameters.getStreamConfig(),
+                        parameters.getContainingTask().getUserCodeClassLoader());
         this.mailbox = parameters.getMailboxExecutor();
     }
 

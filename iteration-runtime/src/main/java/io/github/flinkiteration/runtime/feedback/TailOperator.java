@@ -128,7 +128,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     public void open() throws Exception {
         super.open();
         channel = FeedbackChannels.acquire(this, iterationId, variable);
-        flusher = OutputFlusher.of(output);
+        flusher = OutputFlusher.of(output, config, getUserCodeClassloader());
         if (lockStep) {
             TypeSerializer<IterationRecord<T>> serializer =
                     config.getTypeSerializerIn(0, getUserCodeClassloader());

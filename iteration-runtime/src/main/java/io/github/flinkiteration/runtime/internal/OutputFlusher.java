@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.streaming.api.graph.NonChainedOutput;
+import org.apache.flink.streaming.api.graph.StreamConfig;
 import org.apache.flink.streaming.runtime.io.RecordWriterOutput;
 
 /**
@@ -19,15 +22,48 @@ public final class OutputFlusher {
         this.networkOutputs = networkOutputs;
     }
 
-    /** A flusher for the raw output an operator factory received. */
-    public static OutputFlusher of(Object output) {
+    /**
+     * A flusher for the raw output an operator factory received. If Flink's internals hide the
+     * network outputs, it flushes nothing and Flink's buffer timeout sends round watermarks on;
+     * unless that timeout is disabled, which fails here, as the operator opens, rather than hang.
+     *
+     * @param config the operator's configuration, for its name and its network outputs
+     */
+    public static OutputFlusher of(Object output, StreamConfig config, ClassLoader classLoader) {
+        List<Object> behind = FlinkInternals.outputsBehind(output);
+        if (behind == null) {
+            List<Long> timeouts = new ArrayList<>();
+            for (NonChainedOutput network : config.getOperatorNonChainedOutputs(classLoader)) {
+                timeouts.add(network.getBufferTimeout());
+            }
+            requireTimedFlushes(config.getOperatorName(), timeouts);
+            return new OutputFlusher(List.of());
+        }
         List<RecordWriterOutput<?>> found = new ArrayList<>();
-        for (Object candidate : FlinkInternals.outputsBehind(output)) {
+        for (Object candidate : behind) {
             if (candidate instanceof RecordWriterOutput) {
                 found.add((RecordWriterOutput<?>) candidate);
             }
         }
         return new OutputFlusher(found);
+    }
+
+    /**
+     * Without eager flushes, what an operator sends waits for its network outputs' buffer timeout;
+     * with the timeout disabled, a round watermark would wait for a full buffer, maybe forever.
+     */
+    static void requireTimedFlushes(String operator, List<Long> bufferTimeouts) {
+        if (bufferTimeouts.contains(ExecutionOptions.DISABLED_NETWORK_BUFFER_TIMEOUT)) {
+            throw new IllegalStateException(
+                    "The iteration operator '"
+                            + operator
+                            + "' cannot flush its network outputs when a round ends (Flink"
+                            + " Iteration could not reach them through Flink's internals; see the"
+                            + " warning logged before), and their buffer timeout is disabled (-1),"
+                            + " so round watermarks would leave only when a buffer fills and the"
+                            + " iteration would hang. Set a buffer timeout, for example"
+                            + " env.setBufferTimeout(100), or run on Flink 2.3.0.");
+        }
     }
 
     public void flush() {

@@ -98,7 +98,11 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         this.coordinator =
                 parameters.getOperatorEventDispatcher().getOperatorEventGateway(operatorId);
         this.mailbox = parameters.getMailboxExecutor();
-        this.flusher = OutputFlusher.of(parameters.getOutput());
+        this.flusher =
+                OutputFlusher.of(
+                        parameters.getOutput(),
+                        parameters.getStreamConfig(),
+                        parameters.getContainingTask().getUserCodeClassLoader());
     }
 
     @Override

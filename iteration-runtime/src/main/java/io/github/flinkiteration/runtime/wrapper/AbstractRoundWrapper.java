@@ -100,7 +100,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         this.lockStep = lockStep;
         this.taggingOutput = taggingOutput;
         this.output = output;
-        this.flusher = OutputFlusher.of(output);
+        this.flusher = OutputFlusher.of(output, config, task.getUserCodeClassLoader());
         this.eagerFlusher = lockStep ? null : new EagerFlusher(flusher, timeService);
         Object function =
                 inner instanceof AbstractUdfStreamOperator

@@ -42,7 +42,10 @@ public final class InputWrapOperator<T> extends AbstractStreamOperator<Iteration
     public void open() throws Exception {
         super.open();
         if (eagerFlush) {
-            flusher = new EagerFlusher(OutputFlusher.of(output), getProcessingTimeService());
+            flusher =
+                    new EagerFlusher(
+                            OutputFlusher.of(output, config, getUserCodeClassloader()),
+                            getProcessingTimeService());
         }
     }
 

@@ -37,7 +37,10 @@ public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
     public void open() throws Exception {
         super.open();
         if (eagerFlush) {
-            flusher = new EagerFlusher(OutputFlusher.of(output), getProcessingTimeService());
+            flusher =
+                    new EagerFlusher(
+                            OutputFlusher.of(output, config, getUserCodeClassloader()),
+                            getProcessingTimeService());
         }
     }
 
