@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -27,7 +28,9 @@ import org.apache.flink.util.OutputTag;
  * exec:exec}; for other settings run this class with {@code --parallelism N --rounds R --points P}.
  * With {@code --output PATH} the result goes to that file instead of stdout, which is how it runs
  * on a Flink cluster; there the parallelism of the submission applies unless {@code --parallelism}
- * is given (embedded, the default is 2).
+ * is given (embedded, the default is 2). Printing to stdout, it also prints a progress line per
+ * round with the largest distance a centroid moved ({@link RoundProgress}). The iteration is named
+ * {@code kmeans}: the label of its metrics.
  */
 public final class KMeans {
 
@@ -39,7 +42,7 @@ public final class KMeans {
     /** Builds k-means over {@code points}, starting from {@code initial}, for {@code rounds}. */
     public static DataStream<Centroids> centroids(
             DataStream<Centroids> initial, DataStream<double[]> points, int rounds) {
-        return build(initial, points, rounds, false);
+        return build(initial, points, rounds, false, null);
     }
 
     /**
@@ -49,15 +52,17 @@ public final class KMeans {
      */
     public static DataStream<Centroids> centroidsWithReplayedPoints(
             DataStream<Centroids> initial, DataStream<double[]> points, int rounds) {
-        return build(initial, points, rounds, true);
+        return build(initial, points, rounds, true, null);
     }
 
     private static DataStream<Centroids> build(
             DataStream<Centroids> initial,
             DataStream<double[]> points,
             int rounds,
-            boolean replayed) {
-        BoundedIteration iteration = new BoundedIteration().bindVariable("centroids", initial);
+            boolean replayed,
+            RoundProgress progress) {
+        BoundedIteration iteration =
+                new BoundedIteration().name("kmeans").bindVariable("centroids", initial);
         if (replayed) {
             iteration.bindConstant("points", points);
         } else {
@@ -77,7 +82,7 @@ public final class KMeans {
                                                             : new AssignToNearest())
                                             .name("assign points");
                             SingleOutputStreamOperator<Centroids> next =
-                                    partials.process(new AverageCentroids())
+                                    partials.process(new AverageCentroids(progress))
                                             .setParallelism(1)
                                             .name("average centroids");
                             return IterationDeclaration.builder()
@@ -107,7 +112,10 @@ public final class KMeans {
         Arguments.applyParallelism(args, env);
         DataStream<Centroids> initial =
                 env.fromData(KMeansData.initialCentroids()).name("initial centroids");
-        DataStream<Centroids> result = centroids(initial, points(env, pointCount), rounds);
+        // Progress lines only where stdout is the user's: not when the result goes to a file.
+        RoundProgress progress = output == null ? new RoundProgress(rounds, "shift") : null;
+        DataStream<Centroids> result =
+                build(initial, points(env, pointCount), rounds, false, progress);
 
         if (output != null) {
             // A cluster may run the job detached: the result goes to a file, not to stdout.
@@ -220,14 +228,30 @@ public final class KMeans {
         }
     }
 
-    /** Adds up the partial sums of a round and emits the new centroids at its end. */
+    /**
+     * Adds up the partial sums of a round and emits the new centroids at its end; with a {@link
+     * RoundProgress}, also reports how far the centroids moved.
+     */
     static final class AverageCentroids extends ProcessFunction<PartialSums, Centroids>
             implements IterationListener<Centroids> {
+
+        private final RoundProgress progress;
 
         private double[][] sums;
         private long[] counts;
         private double[][] assignedWith;
         private Centroids latest;
+
+        AverageCentroids(RoundProgress progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            if (progress != null) {
+                progress.start();
+            }
+        }
 
         @Override
         public void processElement(
@@ -264,6 +288,23 @@ public final class KMeans {
             latest = new Centroids(next);
             sums = null;
             out.collect(latest);
+            if (progress != null) {
+                progress.roundEnded(round, largestShift(assignedWith, next));
+            }
+        }
+
+        /** The largest distance a centroid moved: 0 once k-means has converged. */
+        private static double largestShift(double[][] before, double[][] after) {
+            double largest = 0;
+            for (int i = 0; i < before.length; i++) {
+                double squared = 0;
+                for (int j = 0; j < before[i].length; j++) {
+                    double d = after[i][j] - before[i][j];
+                    squared += d * d;
+                }
+                largest = Math.max(largest, Math.sqrt(squared));
+            }
+            return largest;
         }
 
         @Override

@@ -49,6 +49,8 @@ public final class LocalClusterCommand {
         cluster.keepRunningAfterExit();
         System.out.println("Flink cluster running; web UI and REST API: " + cluster.restAddress());
         System.out.println("TaskManagers: " + String.join(", ", cluster.taskManagerIds()));
+        cluster.prometheusAddresses()
+                .forEach((id, address) -> System.out.println("Prometheus, " + id + ": " + address));
         System.out.println("Logs: " + cluster.logDirectory());
     }
 

@@ -35,6 +35,10 @@ import java.util.stream.Stream;
  * processes} with the process ids and start times, so that a later {@link #stopRecorded} can stop a
  * cluster that another JVM started. All sockets bind to localhost.
  *
+ * <p>Each TaskManager exports its metrics with Flink's Prometheus reporter on a port of its own
+ * ({@link #prometheusAddresses()}). The reporter's HTTP server listens on every interface, as
+ * Flink's reporter has no setting for the address; the ports are free ones picked at start.
+ *
  * <p>The cluster is stopped by {@link #stop()}, or by a shutdown hook if the JVM that started it
  * exits first, unless {@link #keepRunningAfterExit()} was called.
  */
@@ -46,6 +50,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
             "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
 
     private static final String HOST = "localhost";
+
+    private static final String PROMETHEUS_FACTORY =
+            "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
 
     /**
      * JDK packages that Flink reaches into by reflection (serializers, and the client code that
@@ -92,6 +99,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private final URI restAddress;
     private final List<String> taskManagerIds;
 
+    /** TaskManager id to the port of its Prometheus reporter. */
+    private final Map<String, Integer> prometheusPorts;
+
     /** Process name ("jobmanager", "taskmanager-1", …) to its JVM, in start order. */
     private final Map<String, Process> processes = new LinkedHashMap<>();
 
@@ -99,11 +109,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private boolean stopped;
 
     private LocalFlinkCluster(
-            Path workDir, String classpath, int restPort, List<String> taskManagerIds) {
+            Path workDir, String classpath, int restPort, Map<String, Integer> prometheusPorts) {
         this.workDir = workDir;
         this.classpath = classpath;
         this.restAddress = URI.create("http://" + HOST + ":" + restPort);
-        this.taskManagerIds = List.copyOf(taskManagerIds);
+        this.taskManagerIds = List.copyOf(prometheusPorts.keySet());
+        this.prometheusPorts = Map.copyOf(prometheusPorts);
         this.shutdownHook = new Thread(this::stopOnExit, "stop local Flink cluster");
     }
 
@@ -128,6 +139,19 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** The resource ids the TaskManagers register with: {@code taskmanager-1}, … */
     public List<String> taskManagerIds() {
         return taskManagerIds;
+    }
+
+    /**
+     * Where each TaskManager serves its metrics in Prometheus' text format, by TaskManager id: for
+     * example {@code http://127.0.0.1:41234/metrics}.
+     */
+    public Map<String, URI> prometheusAddresses() {
+        Map<String, URI> addresses = new LinkedHashMap<>();
+        for (String id : taskManagerIds) {
+            addresses.put(
+                    id, URI.create("http://127.0.0.1:" + prometheusPorts.get(id) + "/metrics"));
+        }
+        return addresses;
     }
 
     /** The cluster's JVMs by name: {@code jobmanager}, {@code taskmanager-1}, … */
@@ -303,9 +327,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
             Files.writeString(conf.resolve("config.yaml"), configYaml(rest, rpc));
             Files.writeString(conf.resolve("log4j.properties"), LOG4J_PROPERTIES);
 
-            List<String> ids = new ArrayList<>();
+            Map<String, Integer> ids = new LinkedHashMap<>();
             for (int i = 1; i <= taskManagers; i++) {
-                ids.add("taskmanager-" + i);
+                ids.put("taskmanager-" + i, freePort());
             }
             LocalFlinkCluster cluster = new LocalFlinkCluster(workDir, classpath, rest, ids);
             Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
@@ -315,7 +339,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 ResourceParameters taskManagerResources =
                         cluster.resources(ResourceParameters.Kind.TASK_MANAGER);
                 cluster.launch("jobmanager", JOB_MANAGER_CLASS, jobManagerResources, null);
-                for (String id : ids) {
+                for (String id : ids.keySet()) {
                     cluster.launch(id, TASK_MANAGER_CLASS, taskManagerResources, id);
                 }
                 cluster.recordProcesses();
@@ -399,6 +423,11 @@ public final class LocalFlinkCluster implements AutoCloseable {
         if (resourceId != null) {
             command.add("-D");
             command.add("taskmanager.resource-id=" + resourceId);
+            // Per TaskManager, not in config.yaml: each needs its own port, the JobManager none.
+            command.add("-D");
+            command.add("metrics.reporter.prom.factory.class=" + PROMETHEUS_FACTORY);
+            command.add("-D");
+            command.add("metrics.reporter.prom.port=" + prometheusPorts.get(resourceId));
         }
         Process process =
                 new ProcessBuilder(command)

@@ -84,6 +84,25 @@ final class FlinkRestClient {
         return send(HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT).build());
     }
 
+    /** {@code PATCH /jobs/{id}?mode=cancel}: asks for the job to be canceled. */
+    void cancel(String jobId) throws IOException, InterruptedException {
+        HttpRequest request =
+                HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                        .timeout(REQUEST_TIMEOUT)
+                        .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 202) {
+            throw new IOException(
+                    "Canceling "
+                            + jobId
+                            + " answered "
+                            + response.statusCode()
+                            + ": "
+                            + response.body());
+        }
+    }
+
     /**
      * Polls {@code /jobs/{id}} until the job is finished, failed or canceled, and returns its last
      * details.

@@ -2,6 +2,7 @@ package io.github.flinkiteration.tf.estimator;
 
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.BATCH_SIZE;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_COLS;
+import static io.github.flinkiteration.tf.params.TFEstimatorParams.ITERATION_NAME;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.LABEL_COL;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.LEARNING_RATE;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.MODEL_DEFINITION;
@@ -115,5 +116,21 @@ public abstract sealed class EstimatorSetters<S extends EstimatorSetters<S>>
     public S setParallelism(int parallelism) {
         params.set(PARALLELISM, parallelism);
         return self();
+    }
+
+    /**
+     * Names the training's iteration (default {@code tf-estimator}, {@code tf-online-estimator}):
+     * the {@code iteration} label of its metrics, the iteration runtime's and tf-bridge's alike,
+     * and the start of its log lines. Give each training of a job its own name.
+     */
+    public S setIterationName(String name) {
+        params.set(ITERATION_NAME, name);
+        return self();
+    }
+
+    /** The iteration's name: the one set, or {@code defaultName}. */
+    String iterationName(String defaultName) {
+        String name = params.get(ITERATION_NAME);
+        return name != null ? name : defaultName;
     }
 }

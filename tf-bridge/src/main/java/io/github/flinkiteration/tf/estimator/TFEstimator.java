@@ -129,6 +129,7 @@ public final class TFEstimator extends EstimatorSetters<TFEstimator> {
                 training.settings(
                         params.get(REMAINDER_POLICY), exportPath, params.get(EXPORT_EVERY_ROUNDS));
         int parallelism = training.parallelism(rows);
+        String name = iterationName("tf-estimator");
 
         TypeInformation<ModelWeights> weightsType = TypeInformation.of(ModelWeights.class);
         DataStream<TrainingExample> examples = training.partitionedExamples(rows, parallelism);
@@ -139,6 +140,7 @@ public final class TFEstimator extends EstimatorSetters<TFEstimator> {
 
         ResultStreams results =
                 new BoundedIteration()
+                        .name(name)
                         .bindVariable("weights", initial)
                         .bindConstant("examples", examples)
                         .withBody(
@@ -148,14 +150,15 @@ public final class TFEstimator extends EstimatorSetters<TFEstimator> {
                                     DataStream<TrainingUpdate> updates =
                                             partition
                                                     .connect(weights.broadcast())
-                                                    .process(new DataParallelTrainer(settings))
+                                                    .process(
+                                                            new DataParallelTrainer(settings, name))
                                                     .returns(
                                                             TypeInformation.of(
                                                                     TrainingUpdate.class))
                                                     .setParallelism(parallelism)
                                                     .name("tf: train");
                                     SingleOutputStreamOperator<ModelWeights> averaged =
-                                            updates.process(new WeightAverager(settings))
+                                            updates.process(new WeightAverager(settings, name))
                                                     .returns(weightsType)
                                                     .setParallelism(1)
                                                     .name("tf: average weights");

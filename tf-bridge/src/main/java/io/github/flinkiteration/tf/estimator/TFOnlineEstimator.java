@@ -71,6 +71,7 @@ public final class TFOnlineEstimator extends EstimatorSetters<TFOnlineEstimator>
         TrainingSettings settings = training.settings(RemainderPolicy.DROP, null, 0);
         int batchesPerVersion = params.get(BATCHES_PER_VERSION);
         int parallelism = training.parallelism(rows);
+        String name = iterationName("tf-online-estimator");
 
         TypeInformation<ModelVersion> versionType = TypeInformation.of(ModelVersion.class);
         DataStream<TrainingExample> examples = training.partitionedExamples(rows, parallelism);
@@ -81,6 +82,7 @@ public final class TFOnlineEstimator extends EstimatorSetters<TFOnlineEstimator>
 
         DataStream<ModelVersion> versions =
                 new UnboundedIteration()
+                        .name(name)
                         .bindVariable("model", initial)
                         .bindData("examples", examples)
                         .withBody(
@@ -91,12 +93,14 @@ public final class TFOnlineEstimator extends EstimatorSetters<TFOnlineEstimator>
                                             share.connect(current.broadcast())
                                                     .process(
                                                             new OnlineTrainer(
-                                                                    settings, batchesPerVersion))
+                                                                    settings,
+                                                                    batchesPerVersion,
+                                                                    name))
                                                     .returns(TypeInformation.of(StepUpdate.class))
                                                     .setParallelism(parallelism)
                                                     .name("tf: online train");
                                     SingleOutputStreamOperator<ModelVersion> next =
-                                            steps.process(new OnlineAverager(parallelism))
+                                            steps.process(new OnlineAverager(parallelism, name))
                                                     .returns(versionType)
                                                     .setParallelism(1)
                                                     .name("tf: average step");

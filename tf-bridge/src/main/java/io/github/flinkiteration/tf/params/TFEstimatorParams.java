@@ -125,6 +125,15 @@ public final class TFEstimatorParams {
                     n -> n >= 1,
                     "at least 1");
 
+    public static final Param<String> ITERATION_NAME =
+            Param.of(
+                    "iterationName",
+                    "the training iteration's name, the label of its metrics and log lines"
+                            + " (default tf-estimator or tf-online-estimator)",
+                    null,
+                    name -> !name.isBlank(),
+                    "a non-blank name");
+
     private static boolean distinctNames(String[] names) {
         return names.length > 0
                 && Arrays.stream(names).allMatch(n -> n != null && !n.isBlank())

@@ -8,6 +8,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -20,6 +21,9 @@ import org.apache.flink.util.Collector;
  * mini-batches as they come, and at the end of the round sends its weights and losses to the
  * averager. Rows that come before the weights wait for them.
  *
+ * <p>Counts the rows it trains on in the metric {@code rowsTrained} (see {@link
+ * TrainingMetricGroup}).
+ *
  * <p>The TF session is created in {@code open} and closed in {@code close}. Everything the subtask
  * holds in the middle of a round (the session's variables, waiting rows, the partial batch, the
  * round's sums) goes into operator state, so a checkpoint taken mid-round resumes there.
@@ -29,6 +33,7 @@ public final class DataParallelTrainer
         implements IterationListener<TrainingUpdate>, CheckpointedFunction {
 
     private final TrainingSettings settings;
+    private final String iterationName;
 
     private transient ModelSession session;
     private transient MiniBatch batch;
@@ -38,9 +43,11 @@ public final class DataParallelTrainer
     private transient double lossSum;
     private transient ListState<TrainerState> checkpointed;
     private transient TrainerState restored;
+    private transient Counter rowsCounter;
 
-    public DataParallelTrainer(TrainingSettings settings) {
+    public DataParallelTrainer(TrainingSettings settings, String iterationName) {
         this.settings = settings;
+        this.iterationName = iterationName;
     }
 
     @Override
@@ -60,6 +67,8 @@ public final class DataParallelTrainer
     @Override
     public void open(OpenContext openContext) throws Exception {
         session = settings.openSession();
+        rowsCounter =
+                TrainingMetricGroup.of(getRuntimeContext(), iterationName).counter("rowsTrained");
         batch = new MiniBatch(settings.batchSize, settings.numFeatures);
         waiting = new ArrayList<>();
         if (restored != null) {
@@ -120,6 +129,7 @@ public final class DataParallelTrainer
     private void train(int rows) {
         float loss = session.trainBatch(batch.features(), batch.labels(), rows);
         rowsTrained += rows;
+        rowsCounter.inc(rows);
         lossSum += (double) loss * rows;
         batch.clear();
     }

@@ -5,6 +5,7 @@ import io.github.flinkiteration.tf.model.ModelWeights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -13,25 +14,40 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs at parallelism 1 in an online training: when every trainer subtask has sent its step on
  * version {@code v}, averages their weights (weighted by rows, summed in subtask order in {@code
  * double}) and emits version {@code v + 1}, which is fed back to the trainers and leaves the
- * iteration. Updates that wait for the other trainers are operator state.
+ * iteration. Reports each version's loss, rows per second and time as metrics ({@link
+ * RoundMetrics}; a version is a round) and in a DEBUG line: versions may come many times a second.
+ * Updates that wait for the other trainers are operator state.
  */
 public final class OnlineAverager extends ProcessFunction<StepUpdate, ModelVersion>
         implements CheckpointedFunction {
 
+    private static final Logger LOG = LoggerFactory.getLogger(OnlineAverager.class);
+
     private final int trainers;
+    private final String iterationName;
 
     /** Updates by version, then by trainer subtask. */
     private transient TreeMap<Long, StepUpdate[]> updates;
 
     private transient ListState<StepUpdate> updatesState;
+    private transient RoundMetrics metrics;
 
-    public OnlineAverager(int trainers) {
+    public OnlineAverager(int trainers, String iterationName) {
         this.trainers = trainers;
+        this.iterationName = iterationName;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        metrics = new RoundMetrics();
+        metrics.start(TrainingMetricGroup.of(getRuntimeContext(), iterationName));
     }
 
     @Override
@@ -65,6 +81,14 @@ public final class OnlineAverager extends ProcessFunction<StepUpdate, ModelVersi
             }
         }
         updates.remove(update.version);
+        long rows = 0;
+        double lossSum = 0;
+        for (StepUpdate part : parts) {
+            rows += part.rows;
+            lossSum += part.lossSum;
+        }
+        metrics.roundEnded(update.version, lossSum / rows, rows);
+        LOG.debug("{} version {}: {}", iterationName, update.version, metrics);
         out.collect(new ModelVersion(update.version + 1, average(parts)));
     }
 

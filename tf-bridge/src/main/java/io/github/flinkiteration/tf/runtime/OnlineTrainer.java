@@ -8,6 +8,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -21,6 +22,9 @@ import org.apache.flink.util.Collector;
  * weights, and sends the result to the averager; then it waits for the next version. Rows that
  * arrive meanwhile wait in arrival order; a last, incomplete step is never trained on.
  *
+ * <p>Counts the rows it trains on in the metric {@code rowsTrained} (see {@link
+ * TrainingMetricGroup}).
+ *
  * <p>The session is opened in {@code open} and closed in {@code close}; the waiting rows and the
  * version not yet trained on are operator state.
  */
@@ -30,10 +34,12 @@ public final class OnlineTrainer
 
     private final TrainingSettings settings;
     private final int batchesPerVersion;
+    private final String iterationName;
 
     private transient ModelSession session;
     private transient MiniBatch batch;
     private transient ArrayDeque<TrainingExample> waiting;
+    private transient Counter rowsCounter;
 
     /** The latest version, until this subtask has trained on it. */
     private transient ModelVersion next;
@@ -41,9 +47,10 @@ public final class OnlineTrainer
     private transient ListState<TrainingExample> waitingState;
     private transient ListState<ModelVersion> nextState;
 
-    public OnlineTrainer(TrainingSettings settings, int batchesPerVersion) {
+    public OnlineTrainer(TrainingSettings settings, int batchesPerVersion, String iterationName) {
         this.settings = settings;
         this.batchesPerVersion = batchesPerVersion;
+        this.iterationName = iterationName;
     }
 
     @Override
@@ -72,6 +79,8 @@ public final class OnlineTrainer
     @Override
     public void open(OpenContext openContext) {
         session = settings.openSession();
+        rowsCounter =
+                TrainingMetricGroup.of(getRuntimeContext(), iterationName).counter("rowsTrained");
         batch = new MiniBatch(settings.batchSize, settings.numFeatures);
     }
 
@@ -108,6 +117,7 @@ public final class OnlineTrainer
             }
             float loss = session.trainBatch(batch.features(), batch.labels(), batch.rows());
             lossSum += (double) loss * batch.rows();
+            rowsCounter.inc(batch.rows());
             batch.clear();
         }
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();

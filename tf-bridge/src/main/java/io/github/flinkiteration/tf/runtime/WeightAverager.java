@@ -15,11 +15,16 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs at parallelism 1: averages the trainers' weights of a round, each weighted by the rows it
  * trained on, and emits the average as the next round's weights (the feedback). Also emits the
  * round's loss and, when the iteration ends, the final weights; exports SavedModels if asked to.
+ *
+ * <p>Reports the round's loss, rows per second and time as metrics ({@link RoundMetrics}) and in
+ * one INFO line per round.
  *
  * <p>Sums are kept in {@code double}, so at parallelism 1 the average is exactly the trainer's
  * weights.
@@ -38,7 +43,10 @@ public final class WeightAverager extends ProcessFunction<TrainingUpdate, ModelW
     public static final OutputTag<ModelWeights> FINAL_WEIGHTS =
             new OutputTag<>("tf-final-weights", TypeInformation.of(ModelWeights.class));
 
+    private static final Logger LOG = LoggerFactory.getLogger(WeightAverager.class);
+
     private final TrainingSettings settings;
+    private final String iterationName;
 
     private transient double[][] sums;
     private transient ModelWeights firstOfRound;
@@ -47,9 +55,11 @@ public final class WeightAverager extends ProcessFunction<TrainingUpdate, ModelW
     private transient ModelWeights latest;
     private transient ListState<AveragerState> checkpointed;
     private transient SavedModelWriter writer;
+    private transient RoundMetrics metrics;
 
-    public WeightAverager(TrainingSettings settings) {
+    public WeightAverager(TrainingSettings settings, String iterationName) {
         this.settings = settings;
+        this.iterationName = iterationName;
     }
 
     @Override
@@ -72,6 +82,8 @@ public final class WeightAverager extends ProcessFunction<TrainingUpdate, ModelW
 
     @Override
     public void open(OpenContext openContext) {
+        metrics = new RoundMetrics();
+        metrics.start(TrainingMetricGroup.of(getRuntimeContext(), iterationName));
         if (settings.exportPath != null) {
             writer = new SavedModelWriter(settings);
         }
@@ -113,6 +125,8 @@ public final class WeightAverager extends ProcessFunction<TrainingUpdate, ModelW
         double loss = rows == 0 ? Double.NaN : lossSum / rows;
         context.output(ROUND_LOSS, new RoundLoss(round, loss, rows));
         context.output(LOSS_VALUE, loss);
+        metrics.roundEnded(round, loss, rows);
+        LOG.info("{} round {}: {}", iterationName, round, metrics);
         latest = average;
         sums = null;
         firstOfRound = null;

@@ -42,6 +42,7 @@ class TrainingStateRestoreTest {
                     RemainderPolicy.PARTIAL,
                     null,
                     0);
+    private static final String ITERATION = "restore-test";
 
     // ---- trainer ----
 
@@ -57,7 +58,7 @@ class TrainingStateRestoreTest {
     void trainerRestoredMidRoundSendsTheUpdateOfAnUninterruptedRound() throws Exception {
         ModelWeights start = startingWeights();
 
-        DataParallelTrainer uninterrupted = new DataParallelTrainer(SETTINGS);
+        DataParallelTrainer uninterrupted = new DataParallelTrainer(SETTINGS, ITERATION);
         TrainingUpdate expected;
         try (var harness = trainerHarness(uninterrupted, null)) {
             rows(harness, 0, BEFORE_WEIGHTS);
@@ -67,17 +68,18 @@ class TrainingStateRestoreTest {
         }
 
         OperatorSubtaskState waitingForWeights;
-        try (var harness = trainerHarness(new DataParallelTrainer(SETTINGS), null)) {
+        try (var harness = trainerHarness(new DataParallelTrainer(SETTINGS, ITERATION), null)) {
             rows(harness, 0, BEFORE_WEIGHTS);
             waitingForWeights = harness.snapshot(1, 1);
         }
         OperatorSubtaskState midBatch;
-        try (var harness = trainerHarness(new DataParallelTrainer(SETTINGS), waitingForWeights)) {
+        try (var harness =
+                trainerHarness(new DataParallelTrainer(SETTINGS, ITERATION), waitingForWeights)) {
             harness.processElement2(new StreamRecord<>(start));
             rows(harness, BEFORE_WEIGHTS, MID_BATCH);
             midBatch = harness.snapshot(2, 2);
         }
-        DataParallelTrainer restored = new DataParallelTrainer(SETTINGS);
+        DataParallelTrainer restored = new DataParallelTrainer(SETTINGS, ITERATION);
         TrainingUpdate actual;
         try (var harness = trainerHarness(restored, midBatch)) {
             rows(harness, MID_BATCH, ROWS.size());
@@ -128,7 +130,7 @@ class TrainingStateRestoreTest {
         List<TrainingUpdate> round0 = List.of(update(11, 300, 41.5), update(12, 200, 30.25));
         List<TrainingUpdate> round1 = List.of(update(13, 299, 20.5), update(14, 201, 19.0));
 
-        WeightAverager uninterrupted = new WeightAverager(SETTINGS);
+        WeightAverager uninterrupted = new WeightAverager(SETTINGS, ITERATION);
         AveragerOutputs expected = new AveragerOutputs();
         try (var harness = averagerHarness(uninterrupted, null)) {
             for (TrainingUpdate u : round0) {
@@ -144,12 +146,12 @@ class TrainingStateRestoreTest {
 
         AveragerOutputs actual = new AveragerOutputs();
         OperatorSubtaskState oneUpdateIn;
-        try (var harness = averagerHarness(new WeightAverager(SETTINGS), null)) {
+        try (var harness = averagerHarness(new WeightAverager(SETTINGS, ITERATION), null)) {
             harness.processElement(new StreamRecord<>(round0.get(0)));
             oneUpdateIn = harness.snapshot(1, 1);
         }
         OperatorSubtaskState roundOneAveraged;
-        WeightAverager averager = new WeightAverager(SETTINGS);
+        WeightAverager averager = new WeightAverager(SETTINGS, ITERATION);
         try (var harness = averagerHarness(averager, oneUpdateIn)) {
             harness.processElement(new StreamRecord<>(round0.get(1)));
             actual.endRound(averager, 0);
@@ -159,7 +161,7 @@ class TrainingStateRestoreTest {
             actual.endRound(averager, 1);
             roundOneAveraged = harness.snapshot(2, 2);
         }
-        averager = new WeightAverager(SETTINGS);
+        averager = new WeightAverager(SETTINGS, ITERATION);
         try (var harness = averagerHarness(averager, roundOneAveraged)) {
             actual.terminate(averager);
         }
