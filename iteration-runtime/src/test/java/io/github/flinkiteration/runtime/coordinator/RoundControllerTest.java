@@ -34,7 +34,7 @@ class RoundControllerTest {
     private static final String ID = "it";
 
     /** Unbounded, so the coordinator decides every round of a head of parallelism two. */
-    private static final ProgressPlan UNBOUNDED = new ProgressPlan(ID, 0, 1, 0, false, 0);
+    private static final ProgressPlan UNBOUNDED = new ProgressPlan(ID, "test", 0, 1, 0, false, 0);
 
     private final CoordinatorStore store = new CoordinatorStoreImpl();
 
@@ -69,7 +69,7 @@ class RoundControllerTest {
 
     @Test
     void theIterationStopsAfterTheRoundLimitEvenWithFeedback() throws Exception {
-        ProgressPlan twoRounds = new ProgressPlan(ID, 2, 1, 0, false, 0);
+        ProgressPlan twoRounds = new ProgressPlan(ID, "test", 2, 1, 0, false, 0);
         Operator heads = start(twoRounds, Role.HEAD, 2);
         AtomicInteger terminations = new AtomicInteger();
         RoundController.of(store, twoRounds).addTerminationListener(terminations::incrementAndGet);
@@ -151,7 +151,7 @@ class RoundControllerTest {
 
     @Test
     void anEmptinessCheckStopsTheIterationAfterAnEmptyRoundFromRoundOneOn() throws Exception {
-        ProgressPlan withCheck = new ProgressPlan(ID, 0, 1, 1, true, 0);
+        ProgressPlan withCheck = new ProgressPlan(ID, "test", 0, 1, 1, true, 0);
         Operator heads = start(withCheck, Role.HEAD, 2);
         Operator check = start(withCheck, Role.EMPTINESS_CHECK, 1);
         heads.resumeAll(-1);
@@ -171,7 +171,7 @@ class RoundControllerTest {
 
     @Test
     void aConvergenceCheckThatHoldsStopsTheIteration() throws Exception {
-        ProgressPlan withCheck = new ProgressPlan(ID, 0, 1, 1, true, 0);
+        ProgressPlan withCheck = new ProgressPlan(ID, "test", 0, 1, 1, true, 0);
         Operator heads = start(withCheck, Role.HEAD, 2);
         Operator check = start(withCheck, Role.CONVERGENCE_CHECK, 1);
         heads.resumeAll(-1);
@@ -187,7 +187,7 @@ class RoundControllerTest {
 
     @Test
     void whereDecidersDecideTheControllerHearsOnlyTheLastRoundAndStartsNone() throws Exception {
-        ProgressPlan dataPlane = new ProgressPlan(ID, 5, 1, 0, true, 0);
+        ProgressPlan dataPlane = new ProgressPlan(ID, "test", 5, 1, 0, true, 0);
         Operator heads = start(dataPlane, Role.HEAD, 2);
         heads.resumeAll(-1);
 
@@ -201,7 +201,7 @@ class RoundControllerTest {
 
     @Test
     void aReplayHearsEveryDecisionAndOneResumingLateTheLatestStart() throws Exception {
-        ProgressPlan withConstant = new ProgressPlan(ID, 0, 1, 0, true, 1);
+        ProgressPlan withConstant = new ProgressPlan(ID, "test", 0, 1, 0, true, 1);
         Operator heads = start(withConstant, Role.HEAD, 2);
         Operator replay = start(withConstant, Role.REPLAY, 2);
         heads.resumeAll(-1);
