@@ -79,8 +79,8 @@ class RoundControllerTest {
         assertThat(terminations).hasValue(0);
         heads.reportAll(1, 5);
 
-        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
-        assertThat(heads.received(1)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate max-rounds");
+        assertThat(heads.received(1)).containsExactly("start 1", "terminate max-rounds");
         assertThat(terminations).as("the control sources are told to end").hasValue(1);
     }
 
@@ -92,8 +92,8 @@ class RoundControllerTest {
         heads.reportAll(0, 2);
         heads.reportAll(1, 0);
 
-        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
-        assertThat(heads.received(1)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate input-ended");
+        assertThat(heads.received(1)).containsExactly("start 1", "terminate input-ended");
     }
 
     @Test
@@ -144,8 +144,8 @@ class RoundControllerTest {
 
         heads.send(1, new ResumeEvent(4, true));
 
-        assertThat(heads.received(0)).containsExactly("terminate");
-        assertThat(heads.received(1)).containsExactly("terminate");
+        assertThat(heads.received(0)).containsExactly("terminate unknown");
+        assertThat(heads.received(1)).containsExactly("terminate unknown");
         assertThat(terminations).hasValue(1);
     }
 
@@ -164,8 +164,8 @@ class RoundControllerTest {
 
         heads.reportAll(1, 1);
         check.send(0, new CheckReportEvent(1, 0, false));
-        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
-        assertThat(heads.received(1)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate empty");
+        assertThat(heads.received(1)).containsExactly("start 1", "terminate empty");
         assertThat(check.received(0)).as("checks hear no decision").isEmpty();
     }
 
@@ -182,7 +182,7 @@ class RoundControllerTest {
         heads.reportAll(1, 1);
         check.send(0, new CheckReportEvent(1, 4, true));
 
-        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate converged");
     }
 
     @Test
@@ -195,8 +195,8 @@ class RoundControllerTest {
         assertThat(heads.received(0)).isEmpty();
         heads.send(1, new RoundReportEvent(4, 1));
 
-        assertThat(heads.received(0)).containsExactly("terminate");
-        assertThat(heads.received(1)).containsExactly("terminate");
+        assertThat(heads.received(0)).containsExactly("terminate max-rounds");
+        assertThat(heads.received(1)).containsExactly("terminate max-rounds");
     }
 
     @Test
@@ -295,7 +295,10 @@ class RoundControllerTest {
         @Override
         public CompletableFuture<Acknowledge> sendEvent(OperatorEvent event) {
             RoundDecisionEvent decision = (RoundDecisionEvent) event;
-            received.add(decision.isTerminate() ? "terminate" : "start " + decision.getNextRound());
+            received.add(
+                    decision.isTerminate()
+                            ? "terminate " + decision.getReason()
+                            : "start " + decision.getNextRound());
             return CompletableFuture.completedFuture(Acknowledge.get());
         }
 
