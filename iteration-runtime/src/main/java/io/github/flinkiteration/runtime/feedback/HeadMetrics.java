@@ -45,10 +45,10 @@ final class HeadMetrics {
     }
 
     /**
-     * How many rounds the newest feedback is ahead of the round after the last one reported
-     * complete. While rounds end as fast as records go round, the feedback of at most the next
-     * round arrives before the current round is complete: 0 or 1. More means round ends fall behind
-     * the records, e.g. because an input is still open and round 0 cannot end.
+     * How many rounds the newest feedback is ahead of the round after the last one complete here:
+     * how far records run ahead of the round ends in an unbounded iteration, where each round end
+     * waits for the coordinator. 0 or 1 while round ends keep up; growing while an input is open,
+     * since round 0 cannot end then.
      */
     static int feedbackLagRounds(int reportedRound, int newestFeedbackRound) {
         return Math.max(0, newestFeedbackRound - 1 - reportedRound);

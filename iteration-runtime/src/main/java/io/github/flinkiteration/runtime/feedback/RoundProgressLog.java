@@ -20,6 +20,9 @@ final class RoundProgressLog {
     /** A round this many times slower than the median of the rounds before it is worth a WARN. */
     static final int SLOW_FACTOR = 10;
 
+    /** Rounds shorter than this are not worth a warning, however they compare. */
+    static final long SLOW_ROUND_FLOOR_NANOS = 100_000_000;
+
     /** Rounds needed before a median means something. */
     static final int ROUNDS_BEFORE_MEDIAN = 5;
 
@@ -28,6 +31,12 @@ final class RoundProgressLog {
 
     /** Held feedback that grows this many rounds in a row is worth a WARN. */
     static final int GROWING_ROUNDS = 10;
+
+    /**
+     * Feedback this many rounds ahead of the round ends is worth a WARN. Unbounded loops run a few
+     * rounds ahead as a matter of course: each round end waits for the coordinator.
+     */
+    static final int LAGGING_ROUNDS = 100;
 
     private final String name;
     private final long intervalNanos;
@@ -88,7 +97,7 @@ final class RoundProgressLog {
             long[] sorted = Arrays.copyOf(recentDurations, previous);
             Arrays.sort(sorted);
             long median = sorted[previous / 2];
-            if (durationNanos > SLOW_FACTOR * Math.max(median, 1)) {
+            if (durationNanos >= SLOW_ROUND_FLOOR_NANOS && durationNanos > SLOW_FACTOR * median) {
                 LOG.warn(
                         "Iteration '{}': round {} took {} ms, more than {} times the median of the"
                                 + " {} rounds before it ({} ms)",
@@ -121,14 +130,15 @@ final class RoundProgressLog {
 
     /**
      * The newest feedback is {@code lagRounds} rounds ahead of the rounds ended here (see {@link
-     * HeadMetrics#feedbackLagRounds}). Warns at {@link #GROWING_ROUNDS}, then each time it doubles.
+     * HeadMetrics#feedbackLagRounds}). Warns at {@link #LAGGING_ROUNDS}, then each time it doubles.
      */
     void feedbackLag(int lagRounds) {
-        if (lagRounds >= GROWING_ROUNDS && lagRounds >= 2 * lagWarnedAt) {
+        if (lagRounds >= LAGGING_ROUNDS && lagRounds >= 2 * lagWarnedAt) {
             lagWarnedAt = lagRounds;
             LOG.warn(
                     "Iteration '{}': feedback has reached a round {} rounds ahead of the last round"
-                            + " that ended; round ends fall behind (is an input still open?)",
+                            + " that ended here; round ends fall behind the records (is an input"
+                            + " still open?)",
                     name,
                     lagRounds);
         }

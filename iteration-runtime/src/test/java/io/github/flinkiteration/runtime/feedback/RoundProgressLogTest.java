@@ -19,20 +19,34 @@ class RoundProgressLogTest {
             long now = 0;
             int round = 0;
             // Too few rounds for a median: even a slow round says nothing yet.
-            for (long duration : new long[] {2 * MS, 1 * MS, 3 * MS, 100 * MS, 2 * MS}) {
+            for (long duration : new long[] {200 * MS, 100 * MS, 300 * MS, 10_000 * MS, 200 * MS}) {
                 progress.roundComplete(round++, duration, 1, 0, 0, now += duration);
             }
             assertThat(log.linesWith("'slow': round")).isEmpty();
-            // Median of 2, 1, 3, 100, 2 ms is 2 ms: 20 ms is not more than ten times that.
-            progress.roundComplete(round++, 20 * MS, 1, 0, 0, now += 20 * MS);
+            // The median of the rounds before is 200 ms: 2 s is not more than ten times that.
+            progress.roundComplete(round++, 2000 * MS, 1, 0, 0, now += 2000 * MS);
             assertThat(log.linesWith("'slow': round")).isEmpty();
-            // Now 1, 2, 2, 3, 20, 100 ms: the (upper) median is 3 ms, and 31 ms is too slow.
-            progress.roundComplete(round, 31 * MS, 1, 0, 0, now + 31 * MS);
+            // Now 100, 200, 200, 300, 2000, 10000 ms: the (upper) median is 300 ms.
+            progress.roundComplete(round, 3100 * MS, 1, 0, 0, now + 3100 * MS);
             assertThat(log.linesWith("'slow': round"))
                     .singleElement()
                     .asString()
                     .startsWith("WARN")
-                    .contains("round 6 took 31.0 ms", "median of the 6 rounds before it (3.0 ms)");
+                    .contains(
+                            "round 6 took 3100.0 ms",
+                            "median of the 6 rounds before it (300.0 ms)");
+        }
+    }
+
+    @Test
+    void aShortRoundIsNoWarningHoweverItCompares() {
+        try (LogCapture log = LogCapture.capture()) {
+            RoundProgressLog progress = new RoundProgressLog("fast", HOUR, 0);
+            for (int round = 0; round < 10; round++) {
+                progress.roundComplete(round, MS / 10, 1, 0, 0, round * MS);
+            }
+            progress.roundComplete(10, 99 * MS, 1, 0, 0, 110 * MS);
+            assertThat(log.linesWith("'fast': round")).isEmpty();
         }
     }
 
@@ -60,15 +74,15 @@ class RoundProgressLogTest {
     }
 
     @Test
-    void warnsOfFeedbackLagAtTenRoundsAndEachTimeItDoubles() {
+    void warnsOfFeedbackLagAtAHundredRoundsAndEachTimeItDoubles() {
         try (LogCapture log = LogCapture.capture()) {
             RoundProgressLog progress = new RoundProgressLog("lagging", HOUR, 0);
-            for (int lag = 0; lag <= 45; lag++) {
+            for (int lag = 0; lag <= 450; lag++) {
                 progress.feedbackLag(lag);
             }
             assertThat(log.linesWith("'lagging': feedback has reached"))
                     .extracting(line -> line.replaceAll(".* a round (\\d+) rounds ahead.*", "$1"))
-                    .containsExactly("10", "20", "40");
+                    .containsExactly("100", "200", "400");
         }
     }
 
