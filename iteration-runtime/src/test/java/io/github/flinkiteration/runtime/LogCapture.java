@@ -2,14 +2,12 @@ package io.github.flinkiteration.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * Captures what the runtime logs (logger {@code io.github.flinkiteration}, INFO and above, as
@@ -22,25 +20,25 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
     private final List<String> lines = new ArrayList<>();
 
     private LogCapture() {
-        super("capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
+        super(
+                "capture-" + System.nanoTime(),
+                null,
+                PatternLayout.newBuilder().withPattern("%p %m").build(),
+                true,
+                Property.EMPTY_ARRAY);
     }
 
     /** Starts capturing. */
     public static LogCapture capture() {
         LogCapture capture = new LogCapture();
         capture.start();
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        Configuration configuration = context.getConfiguration();
-        configuration.addAppender(capture);
-        LoggerConfig logger = configuration.getLoggerConfig(RUNTIME_LOGGER);
-        logger.addAppender(capture, Level.ALL, null);
-        context.updateLoggers();
+        runtimeLogger().addAppender(capture);
         return capture;
     }
 
     @Override
     public void append(LogEvent event) {
-        String line = event.getLevel() + " " + event.getMessage().getFormattedMessage();
+        String line = (String) getLayout().toSerializable(event);
         synchronized (lines) {
             lines.add(line);
         }
@@ -53,11 +51,14 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         }
     }
 
+    /** The logger configured for the runtime; log4j2 is the binding in tests. */
+    private static Logger runtimeLogger() {
+        return (Logger) LogManager.getLogger(RUNTIME_LOGGER);
+    }
+
     @Override
     public void close() {
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        context.getConfiguration().getLoggerConfig(RUNTIME_LOGGER).removeAppender(getName());
-        context.updateLoggers();
+        runtimeLogger().removeAppender(this);
         stop();
     }
 }
