@@ -43,13 +43,18 @@ final class LoopEntries {
         this.bounded = bounded;
     }
 
-    <T> Transformation<IterationRecord<T>> addHead(String name, DataStream<T> initial) {
+    /**
+     * @param logsProgress whether this head's subtask 0 writes the iteration's progress to the log:
+     *     true for one head per iteration
+     */
+    <T> Transformation<IterationRecord<T>> addHead(
+            String name, DataStream<T> initial, boolean logsProgress) {
         TwoInputTransformation<T, Void, IterationRecord<T>> head =
                 controlledEntry(
                         name,
                         initial,
                         "Iteration head [" + name + "]",
-                        HeadOperator.<T>factory(name, plan));
+                        HeadOperator.<T>factory(name, plan, logsProgress));
         coLocation.colocate(name, head.getInput2());
         coLocation.colocate(name, head);
         return head;

@@ -17,6 +17,8 @@ import java.util.UUID;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires a checked iteration into the job's environment: the entries, the translated body, tails and
@@ -24,6 +26,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * since any of its operators may read any bound stream.
  */
 final class LoopWiring {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoopWiring.class);
 
     private final IterationSpec spec;
     private final StreamExecutionEnvironment env;
@@ -49,9 +53,11 @@ final class LoopWiring {
         TerminationCondition termination = declaration.getTermination();
         List<TerminationCondition.StreamCheck<?>> checks =
                 termination == null ? List.of() : termination.getStreamChecks();
+        logBuild(termination);
         ProgressPlan plan =
                 new ProgressPlan(
                         iterationId,
+                        spec.getName(),
                         termination == null ? 0 : termination.getMaxRounds().orElse(0),
                         spec.getVariables().size(),
                         checks.size(),
@@ -68,7 +74,8 @@ final class LoopWiring {
         spec.getVariables()
                 .forEach(
                         (name, initial) -> {
-                            Transformation<?> head = entries.addHead(name, initial);
+                            Transformation<?> head =
+                                    entries.addHead(name, initial, heads.isEmpty());
                             heads.put(name, head);
                             translator.bind(placeholders.get(name), head);
                         });
@@ -121,5 +128,42 @@ final class LoopWiring {
                         (name, stream) ->
                                 outputs.put(name, exits.unwrapOutput(name, stream, translator)));
         return spec.results(outputs);
+    }
+
+    private void logBuild(TerminationCondition termination) {
+        LOG.info(
+                "Iteration '{}' built ({}): variables {}, data {}, constants {}, termination {}",
+                spec.getName(),
+                spec.isBounded() ? "bounded" : "unbounded",
+                withParallelism(spec.getVariables()),
+                withParallelism(spec.getData()),
+                withParallelism(spec.getConstants()),
+                describe(termination));
+    }
+
+    /** For the log: each name with its stream's parallelism, e.g. {@code [model (p=4)]}. */
+    private static String withParallelism(Map<String, DataStream<?>> streams) {
+        List<String> described = new ArrayList<>();
+        streams.forEach(
+                (name, stream) -> described.add(name + " (p=" + stream.getParallelism() + ")"));
+        return described.toString();
+    }
+
+    private static String describe(TerminationCondition termination) {
+        if (termination == null) {
+            return "when no feedback is left";
+        }
+        List<String> parts = new ArrayList<>();
+        termination.getMaxRounds().ifPresent(n -> parts.add("maxRounds(" + n + ")"));
+        for (TerminationCondition.StreamCheck<?> check : termination.getStreamChecks()) {
+            parts.add(
+                    (check.isEmptiness()
+                                    ? "whenEmpty("
+                                    : "whenConverged(" + check.getCriterion() + ", ")
+                            + check.getStream().getTransformation().getName()
+                            + ")");
+        }
+        parts.add("no feedback left");
+        return String.join(" or ", parts);
     }
 }

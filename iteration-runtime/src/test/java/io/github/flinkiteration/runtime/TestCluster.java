@@ -16,8 +16,14 @@ final class TestCluster {
     private TestCluster() {}
 
     static MiniClusterExtension extension() {
+        return extension(new Configuration());
+    }
+
+    /** The cluster with {@code configuration}, e.g. a metric reporter's. */
+    static MiniClusterExtension extension(Configuration configuration) {
         return new MiniClusterExtension(
                 new MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(configuration)
                         .setNumberTaskManagers(2)
                         .setNumberSlotsPerTaskManager(2)
                         .build());

@@ -17,7 +17,6 @@ import java.util.OptionalDouble;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,7 +84,6 @@ class PrometheusMetricsIT {
     }
 
     @Test
-    @Disabled("until the iteration runtime registers currentRound (issue 23, branch wt-e)")
     void theKMeansIterationsCurrentRoundAdvancesFromScrapeToScrape(@TempDir Path results)
             throws Exception {
         // Rounds enough to outlast the scrapes, on few points so that rounds are short.

@@ -6,6 +6,7 @@ import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
+import io.github.flinkiteration.runtime.protocol.TerminationReason;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides, for one iteration, when each round ends globally and whether another one follows.
@@ -38,6 +41,8 @@ import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
  */
 final class RoundController {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RoundController.class);
+
     private final ProgressPlan plan;
     private final Map<OperatorID, Participant> participants = new LinkedHashMap<>();
     private final TreeMap<Integer, Tally> tallies = new TreeMap<>();
@@ -55,9 +60,26 @@ final class RoundController {
     static RoundController of(CoordinatorStore store, ProgressPlan plan) {
         String key = "flink-iteration/controller/" + plan.getIterationId();
         return (RoundController)
-                store.compute(
-                        key,
-                        (k, existing) -> existing != null ? existing : new RoundController(plan));
+                store.compute(key, (k, existing) -> existing != null ? existing : started(plan));
+    }
+
+    /** A new controller: the job has just started. */
+    private static RoundController started(ProgressPlan plan) {
+        LOG.info(
+                "Iteration '{}' starts: {} variable(s), {} termination check(s), {} constant(s),"
+                        + " {}, {}, rounds decided {}",
+                plan.getName(),
+                plan.getHeads(),
+                plan.getParticipants() - plan.getHeads(),
+                plan.getReplays(),
+                plan.getMaxRounds() > 0
+                        ? "at most " + plan.getMaxRounds() + " rounds"
+                        : "no round limit",
+                plan.isLockStep() ? "lock-step" : "unbounded",
+                plan.isDecidedInDataPlane()
+                        ? "by the round deciders or a lone head"
+                        : "by the coordinator");
+        return new RoundController(plan);
     }
 
     synchronized void register(IterationCoordinator coordinator) {
@@ -90,7 +112,7 @@ final class RoundController {
         participant.resumed[subtask] = true;
         participant.resumeRound[subtask] = event.getRound();
         if (event.isTerminated()) {
-            terminate();
+            terminate(TerminationReason.UNKNOWN);
             return;
         }
         if (resumed && from.getRole() == Role.REPLAY && !terminated && decidedRound >= 0) {
@@ -207,9 +229,11 @@ final class RoundController {
         for (long records : tally.feedbackRecords.values()) {
             feedbackRecords += records;
         }
-        boolean stop =
-                plan.stopsAfter(round, feedbackRecords)
-                        || tally.checkStops.containsValue(Boolean.TRUE);
+        // Only convergence checks report a stop; emptiness is judged here over all subtasks.
+        TerminationReason reason =
+                tally.checkStops.containsValue(Boolean.TRUE)
+                        ? TerminationReason.CONVERGED
+                        : TerminationReason.RUNNING;
         for (Participant participant : participants.values()) {
             if (participant.coordinator.getRole() == Role.EMPTINESS_CHECK && round >= 1) {
                 Map<Integer, Long> counts =
@@ -219,24 +243,30 @@ final class RoundController {
                 for (long count : counts.values()) {
                     records += count;
                 }
-                stop |= records == 0;
+                if (records == 0 && reason == TerminationReason.RUNNING) {
+                    reason = TerminationReason.EMPTY;
+                }
             }
         }
+        if (reason == TerminationReason.RUNNING) {
+            reason = plan.stopReason(round, feedbackRecords);
+        }
         decidedRound = round;
-        if (stop) {
-            terminate();
+        if (reason != TerminationReason.RUNNING) {
+            LOG.debug("Iteration '{}' stops after round {}: {}", plan.getName(), round, reason);
+            terminate(reason);
         } else {
             sendToHeadsAndReplays(RoundDecisionEvent.startRound(round + 1));
         }
     }
 
-    private void terminate() {
+    private void terminate(TerminationReason reason) {
         if (terminated) {
             return;
         }
         terminated = true;
         tallies.clear();
-        sendToHeadsAndReplays(RoundDecisionEvent.terminate());
+        sendToHeadsAndReplays(RoundDecisionEvent.terminate(reason));
         for (Runnable listener : new ArrayList<>(terminationListeners)) {
             listener.run();
         }

@@ -41,6 +41,15 @@ interface FeedbackPacing {
     /** Emits what waits for {@code round}, which starts now. */
     void startRound(int round) throws Exception;
 
+    /** How many feedback records wait here for their round; read by a metric. */
+    long heldRecords();
+
+    /** The serialized bytes of the feedback that waits here; read by a metric. */
+    long heldBytes();
+
+    /** The highest round any feedback entered here, or -1 if none came; read by a metric. */
+    int newestFeedbackRound();
+
     /** Forgets all feedback: the iteration has ended. */
     void clear();
 

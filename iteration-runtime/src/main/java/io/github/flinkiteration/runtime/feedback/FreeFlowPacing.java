@@ -26,6 +26,9 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
 
     private long countingRecords;
 
+    /** The highest round feedback entered since this subtask (re)started. */
+    private int newestRound = -1;
+
     private final Output<StreamRecord<IterationRecord<T>>> output;
     private final TypeSerializer<T> valueSerializer;
     private final ProgressState countsState;
@@ -43,6 +46,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             long[] stored = countsState.get();
             for (int i = 0; i + 1 < stored.length; i += 2) {
                 counts.put((int) stored[i], stored[i + 1]);
+                newestRound = Math.max(newestRound, (int) stored[i]);
             }
         }
     }
@@ -52,6 +56,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
         if (feedback.round() != countingRound) {
             setAsideCount();
             countingRound = feedback.round();
+            newestRound = Math.max(newestRound, countingRound);
         }
         countingRecords += feedback.count();
         feedback.emit(valueSerializer, output::collect);
@@ -75,6 +80,21 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     @Override
     public void startRound(int round) {
         // Nothing waits: the round's feedback went in as it came.
+    }
+
+    @Override
+    public long heldRecords() {
+        return 0;
+    }
+
+    @Override
+    public long heldBytes() {
+        return 0;
+    }
+
+    @Override
+    public int newestFeedbackRound() {
+        return newestRound;
     }
 
     @Override

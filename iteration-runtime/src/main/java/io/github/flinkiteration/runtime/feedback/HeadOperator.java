@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import io.github.flinkiteration.api.IterationLogOptions;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
@@ -17,10 +18,13 @@ import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.RoundMarker;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
 import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
+import io.github.flinkiteration.runtime.protocol.TerminationReason;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.execution.Environment;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
@@ -48,6 +52,10 @@ import org.apache.flink.util.FlinkRuntimeException;
  * feedback that was in the channel when the barrier passed here (see {@link FeedbackChannel}); the
  * tail stores what followed until the barrier reached it. On restore the head tells the coordinator
  * where it stands and sends its round watermark again.
+ *
+ * <p>Each head subtask registers the iteration's round metrics ({@link HeadMetrics}); subtask 0 of
+ * the first variable's head also writes the iteration's progress to the log ({@link
+ * RoundProgressLog}).
  */
 public final class HeadOperator<T> extends ControlledEntryOperator<T>
         implements OperatorEventHandler, FeedbackItem.Handler {
@@ -56,6 +64,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     private final ProgressPlan plan;
     private final String variable;
+    private final boolean logsProgress;
     private final OperatorEventGateway coordinator;
     private final OutputFlusher flusher;
     private final MailboxExecutor mailbox;
@@ -63,6 +72,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private transient FeedbackChannel channel;
     private transient FeedbackPacing pacing;
     private transient RoundDecisionStrategy decisions;
+    private transient HeadMetrics metrics;
+
+    /** Only at the one subtask per iteration that logs progress; null elsewhere. */
+    private transient RoundProgressLog progressLog;
+
+    /** When the round running now started here, for its duration. */
+    private transient long roundStartNanos;
 
     private int emittedRound = -1;
     private long tailCompleteRound = Long.MIN_VALUE;
@@ -78,23 +94,30 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private transient ItemListState<FeedbackItem> inFlightState;
     private transient List<FeedbackItem> restoredInFlight;
 
-    /** The factory of the head of {@code variable}, with the coordinator it reports to. */
+    /**
+     * The factory of the head of {@code variable}, with the coordinator it reports to.
+     *
+     * @param logsProgress whether its subtask 0 writes the iteration's progress to the log: true
+     *     for one head per iteration
+     */
     public static <T> ParticipantOperatorFactory<IterationRecord<T>> factory(
-            String variable, ProgressPlan plan) {
+            String variable, ProgressPlan plan, boolean logsProgress) {
         return new ParticipantOperatorFactory<>(
                 plan,
                 Role.HEAD,
                 HeadOperator.class,
-                parameters -> new HeadOperator<>(parameters, plan, variable));
+                parameters -> new HeadOperator<>(parameters, plan, variable, logsProgress));
     }
 
     private HeadOperator(
             StreamOperatorParameters<IterationRecord<T>> parameters,
             ProgressPlan plan,
-            String variable) {
+            String variable,
+            boolean logsProgress) {
         super(parameters);
         this.plan = plan;
         this.variable = variable;
+        this.logsProgress = logsProgress;
         OperatorID operatorId = parameters.getStreamConfig().getOperatorID();
         this.coordinator =
                 parameters.getOperatorEventDispatcher().getOperatorEventGateway(operatorId);
@@ -178,6 +201,18 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                         plan,
                         getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
                         this);
+        metrics =
+                new HeadMetrics(
+                        plan.metricGroup(getMetricGroup()), this, pacing, plan.isLockStep());
+        metrics.restored(reportedRound, terminated);
+        roundStartNanos = System.nanoTime();
+        if (logsProgress
+                && !terminated
+                && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            progressLog =
+                    new RoundProgressLog(
+                            plan.getName(), progressInterval().toNanos(), roundStartNanos);
+        }
         coordinator.sendEventToCoordinator(new ResumeEvent(emittedRound, terminated));
         if (terminated) {
             channel.close();
@@ -195,6 +230,21 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         }
         decisions.resume(reportedRound, reportedFeedback);
         channel.registerConsumer(mailbox, this::onFeedback);
+    }
+
+    /** The job's setting, else the TaskManager's, else the default. */
+    private Duration progressInterval() {
+        Environment environment = getContainingTask().getEnvironment();
+        return environment
+                .getJobConfiguration()
+                .getOptional(IterationLogOptions.PROGRESS_INTERVAL)
+                .or(
+                        () ->
+                                environment
+                                        .getTaskManagerInfo()
+                                        .getConfiguration()
+                                        .getOptional(IterationLogOptions.PROGRESS_INTERVAL))
+                .orElse(IterationLogOptions.PROGRESS_INTERVAL.defaultValue());
     }
 
     @Override
@@ -222,6 +272,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             flusher.flush();
         }
         reportCompletedRounds();
+        if (progressLog != null && !plan.isLockStep()) {
+            progressLog.feedbackLag(
+                    HeadMetrics.feedbackLagRounds(reportedRound, pacing.newestFeedbackRound()));
+        }
     }
 
     @Override
@@ -253,7 +307,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         try {
             RoundDecisionEvent decision = (RoundDecisionEvent) event;
             if (decision.isTerminate()) {
-                terminate();
+                terminate(decision.getReason());
             } else {
                 decisions.onCoordinatorStart(decision.getNextRound());
             }
@@ -264,16 +318,21 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         }
     }
 
-    private void terminate() {
+    private void terminate(TerminationReason reason) {
         if (!terminated) {
             terminated = true;
             pacing.clear();
             channel.close();
+            metrics.terminated(reason);
+            if (progressLog != null) {
+                progressLog.ended(reportedRound, reason, System.nanoTime());
+            }
         }
     }
 
     /** Starts {@code round}: emits the feedback that waited for it, then its round watermark. */
     void startRound(int round) throws Exception {
+        roundStartNanos = System.nanoTime();
         pacing.startRound(round);
         emitRoundWatermark(round);
     }
@@ -294,6 +353,17 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             long feedbackRecords = pacing.feedbackFor(round + 1);
             reportedRound = round;
             reportedFeedback = feedbackRecords;
+            long now = System.nanoTime();
+            metrics.roundComplete(now - roundStartNanos);
+            if (progressLog != null) {
+                progressLog.roundComplete(
+                        round,
+                        now - roundStartNanos,
+                        feedbackRecords,
+                        pacing.heldRecords(),
+                        pacing.heldBytes(),
+                        now);
+            }
             decisions.roundComplete(round, feedbackRecords);
         }
         decisions.afterRoundsComplete();
@@ -304,7 +374,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         if (decision.stop) {
             // The coordinator hears of the last round; it ends the control source.
             reportRound(decision.round, reportedFeedback);
-            terminate();
+            terminate(plan.stopReason(decision.round));
         } else {
             startRound(decision.round + 1);
         }
@@ -321,6 +391,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     int reportedRound() {
         return reportedRound;
+    }
+
+    long reportedFeedback() {
+        return reportedFeedback;
     }
 
     boolean isTerminated() {

@@ -23,6 +23,12 @@ final class LockStepPacing<T> implements FeedbackPacing {
     /** Feedback by the round it enters, while that round has not started. */
     private final TreeMap<Integer, List<RoundFeedback>> held = new TreeMap<>();
 
+    /** What {@link #held} holds, kept as it changes, so metrics read two fields. */
+    private long heldRecords;
+
+    private long heldBytes;
+    private int newestRound = -1;
+
     private final Output<StreamRecord<IterationRecord<T>>> output;
     private final TypeSerializer<T> valueSerializer;
     private final ItemListState<FeedbackItem> heldState;
@@ -49,6 +55,9 @@ final class LockStepPacing<T> implements FeedbackPacing {
     @Override
     public boolean onFeedback(RoundFeedback feedback) {
         held.computeIfAbsent(feedback.round(), r -> new ArrayList<>()).add(feedback);
+        heldRecords += feedback.count();
+        heldBytes += feedback.serializedBytes();
+        newestRound = Math.max(newestRound, feedback.round());
         return false;
     }
 
@@ -66,14 +75,33 @@ final class LockStepPacing<T> implements FeedbackPacing {
         List<RoundFeedback> feedback = held.remove(round);
         if (feedback != null) {
             for (RoundFeedback part : feedback) {
+                heldRecords -= part.count();
+                heldBytes -= part.serializedBytes();
                 part.emit(valueSerializer, output::collect);
             }
         }
     }
 
     @Override
+    public long heldRecords() {
+        return heldRecords;
+    }
+
+    @Override
+    public long heldBytes() {
+        return heldBytes;
+    }
+
+    @Override
+    public int newestFeedbackRound() {
+        return newestRound;
+    }
+
+    @Override
     public void clear() {
         held.clear();
+        heldRecords = 0;
+        heldBytes = 0;
     }
 
     @Override

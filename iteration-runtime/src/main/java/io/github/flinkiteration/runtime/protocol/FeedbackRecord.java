@@ -33,6 +33,11 @@ public final class FeedbackRecord<T> implements RoundFeedback {
     }
 
     @Override
+    public int serializedBytes() {
+        return 0;
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public <V> void emit(
             TypeSerializer<V> valueSerializer,

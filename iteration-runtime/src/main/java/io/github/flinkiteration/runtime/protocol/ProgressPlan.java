@@ -1,17 +1,22 @@
 package io.github.flinkiteration.runtime.protocol;
 
 import java.io.Serializable;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
- * What every coordinator and head of one iteration knows from graph-build time: the iteration's id,
- * the round limit, how many coordinated operators (heads and termination checks) take part, whether
- * rounds run in lock-step, and so who decides when a round ends.
+ * What every coordinator and head of one iteration knows from graph-build time: the iteration's id
+ * and name, the round limit, how many coordinated operators (heads and termination checks) take
+ * part, whether rounds run in lock-step, and so who decides when a round ends.
  */
 public final class ProgressPlan implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** The key of the metric group an iteration's operators register their metrics in. */
+    public static final String METRIC_GROUP = "iteration";
+
     private final String iterationId;
+    private final String name;
     private final int maxRounds;
     private final int heads;
     private final int checks;
@@ -19,6 +24,8 @@ public final class ProgressPlan implements Serializable {
     private final int replays;
 
     /**
+     * @param iterationId unique per iteration built, keys the coordinator and feedback channels
+     * @param name the iteration's name, shown in metrics and logs
      * @param maxRounds the round limit, or 0 for none
      * @param heads the number of head operators (one per variable)
      * @param checks the number of termination-check operators
@@ -29,12 +36,14 @@ public final class ProgressPlan implements Serializable {
      */
     public ProgressPlan(
             String iterationId,
+            String name,
             int maxRounds,
             int heads,
             int checks,
             boolean lockStep,
             int replays) {
         this.iterationId = iterationId;
+        this.name = name;
         this.maxRounds = maxRounds;
         this.heads = heads;
         this.checks = checks;
@@ -44,6 +53,19 @@ public final class ProgressPlan implements Serializable {
 
     public String getIterationId() {
         return iterationId;
+    }
+
+    /** The iteration's name, e.g. {@code iteration[model]}. */
+    public String getName() {
+        return name;
+    }
+
+    /**
+     * The group of an operator's iteration metrics: a key/value group, so reporters with labels
+     * show {@code iteration="<name>"} and the web UI shows {@code iteration.<name>.<metric>}.
+     */
+    public MetricGroup metricGroup(MetricGroup operatorGroup) {
+        return operatorGroup.addGroup(METRIC_GROUP, name);
     }
 
     public int getMaxRounds() {
@@ -72,7 +94,29 @@ public final class ProgressPlan implements Serializable {
      * the round limit is reached, or the round fed nothing back.
      */
     public boolean stopsAfter(int round, long feedbackRecords) {
-        return (maxRounds > 0 && round + 1 >= maxRounds) || feedbackRecords == 0;
+        return stopReason(round, feedbackRecords) != TerminationReason.RUNNING;
+    }
+
+    /**
+     * Why {@link #stopsAfter} stops after {@code round}: the round limit first, then the lack of
+     * feedback; {@link TerminationReason#RUNNING} if it does not stop.
+     */
+    public TerminationReason stopReason(int round, long feedbackRecords) {
+        if (maxRounds > 0 && round + 1 >= maxRounds) {
+            return TerminationReason.MAX_ROUNDS;
+        }
+        if (feedbackRecords == 0) {
+            return lockStep ? TerminationReason.NO_FEEDBACK : TerminationReason.INPUT_ENDED;
+        }
+        return TerminationReason.RUNNING;
+    }
+
+    /**
+     * Why {@link #stopsAfter} stopped after {@code round}, for a decision that does not carry the
+     * feedback count (a round decider's): if not the round limit, the round fed nothing back.
+     */
+    public TerminationReason stopReason(int round) {
+        return stopReason(round, 0);
     }
 
     /**

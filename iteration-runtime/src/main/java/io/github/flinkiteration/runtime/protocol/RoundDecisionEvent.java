@@ -2,25 +2,32 @@ package io.github.flinkiteration.runtime.protocol;
 
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 
-/** To every head subtask: start round {@code nextRound}, or stop the iteration. */
+/**
+ * To every head subtask: start round {@code nextRound}, or stop the iteration, saying why. An
+ * operator event is never checkpointed, so the reason changes no checkpoint format.
+ */
 public final class RoundDecisionEvent implements OperatorEvent {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final int nextRound;
-    private final boolean terminate;
+    private final TerminationReason reason;
 
-    private RoundDecisionEvent(int nextRound, boolean terminate) {
+    private RoundDecisionEvent(int nextRound, TerminationReason reason) {
         this.nextRound = nextRound;
-        this.terminate = terminate;
+        this.reason = reason;
     }
 
     public static RoundDecisionEvent startRound(int round) {
-        return new RoundDecisionEvent(round, false);
+        return new RoundDecisionEvent(round, TerminationReason.RUNNING);
     }
 
-    public static RoundDecisionEvent terminate() {
-        return new RoundDecisionEvent(-1, true);
+    /** Stop the iteration, because of {@code reason}. */
+    public static RoundDecisionEvent terminate(TerminationReason reason) {
+        if (reason == TerminationReason.RUNNING) {
+            throw new IllegalArgumentException("A termination needs a reason");
+        }
+        return new RoundDecisionEvent(-1, reason);
     }
 
     public int getNextRound() {
@@ -28,11 +35,16 @@ public final class RoundDecisionEvent implements OperatorEvent {
     }
 
     public boolean isTerminate() {
-        return terminate;
+        return reason != TerminationReason.RUNNING;
+    }
+
+    /** Why the iteration stops; {@link TerminationReason#RUNNING} for a start. */
+    public TerminationReason getReason() {
+        return reason;
     }
 
     @Override
     public String toString() {
-        return terminate ? "Terminate" : "StartRound{" + nextRound + "}";
+        return isTerminate() ? "Terminate{" + reason + "}" : "StartRound{" + nextRound + "}";
     }
 }

@@ -18,6 +18,9 @@ public sealed interface RoundFeedback extends FeedbackItem
     /** How many records this is. */
     int count();
 
+    /** The bytes of the serialized records; 0 for a record handed over as an object. */
+    int serializedBytes();
+
     /** Hands each record, in the order it was fed back, to {@code out}. */
     <T> void emit(
             TypeSerializer<T> valueSerializer,

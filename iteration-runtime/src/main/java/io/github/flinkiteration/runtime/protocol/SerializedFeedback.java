@@ -58,6 +58,11 @@ public final class SerializedFeedback implements RoundFeedback {
         return count;
     }
 
+    @Override
+    public int serializedBytes() {
+        return length;
+    }
+
     /** The serialized records: {@link #length()} bytes from the start of the array. */
     byte[] bytes() {
         return bytes;

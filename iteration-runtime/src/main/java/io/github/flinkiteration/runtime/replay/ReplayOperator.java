@@ -17,6 +17,8 @@ import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
 import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
@@ -47,6 +49,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p>A checkpoint holds the cached records (as raw operator state: neither the pages nor the local
  * file survive a failover, and the constant's source may have finished long ago), the rounds still
  * to replay and how far the current replay got; a restore resumes the replay at that record.
+ *
+ * <p>Metrics, in the iteration's group: {@code cachedRecords}, {@code cacheMemoryBytes} and {@code
+ * cacheSpilledBytes}, read from the cache.
  */
 public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         implements OperatorEventHandler {
@@ -59,6 +64,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     private final MailboxExecutor mailbox;
     private final OutputFlusher flusher;
     private final String constant;
+    private final ProgressPlan plan;
 
     private transient SpillingBuffer<T> cache;
     private final OperatorEventGateway coordinator;
@@ -86,13 +92,16 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
                 plan,
                 Role.REPLAY,
                 ReplayOperator.class,
-                parameters -> new ReplayOperator<>(parameters, constant));
+                parameters -> new ReplayOperator<>(parameters, constant, plan));
     }
 
     private ReplayOperator(
-            StreamOperatorParameters<IterationRecord<T>> parameters, String constant) {
+            StreamOperatorParameters<IterationRecord<T>> parameters,
+            String constant,
+            ProgressPlan plan) {
         super(parameters);
         this.constant = constant;
+        this.plan = plan;
         OperatorID operatorId = parameters.getStreamConfig().getOperatorID();
         parameters.getOperatorEventDispatcher().registerEventHandler(operatorId, this);
         this.coordinator =
@@ -167,6 +176,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     @Override
     public void open() throws Exception {
         super.open();
+        registerMetrics(plan.metricGroup(getMetricGroup()));
         coordinator.sendEventToCoordinator(new ResumeEvent(lastStartedRound, false));
         // Restored: the body's inputs lost the round watermark this replay sent before the
         // checkpoint (Flink keeps no watermarks per channel). Send it again. Rounds go out in
@@ -185,6 +195,14 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         } else if (inputEnded) {
             mailbox.execute(this::replayNext, "replay constant '%s'", constant);
         }
+    }
+
+    private void registerMetrics(MetricGroup group) {
+        // The gauges keep this attempt's buffer: once closed, it still tells what it held last.
+        SpillingBuffer<T> buffer = cache;
+        group.gauge("cachedRecords", (Gauge<Long>) buffer::size);
+        group.gauge("cacheMemoryBytes", (Gauge<Long>) buffer::memoryBytes);
+        group.gauge("cacheSpilledBytes", (Gauge<Long>) buffer::spilledBytes);
     }
 
     @Override

@@ -19,6 +19,9 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -40,6 +43,11 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * <p>Its checkpoint holds the counts or records of rounds not yet reported, the previous round's
  * records and its last report, which it sends again after a restore (the coordinator counts it
  * once).
+ *
+ * <p>Metrics, in the iteration's group: {@code checkedRounds}, and for a convergence check {@code
+ * lastConvergenceValue}, the sum of the last checked round's records when they are numbers (what
+ * {@code deltaBelow} compares), NaN before the first round or for other records. Both change once
+ * per round.
  */
 public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<IterationRecord<T>, Void> {
@@ -47,6 +55,7 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
     private static final long serialVersionUID = 1L;
 
     private final ConvergenceCriterion<T> criterion;
+    private final ProgressPlan plan;
     private final OperatorEventGateway coordinator;
 
     private final TreeMap<Integer, Long> counts = new TreeMap<>();
@@ -57,6 +66,8 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
     private transient TypeSerializer<IterationRecord<T>> copier;
     private transient ProgressState progressState;
     private transient ItemListState<IterationRecord<T>> recordsState;
+    private transient Counter checkedRounds;
+    private transient volatile double lastConvergenceValue = Double.NaN;
 
     /** Marks a stored record as one of the previous round's, not of a pending round. */
     private static final int PREVIOUS = -1;
@@ -72,13 +83,16 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
                 plan,
                 criterion == null ? Role.EMPTINESS_CHECK : Role.CONVERGENCE_CHECK,
                 TerminationCheckOperator.class,
-                parameters -> new TerminationCheckOperator<>(parameters, criterion));
+                parameters -> new TerminationCheckOperator<>(parameters, criterion, plan));
     }
 
     private TerminationCheckOperator(
-            StreamOperatorParameters<Void> parameters, ConvergenceCriterion<T> criterion) {
+            StreamOperatorParameters<Void> parameters,
+            ConvergenceCriterion<T> criterion,
+            ProgressPlan plan) {
         super(parameters);
         this.criterion = criterion;
+        this.plan = plan;
         this.coordinator =
                 parameters
                         .getOperatorEventDispatcher()
@@ -119,6 +133,7 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
             }
         }
         previousRecords = previous;
+        lastConvergenceValue = sumOf(previous);
     }
 
     @Override
@@ -151,6 +166,12 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
     @Override
     public void open() throws Exception {
         super.open();
+        MetricGroup group = plan.metricGroup(getMetricGroup());
+        checkedRounds = group.counter("checkedRounds");
+        checkedRounds.inc(reportedRound + 1);
+        if (criterion != null) {
+            group.gauge("lastConvergenceValue", (Gauge<Double>) () -> lastConvergenceValue);
+        }
         coordinator.sendEventToCoordinator(new ResumeEvent((int) reportedRound, false));
         if (lastReport != null) {
             coordinator.sendEventToCoordinator(lastReport);
@@ -177,6 +198,7 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
         while (reportedRound < mark.getTimestamp()) {
             reportedRound++;
             report((int) reportedRound);
+            checkedRounds.inc();
         }
     }
 
@@ -209,7 +231,20 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
                             }
                         });
         previousRecords = roundRecords;
+        lastConvergenceValue = sumOf(roundRecords);
         send(new CheckReportEvent(round, roundRecords.size(), converged));
+    }
+
+    /** The sum of {@code values} if all are numbers, else NaN; once per round, for a metric. */
+    private static double sumOf(List<?> values) {
+        double sum = 0;
+        for (Object value : values) {
+            if (!(value instanceof Number)) {
+                return Double.NaN;
+            }
+            sum += ((Number) value).doubleValue();
+        }
+        return sum;
     }
 
     private void send(CheckReportEvent report) {

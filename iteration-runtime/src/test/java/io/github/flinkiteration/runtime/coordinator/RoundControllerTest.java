@@ -34,7 +34,7 @@ class RoundControllerTest {
     private static final String ID = "it";
 
     /** Unbounded, so the coordinator decides every round of a head of parallelism two. */
-    private static final ProgressPlan UNBOUNDED = new ProgressPlan(ID, 0, 1, 0, false, 0);
+    private static final ProgressPlan UNBOUNDED = new ProgressPlan(ID, "test", 0, 1, 0, false, 0);
 
     private final CoordinatorStore store = new CoordinatorStoreImpl();
 
@@ -69,7 +69,7 @@ class RoundControllerTest {
 
     @Test
     void theIterationStopsAfterTheRoundLimitEvenWithFeedback() throws Exception {
-        ProgressPlan twoRounds = new ProgressPlan(ID, 2, 1, 0, false, 0);
+        ProgressPlan twoRounds = new ProgressPlan(ID, "test", 2, 1, 0, false, 0);
         Operator heads = start(twoRounds, Role.HEAD, 2);
         AtomicInteger terminations = new AtomicInteger();
         RoundController.of(store, twoRounds).addTerminationListener(terminations::incrementAndGet);
@@ -79,8 +79,8 @@ class RoundControllerTest {
         assertThat(terminations).hasValue(0);
         heads.reportAll(1, 5);
 
-        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
-        assertThat(heads.received(1)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate max-rounds");
+        assertThat(heads.received(1)).containsExactly("start 1", "terminate max-rounds");
         assertThat(terminations).as("the control sources are told to end").hasValue(1);
     }
 
@@ -92,8 +92,8 @@ class RoundControllerTest {
         heads.reportAll(0, 2);
         heads.reportAll(1, 0);
 
-        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
-        assertThat(heads.received(1)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate input-ended");
+        assertThat(heads.received(1)).containsExactly("start 1", "terminate input-ended");
     }
 
     @Test
@@ -144,14 +144,14 @@ class RoundControllerTest {
 
         heads.send(1, new ResumeEvent(4, true));
 
-        assertThat(heads.received(0)).containsExactly("terminate");
-        assertThat(heads.received(1)).containsExactly("terminate");
+        assertThat(heads.received(0)).containsExactly("terminate unknown");
+        assertThat(heads.received(1)).containsExactly("terminate unknown");
         assertThat(terminations).hasValue(1);
     }
 
     @Test
     void anEmptinessCheckStopsTheIterationAfterAnEmptyRoundFromRoundOneOn() throws Exception {
-        ProgressPlan withCheck = new ProgressPlan(ID, 0, 1, 1, true, 0);
+        ProgressPlan withCheck = new ProgressPlan(ID, "test", 0, 1, 1, true, 0);
         Operator heads = start(withCheck, Role.HEAD, 2);
         Operator check = start(withCheck, Role.EMPTINESS_CHECK, 1);
         heads.resumeAll(-1);
@@ -164,14 +164,14 @@ class RoundControllerTest {
 
         heads.reportAll(1, 1);
         check.send(0, new CheckReportEvent(1, 0, false));
-        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
-        assertThat(heads.received(1)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate empty");
+        assertThat(heads.received(1)).containsExactly("start 1", "terminate empty");
         assertThat(check.received(0)).as("checks hear no decision").isEmpty();
     }
 
     @Test
     void aConvergenceCheckThatHoldsStopsTheIteration() throws Exception {
-        ProgressPlan withCheck = new ProgressPlan(ID, 0, 1, 1, true, 0);
+        ProgressPlan withCheck = new ProgressPlan(ID, "test", 0, 1, 1, true, 0);
         Operator heads = start(withCheck, Role.HEAD, 2);
         Operator check = start(withCheck, Role.CONVERGENCE_CHECK, 1);
         heads.resumeAll(-1);
@@ -182,12 +182,12 @@ class RoundControllerTest {
         heads.reportAll(1, 1);
         check.send(0, new CheckReportEvent(1, 4, true));
 
-        assertThat(heads.received(0)).containsExactly("start 1", "terminate");
+        assertThat(heads.received(0)).containsExactly("start 1", "terminate converged");
     }
 
     @Test
     void whereDecidersDecideTheControllerHearsOnlyTheLastRoundAndStartsNone() throws Exception {
-        ProgressPlan dataPlane = new ProgressPlan(ID, 5, 1, 0, true, 0);
+        ProgressPlan dataPlane = new ProgressPlan(ID, "test", 5, 1, 0, true, 0);
         Operator heads = start(dataPlane, Role.HEAD, 2);
         heads.resumeAll(-1);
 
@@ -195,13 +195,13 @@ class RoundControllerTest {
         assertThat(heads.received(0)).isEmpty();
         heads.send(1, new RoundReportEvent(4, 1));
 
-        assertThat(heads.received(0)).containsExactly("terminate");
-        assertThat(heads.received(1)).containsExactly("terminate");
+        assertThat(heads.received(0)).containsExactly("terminate max-rounds");
+        assertThat(heads.received(1)).containsExactly("terminate max-rounds");
     }
 
     @Test
     void aReplayHearsEveryDecisionAndOneResumingLateTheLatestStart() throws Exception {
-        ProgressPlan withConstant = new ProgressPlan(ID, 0, 1, 0, true, 1);
+        ProgressPlan withConstant = new ProgressPlan(ID, "test", 0, 1, 0, true, 1);
         Operator heads = start(withConstant, Role.HEAD, 2);
         Operator replay = start(withConstant, Role.REPLAY, 2);
         heads.resumeAll(-1);
@@ -295,7 +295,10 @@ class RoundControllerTest {
         @Override
         public CompletableFuture<Acknowledge> sendEvent(OperatorEvent event) {
             RoundDecisionEvent decision = (RoundDecisionEvent) event;
-            received.add(decision.isTerminate() ? "terminate" : "start " + decision.getNextRound());
+            received.add(
+                    decision.isTerminate()
+                            ? "terminate " + decision.getReason()
+                            : "start " + decision.getNextRound());
             return CompletableFuture.completedFuture(Acknowledge.get());
         }
 

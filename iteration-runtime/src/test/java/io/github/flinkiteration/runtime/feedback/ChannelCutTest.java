@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ChannelCutTest {
 
     /** Lock-step with round deciders, so that all four kinds of item travel the channel. */
-    private static final ProgressPlan PLAN = new ProgressPlan("it", 0, 1, 0, true, 0);
+    private static final ProgressPlan PLAN = new ProgressPlan("it", "test", 0, 1, 0, true, 0);
 
     private static final int PARALLELISM = 2;
     private static final int SUBTASK = 0;
@@ -158,7 +158,7 @@ class ChannelCutTest {
     @Test
     void aRestoredHeadTellsTheCoordinatorWhereItStandsAndReportsItsLastRoundAgain()
             throws Exception {
-        ProgressPlan coordinated = new ProgressPlan("it", 0, 1, 1, true, 0);
+        ProgressPlan coordinated = new ProgressPlan("it", "test", 0, 1, 1, true, 0);
         OperatorSubtaskState headState;
         try (LoopSubtask loop = LoopSubtask.head(coordinated, PARALLELISM, SUBTASK)) {
             loop.initialRecords(1);

@@ -9,6 +9,7 @@ import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundDecision;
 import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.RoundMarker;
+import io.github.flinkiteration.runtime.protocol.TerminationReason;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.Test;
@@ -21,13 +22,14 @@ import org.junit.jupiter.api.Test;
 class HeadOperatorTest {
 
     /** Lock-step; a termination check makes the coordinator decide every round. */
-    private static final ProgressPlan COORDINATED = new ProgressPlan("it", 0, 1, 1, true, 0);
+    private static final ProgressPlan COORDINATED =
+            new ProgressPlan("it", "test", 0, 1, 1, true, 0);
 
     /** Lock-step, no check, no constant: round deciders decide (at parallelism above one). */
-    private static final ProgressPlan DATA_PLANE = new ProgressPlan("it", 0, 1, 0, true, 0);
+    private static final ProgressPlan DATA_PLANE = new ProgressPlan("it", "test", 0, 1, 0, true, 0);
 
     /** Unbounded: feedback is not held; at parallelism above one the coordinator decides. */
-    private static final ProgressPlan FREE_FLOW = new ProgressPlan("it", 0, 1, 0, false, 0);
+    private static final ProgressPlan FREE_FLOW = new ProgressPlan("it", "test", 0, 1, 0, false, 0);
 
     @Test
     void initialRecordsEnterRoundZeroAndTheirEndEmitsRoundWatermarkZero() throws Exception {
@@ -126,7 +128,7 @@ class HeadOperatorTest {
             channel.put(new RoundMarker(0));
             loop.head.runMailbox();
 
-            loop.fromCoordinator(RoundDecisionEvent.terminate());
+            loop.fromCoordinator(RoundDecisionEvent.terminate(TerminationReason.CONVERGED));
             channel.put(chunk(1, 11));
             channel.put(new RoundMarker(1));
             loop.head.runMailbox();
@@ -206,7 +208,7 @@ class HeadOperatorTest {
     @Test
     void aLoneHeadDecidesEachRoundItselfAndReportsOnlyTheLast() throws Exception {
         // One variable, parallelism 1, no check, no constant; the limit is two rounds.
-        ProgressPlan alone = new ProgressPlan("it", 2, 1, 0, true, 0);
+        ProgressPlan alone = new ProgressPlan("it", "test", 2, 1, 0, true, 0);
         try (LoopSubtask loop = LoopSubtask.head(alone, 1, 0)) {
             loop.initialRecords(1);
             loop.head.endInput(1);

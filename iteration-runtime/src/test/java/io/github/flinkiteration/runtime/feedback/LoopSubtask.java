@@ -67,7 +67,8 @@ final class LoopSubtask implements AutoCloseable {
                         .build();
         this.head =
                 new TwoInputFactoryHarness<>(
-                        new RecordingFactory(HeadOperator.factory(VARIABLE, plan), dispatcher),
+                        new RecordingFactory(
+                                HeadOperator.factory(VARIABLE, plan, true), dispatcher),
                         environment);
         head.getStreamConfig().setTypeSerializerOut(SERIALIZER);
         head.getStreamConfig().serializeAllConfigs();

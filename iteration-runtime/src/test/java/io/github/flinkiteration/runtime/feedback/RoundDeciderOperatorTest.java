@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class RoundDeciderOperatorTest {
 
     /** Two variables: "x" with tails at parallelism 2, "y" with one tail subtask. */
-    private static final ProgressPlan TWO_VARIABLES = new ProgressPlan("it", 0, 2, 0, true, 0);
+    private static final ProgressPlan TWO_VARIABLES =
+            new ProgressPlan("it", "test", 0, 2, 0, true, 0);
 
     private final ChannelReader head = new ChannelReader();
 
@@ -56,7 +57,7 @@ class RoundDeciderOperatorTest {
 
     @Test
     void theRoundLimitStopsTheIterationWhateverWasFedBack() throws Exception {
-        ProgressPlan twoRounds = new ProgressPlan("it", 2, 1, 0, true, 0);
+        ProgressPlan twoRounds = new ProgressPlan("it", "test", 2, 1, 0, true, 0);
         try (OneInputStreamOperatorTestHarness<RoundSummary, Void> decider = open(twoRounds)) {
             decider.processElement(summary(0, 0, 1, 0, 4));
             decider.processElement(summary(0, 0, 1, 1, 4));
