@@ -7,17 +7,32 @@ import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.core.io.InputStatus;
 
-/** Emits nothing; ends when its enumerator sends {@link EndOfIterationEvent}. */
+/**
+ * Emits one record and ends, once its enumerator sends {@link EndOfIterationEvent}: the record
+ * tells the head or replay that the iteration ended it, not a stop with drain (see {@link
+ * ControlledEntryOperator}).
+ */
 final class ControlReader implements SourceReader<Void, ControlSplit> {
 
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+
+    /** Whether the record that announces the iteration's end went out. */
+    private boolean announced;
 
     @Override
     public void start() {}
 
     @Override
     public InputStatus pollNext(ReaderOutput<Void> output) {
-        return ended.isDone() ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
+        if (!ended.isDone()) {
+            return InputStatus.NOTHING_AVAILABLE;
+        }
+        if (!announced) {
+            announced = true;
+            output.collect(null);
+            return InputStatus.MORE_AVAILABLE;
+        }
+        return InputStatus.END_OF_INPUT;
     }
 
     @Override

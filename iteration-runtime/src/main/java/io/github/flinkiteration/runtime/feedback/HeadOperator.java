@@ -162,7 +162,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         }
     }
 
-    private String describe() {
+    @Override
+    protected String describe() {
         return "head of variable '" + variable + "'";
     }
 
@@ -253,9 +254,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     @Override
-    public void endInput(int inputId) throws Exception {
+    protected void endEnteringInput() throws Exception {
         // After a restore Flink ends an input again that had ended before the checkpoint.
-        if (inputId == 1 && !initialEnded) {
+        if (!initialEnded) {
             initialEnded = true;
             emitRoundWatermark(0);
             reportCompletedRounds();

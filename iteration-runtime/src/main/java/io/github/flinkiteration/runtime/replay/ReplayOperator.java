@@ -117,7 +117,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        String operator = "replay of constant '" + constant + "'";
+        String operator = describe();
         CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), operator);
         CheckpointPreconditions.requireSameParallelism(
                 context.getOperatorStateStore(),
@@ -213,9 +213,14 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     }
 
     @Override
-    public void endInput(int inputId) throws Exception {
+    protected String describe() {
+        return "replay of constant '" + constant + "'";
+    }
+
+    @Override
+    protected void endEnteringInput() throws Exception {
         // After a restore Flink ends an input again that had ended before the checkpoint.
-        if (inputId == 1 && !inputEnded) {
+        if (!inputEnded) {
             cache.finish();
             inputEnded = true;
             output.emitWatermark(new Watermark(0));
