@@ -3,11 +3,7 @@ package io.github.flinkiteration.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.flinkiteration.api.BoundedIteration;
-import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
-import io.github.flinkiteration.api.TerminationCondition;
-import io.github.flinkiteration.api.UnboundedIteration;
 import io.github.flinkiteration.testing.ControlledSource;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,10 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -56,27 +50,7 @@ class CheckpointLifecycleTest {
         ROUNDS_AT_CHECKPOINTS.put(run, new CopyOnWriteArrayList<>());
         int rounds = 12;
         StreamExecutionEnvironment env = FailoverTest.checkpointedEnv(2, "hashmap");
-        DataStream<Long> result =
-                new BoundedIteration()
-                        .bindVariable("x", env.fromSequence(1, 100))
-                        .withBody(
-                                (inputs, context) -> {
-                                    DataStream<Long> next =
-                                            inputs.<Long>get("x")
-                                                    .map(new RoundAtCheckpoint(run))
-                                                    .returns(Types.LONG)
-                                                    .map(v -> v + 1)
-                                                    .returns(Types.LONG)
-                                                    .map(new FailoverTest.Pacer<>())
-                                                    .returns(Types.LONG);
-                                    return IterationDeclaration.builder()
-                                            .withFeedback("x", next)
-                                            .withOutput("x", next)
-                                            .until(TerminationCondition.maxRounds(rounds))
-                                            .build();
-                                })
-                        .apply()
-                        .get("x");
+        DataStream<Long> result = LoopJobs.pacedIncrements(env, rounds, new RoundAtCheckpoint(run));
         TestCluster.Collected<Long> out = TestCluster.collectLater(result);
         JobExecutionResult finished = env.execute();
 
@@ -84,13 +58,8 @@ class CheckpointLifecycleTest {
         // Round 0 ends only once the initial input has ended; later rounds run on feedback alone.
         assertThat(ROUNDS_AT_CHECKPOINTS.get(run))
                 .anySatisfy(round -> assertThat(round).isGreaterThan(1));
-        long expectedSum = 0;
-        for (long v = 1; v <= 100; v++) {
-            for (int r = 1; r <= rounds; r++) {
-                expectedSum += v + r;
-            }
-        }
-        assertThat(out.list().stream().mapToLong(Long::longValue).sum()).isEqualTo(expectedSum);
+        assertThat(out.list().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(LoopJobs.pacedIncrementsSum(rounds));
     }
 
     @Test
@@ -99,7 +68,7 @@ class CheckpointLifecycleTest {
         String savepoint;
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
             StreamExecutionEnvironment first = TestCluster.env(2);
-            try (CloseableIterator<Long> it = echo(first, gate).collectAsync()) {
+            try (CloseableIterator<Long> it = LoopJobs.echo(first, gate).collectAsync()) {
                 JobClient job = first.executeAsync();
                 gate.allowBelow(10);
                 for (int i = 0; i < 10; i++) {
@@ -118,38 +87,12 @@ class CheckpointLifecycleTest {
             StreamExecutionEnvironment second =
                     StreamExecutionEnvironment.getExecutionEnvironment(resume);
             second.setParallelism(3);
-            echo(second, gate).collectAsync();
+            LoopJobs.echo(second, gate).collectAsync();
             assertThatThrownBy(second::execute)
                     .hasStackTraceContaining("of variable 'x' was checkpointed at parallelism 2")
                     .hasStackTraceContaining("restored at parallelism 3")
                     .hasStackTraceContaining("restore at parallelism 2");
         }
-    }
-
-    /**
-     * An unbounded iteration that passes each input value out once, feeding back nothing. Every
-     * operator runs at the environment's parallelism, so that both jobs chain alike and their
-     * operators get the same generated ids: the restore then does find each operator's state.
-     */
-    private static DataStream<Long> echo(
-            StreamExecutionEnvironment env, ControlledSource.Gate gate) {
-        DataStream<Long> input =
-                env.fromSource(
-                        ControlledSource.unbounded(gate, i -> i, Types.LONG),
-                        WatermarkStrategy.noWatermarks(),
-                        "gated");
-        return new UnboundedIteration()
-                .bindVariable("x", input)
-                .withBody(
-                        (inputs, context) -> {
-                            DataStream<Long> values = inputs.get("x");
-                            return IterationDeclaration.builder()
-                                    .withFeedback("x", values.filter(v -> false))
-                                    .withOutput("x", values)
-                                    .build();
-                        })
-                .apply()
-                .get("x");
     }
 
     /** Notes the round this subtask is in whenever a checkpoint completes. */

@@ -3,11 +3,7 @@ package io.github.flinkiteration.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.flinkiteration.api.BoundedIteration;
-import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
-import io.github.flinkiteration.api.TerminationCondition;
-import io.github.flinkiteration.api.UnboundedIteration;
 import io.github.flinkiteration.testing.ControlledSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,9 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -59,26 +53,7 @@ class StopWithDrainTest {
         int rounds = 30;
         StreamExecutionEnvironment env = FailoverTest.checkpointedEnv(2, "hashmap");
         DataStream<Long> result =
-                new BoundedIteration()
-                        .bindVariable("x", env.fromSequence(1, 100))
-                        .withBody(
-                                (inputs, context) -> {
-                                    DataStream<Long> next =
-                                            inputs.<Long>get("x")
-                                                    .map(new SignalAfterRounds(run, 3))
-                                                    .returns(Types.LONG)
-                                                    .map(v -> v + 1)
-                                                    .returns(Types.LONG)
-                                                    .map(new FailoverTest.Pacer<>())
-                                                    .returns(Types.LONG);
-                                    return IterationDeclaration.builder()
-                                            .withFeedback("x", next)
-                                            .withOutput("x", next)
-                                            .until(TerminationCondition.maxRounds(rounds))
-                                            .build();
-                                })
-                        .apply()
-                        .get("x");
+                LoopJobs.pacedIncrements(env, rounds, new SignalAfterRounds(run, 3));
         List<Long> out = new ArrayList<>();
         try (CloseableIterator<Long> it = result.collectAsync()) {
             JobClient job = env.executeAsync();
@@ -92,13 +67,8 @@ class StopWithDrainTest {
 
             it.forEachRemaining(out::add);
         }
-        long expectedSum = 0;
-        for (long v = 1; v <= 100; v++) {
-            for (int r = 1; r <= rounds; r++) {
-                expectedSum += v + r;
-            }
-        }
-        assertThat(out.stream().mapToLong(Long::longValue).sum()).isEqualTo(expectedSum);
+        assertThat(out.stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(LoopJobs.pacedIncrementsSum(rounds));
     }
 
     @Test
@@ -107,24 +77,7 @@ class StopWithDrainTest {
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
             // No restarts: the refusal ends the job, so its result shows the message.
             StreamExecutionEnvironment env = TestCluster.env(2);
-            DataStream<Long> input =
-                    env.fromSource(
-                            ControlledSource.unbounded(gate, i -> i, Types.LONG),
-                            WatermarkStrategy.noWatermarks(),
-                            "gated");
-            DataStream<Long> echoed =
-                    new UnboundedIteration()
-                            .bindVariable("x", input)
-                            .withBody(
-                                    (inputs, context) -> {
-                                        DataStream<Long> values = inputs.get("x");
-                                        return IterationDeclaration.builder()
-                                                .withFeedback("x", values.filter(v -> false))
-                                                .withOutput("x", values)
-                                                .build();
-                                    })
-                            .apply()
-                            .get("x");
+            DataStream<Long> echoed = LoopJobs.echo(env, gate);
             try (CloseableIterator<Long> it = echoed.collectAsync()) {
                 JobClient job = env.executeAsync();
                 gate.allowBelow(10);
