@@ -86,6 +86,7 @@ public final class OnlineLogisticRegression {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Arguments.applyParallelism(args, env);
+        Arguments.applyCheckpointing(args, env);
         DataStream<ModelVersion> models =
                 fit(
                         LabeledPoints.stream(env, pointCount),
