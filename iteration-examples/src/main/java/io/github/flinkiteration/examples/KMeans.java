@@ -34,8 +34,9 @@ import org.apache.flink.util.OutputTag;
  * With {@code --output PATH} the result goes to that file instead of stdout, which is how it runs
  * on a Flink cluster; there the parallelism of the submission applies unless {@code --parallelism}
  * is given (embedded, the default is 2). Printing to stdout, it also prints a progress line per
- * round with the largest distance a centroid moved ({@link RoundProgress}). The iteration is named
- * {@code kmeans}: the label of its metrics.
+ * round with the largest distance a centroid moved ({@link RoundProgress}). {@code
+ * --checkpoint-interval-ms N} turns checkpointing on (see {@code Arguments#applyCheckpointing}).
+ * The iteration is named {@code kmeans}: the label of its metrics.
  */
 public final class KMeans {
 
