@@ -84,7 +84,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
                     "appender.file.type = File",
                     "appender.file.name = file",
                     "appender.file.fileName = ${sys:log.file}",
-                    "appender.file.append = false",
+                    // Appending: start() empties log/ anyway, and a logger that comes back to life
+                    // during shutdown would otherwise truncate the file to its last lines.
+                    "appender.file.append = true",
                     "appender.file.layout.type = PatternLayout",
                     "appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %c - %m%n",
                     "");
