@@ -9,7 +9,12 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -29,8 +34,9 @@ import org.apache.flink.util.OutputTag;
  * With {@code --output PATH} the result goes to that file instead of stdout, which is how it runs
  * on a Flink cluster; there the parallelism of the submission applies unless {@code --parallelism}
  * is given (embedded, the default is 2). Printing to stdout, it also prints a progress line per
- * round with the largest distance a centroid moved ({@link RoundProgress}). The iteration is named
- * {@code kmeans}: the label of its metrics.
+ * round with the largest distance a centroid moved ({@link RoundProgress}). {@code
+ * --checkpoint-interval-ms N} turns checkpointing on (see {@code Arguments#applyCheckpointing}).
+ * The iteration is named {@code kmeans}: the label of its metrics.
  */
 public final class KMeans {
 
@@ -110,6 +116,7 @@ public final class KMeans {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Arguments.applyParallelism(args, env);
+        Arguments.applyCheckpointing(args, env);
         DataStream<Centroids> initial =
                 env.fromData(KMeansData.initialCentroids()).name("initial centroids");
         // Progress lines only where stdout is the user's: not when the result goes to a file.
@@ -147,13 +154,16 @@ public final class KMeans {
 
     /**
      * Keeps the points it receives in round 0; at the end of every round assigns them all to the
-     * centroids of that round and emits the per-cluster sums.
+     * centroids of that round and emits the per-cluster sums. Points and centroids are in every
+     * checkpoint: the points' source has ended by the time of a later failure and sends none again.
      */
     static final class AssignToNearest extends CoProcessFunction<double[], Centroids, PartialSums>
-            implements IterationListener<PartialSums> {
+            implements IterationListener<PartialSums>, CheckpointedFunction {
 
-        private final List<double[]> points = new ArrayList<>();
-        private Centroids current;
+        private transient List<double[]> points;
+        private transient Centroids current;
+        private transient ListState<double[]> storedPoints;
+        private transient ListState<Centroids> storedCentroids;
 
         @Override
         public void processElement1(
@@ -175,6 +185,27 @@ public final class KMeans {
         public void onRoundEnd(
                 int round, IterationListener.Context context, Collector<PartialSums> out) {
             out.collect(current.assign(points));
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) throws Exception {
+            storedPoints.update(points);
+            storedCentroids.update(current == null ? List.of() : List.of(current));
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) throws Exception {
+            storedPoints =
+                    context.getOperatorStateStore()
+                            .getListState(new ListStateDescriptor<>("points", double[].class));
+            storedCentroids =
+                    context.getOperatorStateStore()
+                            .getListState(new ListStateDescriptor<>("centroids", Centroids.class));
+            points = new ArrayList<>();
+            storedPoints.get().forEach(points::add);
+            for (Centroids centroids : storedCentroids.get()) {
+                current = centroids;
+            }
         }
     }
 
@@ -230,17 +261,21 @@ public final class KMeans {
 
     /**
      * Adds up the partial sums of a round and emits the new centroids at its end; with a {@link
-     * RoundProgress}, also reports how far the centroids moved.
+     * RoundProgress}, also reports how far the centroids moved. The sums of the round in progress
+     * and the latest centroids are in every checkpoint: the partial sums received before it are not
+     * sent again after a restore.
      */
     static final class AverageCentroids extends ProcessFunction<PartialSums, Centroids>
-            implements IterationListener<Centroids> {
+            implements IterationListener<Centroids>, CheckpointedFunction {
 
         private final RoundProgress progress;
 
-        private double[][] sums;
-        private long[] counts;
-        private double[][] assignedWith;
-        private Centroids latest;
+        private transient double[][] sums;
+        private transient long[] counts;
+        private transient double[][] assignedWith;
+        private transient Centroids latest;
+        private transient ListState<PartialSums> storedSums;
+        private transient ListState<Centroids> storedLatest;
 
         AverageCentroids(RoundProgress progress) {
             this.progress = progress;
@@ -311,6 +346,33 @@ public final class KMeans {
         public void onIterationTerminated(
                 IterationListener.Context context, Collector<Centroids> out) {
             context.output(FINAL, latest);
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) throws Exception {
+            storedSums.update(
+                    sums == null
+                            ? List.of()
+                            : List.of(new PartialSums(sums, counts, assignedWith)));
+            storedLatest.update(latest == null ? List.of() : List.of(latest));
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) throws Exception {
+            storedSums =
+                    context.getOperatorStateStore()
+                            .getListState(new ListStateDescriptor<>("sums", PartialSums.class));
+            storedLatest =
+                    context.getOperatorStateStore()
+                            .getListState(new ListStateDescriptor<>("latest", Centroids.class));
+            for (PartialSums stored : storedSums.get()) {
+                sums = stored.sums;
+                counts = stored.counts;
+                assignedWith = stored.assignedWith;
+            }
+            for (Centroids centroids : storedLatest.get()) {
+                latest = centroids;
+            }
         }
     }
 }

@@ -29,7 +29,8 @@ import org.apache.flink.util.CloseableIterator;
  * <p>Run it on an embedded MiniCluster with {@code mvn -q -pl iteration-examples -am compile
  * exec:exec -Dexample.class=io.github.flinkiteration.examples.OnlineLogisticRegression}; for other
  * settings run this class with {@code --parallelism N --points P --batch B}; {@code --output PATH}
- * writes every model version to a file instead, for a job submitted to a cluster.
+ * writes every model version to a file instead, for a job submitted to a cluster. {@code
+ * --checkpoint-interval-ms N} turns checkpointing on (see {@code Arguments#applyCheckpointing}).
  */
 public final class OnlineLogisticRegression {
 
@@ -86,6 +87,7 @@ public final class OnlineLogisticRegression {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Arguments.applyParallelism(args, env);
+        Arguments.applyCheckpointing(args, env);
         DataStream<ModelVersion> models =
                 fit(
                         LabeledPoints.stream(env, pointCount),

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -83,7 +84,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
                     "appender.file.type = File",
                     "appender.file.name = file",
                     "appender.file.fileName = ${sys:log.file}",
-                    "appender.file.append = false",
+                    // Appending: start() empties log/ anyway, and a logger that comes back to life
+                    // during shutdown would otherwise truncate the file to its last lines.
+                    "appender.file.append = true",
                     "appender.file.layout.type = PatternLayout",
                     "appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %c - %m%n",
                     "");
@@ -97,10 +100,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private final Path workDir;
     private final String classpath;
     private final URI restAddress;
-    private final List<String> taskManagerIds;
 
-    /** TaskManager id to the port of its Prometheus reporter. */
+    /** TaskManager id to the port of its Prometheus reporter, for the running TaskManagers. */
     private final Map<String, Integer> prometheusPorts;
+
+    /** The number in the id of the last TaskManager started: ids are never reused. */
+    private int lastTaskManagerNumber;
 
     /** Process name ("jobmanager", "taskmanager-1", …) to its JVM, in start order. */
     private final Map<String, Process> processes = new LinkedHashMap<>();
@@ -113,8 +118,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
         this.workDir = workDir;
         this.classpath = classpath;
         this.restAddress = URI.create("http://" + HOST + ":" + restPort);
-        this.taskManagerIds = List.copyOf(prometheusPorts.keySet());
-        this.prometheusPorts = Map.copyOf(prometheusPorts);
+        this.prometheusPorts = new LinkedHashMap<>(prometheusPorts);
+        this.lastTaskManagerNumber = prometheusPorts.size();
         this.shutdownHook = new Thread(this::stopOnExit, "stop local Flink cluster");
     }
 
@@ -136,22 +141,74 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return workDir.resolve("log");
     }
 
-    /** The resource ids the TaskManagers register with: {@code taskmanager-1}, … */
-    public List<String> taskManagerIds() {
-        return taskManagerIds;
+    /**
+     * The resource ids the running TaskManagers registered with: {@code taskmanager-1}, … in start
+     * order, without killed ones.
+     */
+    public synchronized List<String> taskManagerIds() {
+        return List.copyOf(prometheusPorts.keySet());
     }
 
     /**
      * Where each TaskManager serves its metrics in Prometheus' text format, by TaskManager id: for
      * example {@code http://127.0.0.1:41234/metrics}.
      */
-    public Map<String, URI> prometheusAddresses() {
+    public synchronized Map<String, URI> prometheusAddresses() {
         Map<String, URI> addresses = new LinkedHashMap<>();
-        for (String id : taskManagerIds) {
-            addresses.put(
-                    id, URI.create("http://127.0.0.1:" + prometheusPorts.get(id) + "/metrics"));
-        }
+        prometheusPorts.forEach(
+                (id, port) ->
+                        addresses.put(id, URI.create("http://127.0.0.1:" + port + "/metrics")));
         return addresses;
+    }
+
+    /**
+     * Kills the TaskManager {@code id} and whatever it started with SIGKILL ({@code kill -9}), as a
+     * crashed machine would end it: no shutdown hooks, no goodbye to the JobManager. Returns once
+     * the processes are gone; the TaskManager no longer counts among {@link #jvms()} and {@link
+     * #taskManagerIds()}.
+     *
+     * @throws IllegalArgumentException if no running TaskManager has that id
+     * @throws IllegalStateException if a process is still alive after being killed
+     */
+    public synchronized void killTaskManager(String id) throws IOException, InterruptedException {
+        if (!prometheusPorts.containsKey(id)) {
+            throw new IllegalArgumentException(
+                    "No running TaskManager '" + id + "'; running: " + prometheusPorts.keySet());
+        }
+        // Collected before the kill: an orphan is no longer a descendant of anything we know.
+        List<ProcessHandle> tree =
+                ProcessTrees.withDescendants(List.of(processes.get(id).toHandle()));
+        List<ProcessHandle> survivors = ProcessTrees.kill(tree, STOP_GRACE);
+        processes.remove(id);
+        prometheusPorts.remove(id);
+        recordProcesses();
+        if (!survivors.isEmpty()) {
+            throw new IllegalStateException(
+                    "Still running after kill -9: "
+                            + survivors.stream()
+                                    .map(ProcessTrees::describe)
+                                    .collect(Collectors.joining(", ")));
+        }
+    }
+
+    /**
+     * Starts one more TaskManager with the cluster's settings and a new id ({@code taskmanager-N},
+     * N one above the last one started), and returns its id once it has registered with the
+     * JobManager.
+     *
+     * @throws IllegalStateException if it has not registered within {@code timeout}
+     */
+    public synchronized String startTaskManager(Duration timeout)
+            throws IOException, InterruptedException {
+        if (stopped) {
+            throw new IllegalStateException("The cluster is stopped");
+        }
+        String id = "taskmanager-" + (++lastTaskManagerNumber);
+        prometheusPorts.put(id, freePort());
+        launch(id, TASK_MANAGER_CLASS, resources(ResourceParameters.Kind.TASK_MANAGER), id);
+        recordProcesses();
+        awaitRegistration(id, timeout);
+        return id;
     }
 
     /** The cluster's JVMs by name: {@code jobmanager}, {@code taskmanager-1}, … */
@@ -268,6 +325,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         private String jobManagerMemory = "768m";
         private String taskManagerMemory = "1280m";
         private Duration startupTimeout = Duration.ofMinutes(2);
+        private final Map<String, String> settings = new LinkedHashMap<>();
 
         private Builder(Path workDir, String classpath) {
             this.workDir = workDir.toAbsolutePath();
@@ -301,6 +359,16 @@ public final class LocalFlinkCluster implements AutoCloseable {
         /** {@code taskmanager.memory.process.size}; 1280m unless set. */
         public Builder taskManagerMemory(String size) {
             this.taskManagerMemory = size;
+            return this;
+        }
+
+        /**
+         * One more line {@code key: value} of config.yaml, for example a shorter {@code
+         * heartbeat.timeout}, for a key that this class does not set itself ({@link #start()}
+         * refuses those); setting a key again replaces its value.
+         */
+        public Builder setting(String key, String value) {
+            settings.put(key, value);
             return this;
         }
 
@@ -357,27 +425,38 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
         private String configYaml(int restPort, int rpcPort) {
             Path tmp = workDir.resolve("tmp");
-            return String.join(
-                    "\n",
-                    "# Written by LocalFlinkCluster on every start.",
-                    "jobmanager.rpc.address: " + HOST,
-                    "jobmanager.rpc.port: " + rpcPort,
-                    "jobmanager.bind-host: " + HOST,
-                    "jobmanager.memory.process.size: " + jobManagerMemory,
-                    "taskmanager.host: " + HOST,
-                    "taskmanager.bind-host: " + HOST,
-                    "taskmanager.numberOfTaskSlots: " + slotsPerTaskManager,
-                    "taskmanager.memory.process.size: " + taskManagerMemory,
-                    // Managed memory serves RocksDB and batch operators; the default fraction
-                    // would leave a small TaskManager almost no task heap.
-                    "taskmanager.memory.managed.size: 128m",
-                    "rest.address: " + HOST,
-                    "rest.bind-address: " + HOST,
-                    "rest.port: " + restPort,
-                    "parallelism.default: 1",
-                    "io.tmp.dirs: " + yamlString(tmp.toString()),
-                    "web.tmpdir: " + yamlString(tmp.resolve("web").toString()),
-                    "");
+            List<String> lines =
+                    new ArrayList<>(
+                            List.of(
+                                    "# Written by LocalFlinkCluster on every start.",
+                                    "jobmanager.rpc.address: " + HOST,
+                                    "jobmanager.rpc.port: " + rpcPort,
+                                    "jobmanager.bind-host: " + HOST,
+                                    "jobmanager.memory.process.size: " + jobManagerMemory,
+                                    "taskmanager.host: " + HOST,
+                                    "taskmanager.bind-host: " + HOST,
+                                    "taskmanager.numberOfTaskSlots: " + slotsPerTaskManager,
+                                    "taskmanager.memory.process.size: " + taskManagerMemory,
+                                    // Managed memory serves RocksDB and batch operators; the
+                                    // default fraction
+                                    // would leave a small TaskManager almost no task heap.
+                                    "taskmanager.memory.managed.size: 128m",
+                                    "rest.address: " + HOST,
+                                    "rest.bind-address: " + HOST,
+                                    "rest.port: " + restPort,
+                                    "parallelism.default: 1",
+                                    "io.tmp.dirs: " + yamlString(tmp.toString()),
+                                    "web.tmpdir: " + yamlString(tmp.resolve("web").toString())));
+            for (Map.Entry<String, String> setting : settings.entrySet()) {
+                String key = setting.getKey();
+                if (lines.stream().anyMatch(line -> line.startsWith(key + ":"))) {
+                    throw new IllegalArgumentException(
+                            key + " is set by LocalFlinkCluster; use the builder's method for it");
+                }
+                lines.add(key + ": " + setting.getValue());
+            }
+            lines.add("");
+            return String.join("\n", lines);
         }
     }
 
@@ -457,9 +536,34 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** Polls the REST API until all TaskManagers and their slots are registered. */
     private void awaitTaskManagers(int slots, Duration timeout)
             throws IOException, InterruptedException {
+        awaitRest(
+                "/overview",
+                answer ->
+                        number(TASK_MANAGER_COUNT, answer) == prometheusPorts.size()
+                                && number(TOTAL_SLOTS, answer) == slots,
+                "The TaskManagers did not all register",
+                timeout);
+    }
+
+    /** Polls the REST API until the TaskManager {@code id} is registered. */
+    private void awaitRegistration(String id, Duration timeout)
+            throws IOException, InterruptedException {
+        awaitRest(
+                "/taskmanagers",
+                answer -> answer.contains("\"id\":\"" + id + "\""),
+                id + " did not register",
+                timeout);
+    }
+
+    /**
+     * Polls {@code GET path} until its answer satisfies {@code done}, failing early if a process of
+     * the cluster has exited.
+     */
+    private void awaitRest(String path, Predicate<String> done, String failure, Duration timeout)
+            throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest overview =
-                HttpRequest.newBuilder(restAddress.resolve("/overview"))
+        HttpRequest request =
+                HttpRequest.newBuilder(restAddress.resolve(path))
                         .timeout(Duration.ofSeconds(5))
                         .build();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -478,11 +582,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
             }
             try {
                 HttpResponse<String> response =
-                        http.send(overview, HttpResponse.BodyHandlers.ofString());
+                        http.send(request, HttpResponse.BodyHandlers.ofString());
                 last = response.body();
-                if (response.statusCode() == 200
-                        && number(TASK_MANAGER_COUNT, last) == taskManagerIds.size()
-                        && number(TOTAL_SLOTS, last) == slots) {
+                if (response.statusCode() == 200 && done.test(last)) {
                     return;
                 }
             } catch (IOException notListeningYet) {
@@ -491,9 +593,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
             Thread.sleep(POLL_INTERVAL.toMillis());
         }
         throw new IllegalStateException(
-                "The TaskManagers did not all register within "
+                failure
+                        + " within "
                         + timeout
-                        + "; last answer of /overview: "
+                        + "; last answer of "
+                        + path
+                        + ": "
                         + last
                         + "; logs in "
                         + logDirectory());

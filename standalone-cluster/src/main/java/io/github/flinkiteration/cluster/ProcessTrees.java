@@ -46,6 +46,20 @@ final class ProcessTrees {
         return all.stream().filter(ProcessHandle::isAlive).collect(Collectors.toList());
     }
 
+    /**
+     * Kills the processes at once (SIGKILL on Unix) and waits up to {@code timeout} for them to
+     * exit.
+     *
+     * @return the processes still alive after that; empty when all are gone
+     */
+    static List<ProcessHandle> kill(Collection<ProcessHandle> processes, Duration timeout)
+            throws InterruptedException {
+        List<ProcessHandle> all = new ArrayList<>(processes);
+        all.forEach(ProcessHandle::destroyForcibly);
+        awaitExit(all, timeout);
+        return all.stream().filter(ProcessHandle::isAlive).collect(Collectors.toList());
+    }
+
     private static void awaitExit(List<ProcessHandle> processes, Duration timeout)
             throws InterruptedException {
         CompletableFuture<?>[] exits =

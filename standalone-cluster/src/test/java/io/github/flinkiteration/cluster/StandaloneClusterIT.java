@@ -13,12 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,8 +42,6 @@ class StandaloneClusterIT {
     /** Long enough for any healthy run on a busy machine; only a hung job reaches it. */
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(5);
 
-    private static final Pattern CENTROID_LINE = Pattern.compile("(\\d+): \\[(.*)]");
-    private static final Pattern VERSION_LINE = Pattern.compile("version (\\d+): \\[(.*)]");
     private static final String CHECKSUM_PREFIX = "checksum: ";
 
     private static LocalFlinkCluster cluster;
@@ -114,7 +111,7 @@ class StandaloneClusterIT {
 
         Centroids expected = KMeansReference.centroids(KMeansData.DEFAULT_POINTS, ROUNDS);
         List<String> report = Files.readAllLines(output, StandardCharsets.UTF_8);
-        Centroids actual = parseCentroids(report);
+        Centroids actual = ExampleReports.centroids(report);
         assertThat(actual.values).hasSameDimensionsAs(expected.values);
         for (int i = 0; i < expected.values.length; i++) {
             for (int j = 0; j < expected.values[i].length; j++) {
@@ -157,8 +154,12 @@ class StandaloneClusterIT {
         List<double[]> expected =
                 OnlineLogisticRegressionReference.weights(
                         batches, batchSize, OnlineLogisticRegression.LEARNING_RATE);
-        List<double[]> actual = parseVersions(Files.readAllLines(output, StandardCharsets.UTF_8));
-        assertThat(actual).hasSize(batches);
+        Map<Long, double[]> versions =
+                ExampleReports.modelVersions(Files.readAllLines(output, StandardCharsets.UTF_8));
+        assertThat(versions.keySet())
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, batches).boxed().collect(Collectors.toList()));
+        List<double[]> actual = new ArrayList<>(versions.values());
         for (int v = 0; v < batches; v++) {
             assertThat(actual.get(v)).hasSameSizeAs(expected.get(v));
             for (int j = 0; j < expected.get(v).length; j++) {
@@ -226,41 +227,6 @@ class StandaloneClusterIT {
             ids.add(taskManager.get("id").asText());
         }
         return ids;
-    }
-
-    /** The centroids of a k-means report: lines {@code i: [x, y, …]}, in order. */
-    private static Centroids parseCentroids(List<String> report) {
-        List<double[]> values = new ArrayList<>();
-        for (String line : report) {
-            Matcher matcher = CENTROID_LINE.matcher(line);
-            if (matcher.matches()) {
-                assertThat(Integer.parseInt(matcher.group(1))).isEqualTo(values.size());
-                String[] coordinates = matcher.group(2).split(", ");
-                double[] centroid = new double[coordinates.length];
-                for (int j = 0; j < coordinates.length; j++) {
-                    centroid[j] = Double.parseDouble(coordinates[j]);
-                }
-                values.add(centroid);
-            }
-        }
-        return new Centroids(values.toArray(new double[0][]));
-    }
-
-    /**
-     * The weights of a model report: lines {@code version v: [w0, w1, …]}, v = 1, 2, … in order.
-     */
-    private static List<double[]> parseVersions(List<String> report) {
-        List<double[]> versions = new ArrayList<>();
-        for (String line : report) {
-            Matcher matcher = VERSION_LINE.matcher(line);
-            assertThat(matcher.matches()).as("report line '%s'", line).isTrue();
-            assertThat(Long.parseLong(matcher.group(1))).isEqualTo(versions.size() + 1L);
-            versions.add(
-                    Arrays.stream(matcher.group(2).split(", "))
-                            .mapToDouble(Double::parseDouble)
-                            .toArray());
-        }
-        return versions;
     }
 
     private static String property(String name) {
