@@ -1,7 +1,6 @@
 package io.github.flinkiteration.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.ConvergenceCriterion;
@@ -143,18 +142,6 @@ class IterationOperatorIdsTest {
         assertThat(names)
                 .containsExactly(
                         "iteration[x]", "iteration[x]#2", "iteration[x]#3", "library", "library#2");
-    }
-
-    @Test
-    void aNameGivenTwiceInOneJobFailsAtApply() {
-        StreamExecutionEnvironment env = TestCluster.env(1);
-        List<String> names = new ArrayList<>();
-        echo(env, new BoundedIteration().name("kmeans"), names);
-
-        assertThatThrownBy(() -> echo(env, new BoundedIteration().name("kmeans"), names))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("Two iterations of this job are named 'kmeans'")
-                .hasMessageContaining("Give each iteration its own name(...)");
     }
 
     @Test
