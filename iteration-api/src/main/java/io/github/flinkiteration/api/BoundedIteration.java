@@ -61,9 +61,18 @@ public final class BoundedIteration {
     }
 
     /**
-     * Names the iteration, for the metrics and log lines that describe it. By default the name is
-     * {@code iteration} followed by the variables' names, for example {@code iteration[centroids]};
-     * give each iteration of a job its own name when two share variables' names.
+     * Names the iteration, for the metrics and log lines that describe it and for the ids of its
+     * own operators (heads, tails, control sources, replays, checks, inputs and outputs), which
+     * derive from the name: {@code flink-iteration/<name>/<role>/<variable>}. A savepoint restores
+     * into the iteration of the same name, so <b>renaming an iteration breaks savepoint
+     * compatibility</b>, as changing a {@code uid} would. The body's operators keep the uids the
+     * user gives them; set them as in any Flink job.
+     *
+     * <p>By default the name is {@code iteration} followed by the variables' names, for example
+     * {@code iteration[centroids]}; a second iteration of the same job with the same default gets
+     * {@code iteration[centroids]#2}, a third {@code #3}, in the order they are built. A name given
+     * here is taken as is: two iterations of one job with the same given name fail at {@code
+     * apply()}.
      *
      * <pre>{@code
      * new BoundedIteration().name("kmeans").bindVariable("centroids", initial)...
@@ -71,6 +80,16 @@ public final class BoundedIteration {
      */
     public BoundedIteration name(String name) {
         bindings.setName(name);
+        return this;
+    }
+
+    /**
+     * Replaces the default name {@code iteration[<variables>]} with {@code name}, for libraries
+     * that build iterations for their users. It stays a default: {@link #name(String)} wins over
+     * it, and a second iteration of the job with the same default gets {@code name#2}.
+     */
+    public BoundedIteration defaultName(String name) {
+        bindings.setDefaultName(name);
         return this;
     }
 

@@ -16,6 +16,7 @@ final class IterationBindings {
     private IterationConfig config = IterationConfig.defaults();
     private IterationBody body;
     private String name;
+    private String defaultName;
 
     void bindVariable(String name, DataStream<?> initial) {
         bind(name, initial, variables);
@@ -41,6 +42,13 @@ final class IterationBindings {
         this.name = name;
     }
 
+    void setDefaultName(String defaultName) {
+        if (defaultName == null || defaultName.isBlank()) {
+            throw new IllegalArgumentException("An iteration's default name must not be empty.");
+        }
+        this.defaultName = defaultName;
+    }
+
     void setBody(IterationBody body) {
         this.body = Objects.requireNonNull(body, "body");
     }
@@ -56,9 +64,8 @@ final class IterationBindings {
         return IterationRuntimeLoader.load()
                 .build(
                         new IterationSpec(
-                                name != null
-                                        ? name
-                                        : "iteration[" + String.join(",", variables.keySet()) + "]",
+                                name != null ? name : defaultName(),
+                                name != null,
                                 bounded,
                                 variables,
                                 data,
@@ -66,6 +73,12 @@ final class IterationBindings {
                                 config,
                                 body,
                                 ResultStreams::new));
+    }
+
+    private String defaultName() {
+        return defaultName != null
+                ? defaultName
+                : "iteration[" + String.join(",", variables.keySet()) + "]";
     }
 
     private void bind(String name, DataStream<?> stream, Map<String, DataStream<?>> target) {

@@ -21,6 +21,12 @@ public interface IterationContext {
     /** Whether the iteration is bounded (a {@link BoundedIteration}). */
     boolean isBounded();
 
+    /**
+     * The iteration's name: the one given with {@code name(...)}, or its default made unique in the
+     * job (see {@link BoundedIteration#name(String)}).
+     */
+    String getName();
+
     /** The configuration the iteration was built with. */
     IterationConfig getConfig();
 

@@ -17,10 +17,15 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 final class BodyContext implements IterationContext {
 
     private final IterationSpec spec;
+    private final String name;
     private final DraftEnvironment draft;
 
-    BodyContext(IterationSpec spec, DraftEnvironment draft) {
+    /**
+     * @param name the iteration's name, unique in its job
+     */
+    BodyContext(IterationSpec spec, String name, DraftEnvironment draft) {
         this.spec = spec;
+        this.name = name;
         this.draft = draft;
     }
 
@@ -41,6 +46,11 @@ final class BodyContext implements IterationContext {
     @Override
     public boolean isBounded() {
         return spec.isBounded();
+    }
+
+    @Override
+    public String getName() {
+        return name;
     }
 
     @Override

@@ -32,24 +32,32 @@ final class IterationBuilder {
     ResultStreams build() {
         IterationValidator validator = new IterationValidator(spec);
         StreamExecutionEnvironment env = validator.checkBindings();
+        String name = IterationNames.claim(env, spec);
 
         DraftEnvironment draft = new DraftEnvironment(env, spec.getConfig().getDefaultLifecycle());
         Map<String, DataStream<?>> bodyInputs = new LinkedHashMap<>();
         spec.getVariables()
-                .forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
+                .forEach(
+                        (bound, stream) ->
+                                bodyInputs.put(bound, placeholder(draft, bound, stream)));
         spec.getData()
-                .forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
+                .forEach(
+                        (bound, stream) ->
+                                bodyInputs.put(bound, placeholder(draft, bound, stream)));
         spec.getConstants()
-                .forEach((name, stream) -> bodyInputs.put(name, placeholder(draft, name, stream)));
+                .forEach(
+                        (bound, stream) ->
+                                bodyInputs.put(bound, placeholder(draft, bound, stream)));
 
         IterationDeclaration declaration =
-                spec.getBody().iterate(new BodyInputs(bodyInputs), new BodyContext(spec, draft));
+                spec.getBody()
+                        .iterate(new BodyInputs(bodyInputs), new BodyContext(spec, name, draft));
         validator.checkDeclaration(declaration);
         Set<Transformation<?>> loopInputs = new HashSet<>();
-        spec.getVariables().keySet().forEach(name -> loopInputs.add(placeholders.get(name)));
-        spec.getConstants().keySet().forEach(name -> loopInputs.add(placeholders.get(name)));
+        spec.getVariables().keySet().forEach(bound -> loopInputs.add(placeholders.get(bound)));
+        spec.getConstants().keySet().forEach(bound -> loopInputs.add(placeholders.get(bound)));
         validator.checkTerminationStreams(declaration, loopInputs);
-        return new LoopWiring(spec, env, draft, placeholders).wire(declaration);
+        return new LoopWiring(spec, name, env, draft, placeholders).wire(declaration);
     }
 
     private <T> DataStream<T> placeholder(

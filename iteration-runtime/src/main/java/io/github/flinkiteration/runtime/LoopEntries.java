@@ -30,16 +30,19 @@ final class LoopEntries {
     private final StreamExecutionEnvironment env;
     private final ProgressPlan plan;
     private final CoLocation coLocation;
+    private final IterationUids uids;
     private final boolean bounded;
 
     LoopEntries(
             StreamExecutionEnvironment env,
             ProgressPlan plan,
             CoLocation coLocation,
+            IterationUids uids,
             boolean bounded) {
         this.env = env;
         this.plan = plan;
         this.coLocation = coLocation;
+        this.uids = uids;
         this.bounded = bounded;
     }
 
@@ -55,6 +58,7 @@ final class LoopEntries {
                         initial,
                         "Iteration head [" + name + "]",
                         HeadOperator.<T>factory(name, plan, logsProgress));
+        head.setUid(uids.head(name));
         coLocation.colocate(name, head.getInput2());
         coLocation.colocate(name, head);
         return head;
@@ -67,6 +71,7 @@ final class LoopEntries {
                         stream,
                         "Iteration constant [" + name + "]",
                         ReplayOperator.<T>factory(name, plan));
+        replay.setUid(uids.replay(name));
         // The cache takes the operator share of managed memory, split by weight in the slot.
         replay.declareManagedMemoryUseCaseAtOperatorScope(
                 ManagedMemoryUseCase.OPERATOR, REPLAY_MEMORY_WEIGHT);
@@ -74,12 +79,15 @@ final class LoopEntries {
     }
 
     <T> Transformation<IterationRecord<T>> wrapInput(String name, DataStream<T> stream) {
-        return new OneInputTransformation<>(
-                stream.getTransformation(),
-                "Iteration input [" + name + "]",
-                SimpleOperatorFactory.of(new InputWrapOperator<T>(!bounded)),
-                new IterationRecordTypeInfo<>(stream.getType()),
-                stream.getParallelism());
+        OneInputTransformation<T, IterationRecord<T>> input =
+                new OneInputTransformation<>(
+                        stream.getTransformation(),
+                        "Iteration input [" + name + "]",
+                        SimpleOperatorFactory.of(new InputWrapOperator<T>(!bounded)),
+                        new IterationRecordTypeInfo<>(stream.getType()),
+                        stream.getParallelism());
+        input.setUid(uids.input(name));
+        return input;
     }
 
     /**
@@ -100,6 +108,7 @@ final class LoopEntries {
                                 Types.VOID)
                         .getTransformation();
         control.setParallelism(parallelism);
+        control.setUid(uids.control(name));
         TwoInputTransformation<T, Void, IterationRecord<T>> entry =
                 new TwoInputTransformation<>(
                         stream.getTransformation(),

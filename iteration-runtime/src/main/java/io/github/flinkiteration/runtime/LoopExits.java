@@ -23,17 +23,28 @@ final class LoopExits {
 
     private final StreamExecutionEnvironment env;
     private final ProgressPlan plan;
+    private final IterationUids uids;
     private final boolean bounded;
 
-    LoopExits(StreamExecutionEnvironment env, ProgressPlan plan, boolean bounded) {
+    LoopExits(
+            StreamExecutionEnvironment env,
+            ProgressPlan plan,
+            IterationUids uids,
+            boolean bounded) {
         this.env = env;
         this.plan = plan;
+        this.uids = uids;
         this.bounded = bounded;
     }
 
-    /** Checks {@code reference}, the translated stream of {@code check}, every round. */
+    /**
+     * Checks {@code reference}, the translated stream of {@code check}, every round.
+     *
+     * @param index the check's position among the termination condition's stream checks
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    void addCheck(TerminationCondition.StreamCheck<?> check, Transformation<?> reference) {
+    void addCheck(
+            int index, TerminationCondition.StreamCheck<?> check, Transformation<?> reference) {
         OneInputTransformation<?, Void> operator;
         if (check.isEmptiness()) {
             operator =
@@ -59,6 +70,7 @@ final class LoopExits {
                             Types.VOID,
                             1);
         }
+        operator.setUid(uids.check(index));
         env.addOperator(operator);
     }
 
@@ -72,6 +84,7 @@ final class LoopExits {
                         SimpleOperatorFactory.of(new OutputUnwrapOperator<T>(!bounded)),
                         stream.getType(),
                         inner.getParallelism());
+        output.setUid(uids.output(name));
         return new DataStream<>(env, output);
     }
 }

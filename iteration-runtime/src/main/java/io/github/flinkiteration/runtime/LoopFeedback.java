@@ -36,16 +36,19 @@ final class LoopFeedback {
     private final StreamExecutionEnvironment env;
     private final ProgressPlan plan;
     private final CoLocation coLocation;
+    private final IterationUids uids;
     private final boolean bounded;
 
     LoopFeedback(
             StreamExecutionEnvironment env,
             ProgressPlan plan,
             CoLocation coLocation,
+            IterationUids uids,
             boolean bounded) {
         this.env = env;
         this.plan = plan;
         this.coLocation = coLocation;
+        this.uids = uids;
         this.bounded = bounded;
     }
 
@@ -56,7 +59,7 @@ final class LoopFeedback {
             Transformation<?> head,
             Transformation<? extends IterationRecord<?>> feedback) {
         if (!isDownstreamOf(feedback, head)) {
-            feedback = linkToRegionOf(name, head, feedback);
+            feedback = linkToRegionOf(name, head, feedback, uids.regionLink(name));
         }
         SimpleOperatorFactory<RoundSummary> factory =
                 SimpleOperatorFactory.of(
@@ -77,6 +80,7 @@ final class LoopFeedback {
         if (head.getMaxParallelism() > 0) {
             tail.setMaxParallelism(head.getMaxParallelism());
         }
+        tail.setUid(uids.tail(name));
         coLocation.colocate(name, tail);
         env.addOperator(tail);
         return tail;
@@ -103,6 +107,7 @@ final class LoopFeedback {
         if (head.getMaxParallelism() > 0) {
             decider.setMaxParallelism(head.getMaxParallelism());
         }
+        decider.setUid(uids.decider(name));
         coLocation.colocate(name, decider);
         env.addOperator(decider);
     }
@@ -114,7 +119,8 @@ final class LoopFeedback {
     private static Transformation<? extends IterationRecord<?>> linkToRegionOf(
             String name,
             Transformation<?> head,
-            Transformation<? extends IterationRecord<?>> feedback) {
+            Transformation<? extends IterationRecord<?>> feedback,
+            String uid) {
         SimpleOperatorFactory<Object> factory =
                 SimpleOperatorFactory.of(new RegionLinkOperator<>());
         // Chained to the head: the link costs one idle channel, not a task.
@@ -127,6 +133,7 @@ final class LoopFeedback {
                         factory,
                         feedback.getOutputType(),
                         head.getParallelism());
+        link.setUid(uid);
         link.setSlotSharingGroup(CoLocation.DEFAULT_SLOT_SHARING_GROUP);
         if (head.getMaxParallelism() > 0) {
             link.setMaxParallelism(head.getMaxParallelism());

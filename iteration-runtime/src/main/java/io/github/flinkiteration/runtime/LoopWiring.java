@@ -30,20 +30,24 @@ final class LoopWiring {
     private static final Logger LOG = LoggerFactory.getLogger(LoopWiring.class);
 
     private final IterationSpec spec;
+    private final String iterationName;
     private final StreamExecutionEnvironment env;
     private final DraftEnvironment draft;
     private final Map<String, PlaceholderTransformation<?>> placeholders;
     private final String iterationId = UUID.randomUUID().toString();
 
     /**
+     * @param iterationName the iteration's name, unique in its job
      * @param placeholders by bound name, created before the body ran
      */
     LoopWiring(
             IterationSpec spec,
+            String iterationName,
             StreamExecutionEnvironment env,
             DraftEnvironment draft,
             Map<String, PlaceholderTransformation<?>> placeholders) {
         this.spec = spec;
+        this.iterationName = iterationName;
         this.env = env;
         this.draft = draft;
         this.placeholders = placeholders;
@@ -57,14 +61,15 @@ final class LoopWiring {
         ProgressPlan plan =
                 new ProgressPlan(
                         iterationId,
-                        spec.getName(),
+                        iterationName,
                         termination == null ? 0 : termination.getMaxRounds().orElse(0),
                         spec.getVariables().size(),
                         checks.size(),
                         spec.isBounded(),
                         spec.getConstants().size());
         CoLocation coLocation = new CoLocation(iterationId);
-        LoopEntries entries = new LoopEntries(env, plan, coLocation, spec.isBounded());
+        IterationUids uids = new IterationUids(iterationName);
+        LoopEntries entries = new LoopEntries(env, plan, coLocation, uids, spec.isBounded());
 
         // Everything the body created has a larger id than the first placeholder.
         int firstBodyTransformationId = placeholders.values().iterator().next().getId();
@@ -100,7 +105,7 @@ final class LoopWiring {
                         && !(heads.size() == 1
                                 && plan.isDecidedByHead(
                                         heads.values().iterator().next().getParallelism()));
-        LoopFeedback feedback = new LoopFeedback(env, plan, coLocation, spec.isBounded());
+        LoopFeedback feedback = new LoopFeedback(env, plan, coLocation, uids, spec.isBounded());
         List<String> variables = new ArrayList<>(spec.getVariables().keySet());
         List<Transformation<RoundSummary>> tails = new ArrayList<>();
         declaration
@@ -117,9 +122,10 @@ final class LoopWiring {
         if (deciders) {
             heads.forEach((name, head) -> feedback.addDecider(name, head, tails));
         }
-        LoopExits exits = new LoopExits(env, plan, spec.isBounded());
-        for (TerminationCondition.StreamCheck<?> check : checks) {
-            exits.addCheck(check, translator.translate(check.getStream().getTransformation()));
+        LoopExits exits = new LoopExits(env, plan, uids, spec.isBounded());
+        for (int i = 0; i < checks.size(); i++) {
+            TerminationCondition.StreamCheck<?> check = checks.get(i);
+            exits.addCheck(i, check, translator.translate(check.getStream().getTransformation()));
         }
         Map<String, DataStream<?>> outputs = new LinkedHashMap<>();
         declaration
@@ -133,7 +139,7 @@ final class LoopWiring {
     private void logBuild(TerminationCondition termination) {
         LOG.info(
                 "Iteration '{}' built ({}): variables {}, data {}, constants {}, termination {}",
-                spec.getName(),
+                iterationName,
                 spec.isBounded() ? "bounded" : "unbounded",
                 withParallelism(spec.getVariables()),
                 withParallelism(spec.getData()),

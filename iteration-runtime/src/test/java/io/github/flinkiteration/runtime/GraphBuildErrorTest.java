@@ -638,6 +638,22 @@ class GraphBuildErrorTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("name must not be empty")
                 .hasMessageContaining("leave name(...) out");
+        assertThatThrownBy(() -> new UnboundedIteration().defaultName(" "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("default name must not be empty");
+    }
+
+    @Test
+    void iterationNameGivenTwiceInOneJob() {
+        iteration((inputs, context) -> feedBack(inputs.get("x"))).name("kmeans").apply();
+        assertThatThrownBy(
+                        () ->
+                                iteration((inputs, context) -> feedBack(inputs.get("x")))
+                                        .name("kmeans")
+                                        .apply())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Two iterations of this job are named 'kmeans'")
+                .hasMessageContaining("Give each iteration its own name(...)");
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class IterationSpec {
 
     private final String name;
+    private final boolean nameGiven;
     private final boolean bounded;
     private final Map<String, DataStream<?>> variables;
     private final Map<String, DataStream<?>> data;
@@ -23,6 +24,7 @@ public final class IterationSpec {
 
     public IterationSpec(
             String name,
+            boolean nameGiven,
             boolean bounded,
             Map<String, DataStream<?>> variables,
             Map<String, DataStream<?>> data,
@@ -31,6 +33,7 @@ public final class IterationSpec {
             IterationBody body,
             Function<Map<String, ? extends DataStream<?>>, ResultStreams> results) {
         this.name = name;
+        this.nameGiven = nameGiven;
         this.bounded = bounded;
         this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
         this.data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
@@ -40,9 +43,20 @@ public final class IterationSpec {
         this.results = results;
     }
 
-    /** The iteration's name: given with {@code name(...)}, or derived from its variables. */
+    /**
+     * The iteration's name: given with {@code name(...)}, or a default ({@code defaultName(...)},
+     * or derived from its variables). The runtime makes a default unique in its job.
+     */
     public String getName() {
         return name;
+    }
+
+    /**
+     * Whether the name was given with {@code name(...)}: such a name is the user's promise that no
+     * other iteration of the job has it, so the runtime rejects a duplicate instead of renaming it.
+     */
+    public boolean isNameGiven() {
+        return nameGiven;
     }
 
     public boolean isBounded() {

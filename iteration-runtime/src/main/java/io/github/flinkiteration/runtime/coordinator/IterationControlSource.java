@@ -27,6 +27,11 @@ public final class IterationControlSource implements Source<Void, ControlSplit, 
         this.plan = plan;
     }
 
+    /** The name of the iteration this source controls. */
+    public String getIterationName() {
+        return plan.getName();
+    }
+
     @Override
     public Boundedness getBoundedness() {
         return Boundedness.CONTINUOUS_UNBOUNDED;

@@ -17,6 +17,7 @@ import io.github.flinkiteration.tf.model.SavedModelDefinition;
 import io.github.flinkiteration.tf.model.TFModelDefinition;
 import io.github.flinkiteration.tf.params.OptimizerType;
 import io.github.flinkiteration.tf.params.ParamValues;
+import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
@@ -121,16 +122,17 @@ public abstract sealed class EstimatorSetters<S extends EstimatorSetters<S>>
     /**
      * Names the training's iteration (default {@code tf-estimator}, {@code tf-online-estimator}):
      * the {@code iteration} label of its metrics, the iteration runtime's and tf-bridge's alike,
-     * and the start of its log lines. Give each training of a job its own name.
+     * the start of its log lines, and the ids of the iteration's operators in savepoints. A second
+     * training of a job left at the default gets {@code tf-estimator#2}, in build order; a name set
+     * here must be the job's only iteration of that name.
      */
     public S setIterationName(String name) {
         params.set(ITERATION_NAME, name);
         return self();
     }
 
-    /** The iteration's name: the one set, or {@code defaultName}. */
-    String iterationName(String defaultName) {
-        String name = params.get(ITERATION_NAME);
-        return name != null ? name : defaultName;
+    /** The iteration's name, if one was set. */
+    Optional<String> givenIterationName() {
+        return Optional.ofNullable(params.get(ITERATION_NAME));
     }
 }

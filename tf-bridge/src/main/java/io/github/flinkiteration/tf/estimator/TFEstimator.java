@@ -129,7 +129,6 @@ public final class TFEstimator extends EstimatorSetters<TFEstimator> {
                 training.settings(
                         params.get(REMAINDER_POLICY), exportPath, params.get(EXPORT_EVERY_ROUNDS));
         int parallelism = training.parallelism(rows);
-        String name = iterationName("tf-estimator");
 
         TypeInformation<ModelWeights> weightsType = TypeInformation.of(ModelWeights.class);
         DataStream<TrainingExample> examples = training.partitionedExamples(rows, parallelism);
@@ -138,13 +137,16 @@ public final class TFEstimator extends EstimatorSetters<TFEstimator> {
                         .fromData(List.of(start), weightsType)
                         .name("tf: starting weights");
 
+        BoundedIteration iteration = new BoundedIteration().defaultName("tf-estimator");
+        givenIterationName().ifPresent(iteration::name);
         ResultStreams results =
-                new BoundedIteration()
-                        .name(name)
+                iteration
                         .bindVariable("weights", initial)
                         .bindConstant("examples", examples)
                         .withBody(
                                 (inputs, context) -> {
+                                    // Unique in the job, for metrics and log lines.
+                                    String name = context.getName();
                                     DataStream<ModelWeights> weights = inputs.get("weights");
                                     DataStream<TrainingExample> partition = inputs.get("examples");
                                     DataStream<TrainingUpdate> updates =

@@ -71,7 +71,6 @@ public final class TFOnlineEstimator extends EstimatorSetters<TFOnlineEstimator>
         TrainingSettings settings = training.settings(RemainderPolicy.DROP, null, 0);
         int batchesPerVersion = params.get(BATCHES_PER_VERSION);
         int parallelism = training.parallelism(rows);
-        String name = iterationName("tf-online-estimator");
 
         TypeInformation<ModelVersion> versionType = TypeInformation.of(ModelVersion.class);
         DataStream<TrainingExample> examples = training.partitionedExamples(rows, parallelism);
@@ -80,13 +79,16 @@ public final class TFOnlineEstimator extends EstimatorSetters<TFOnlineEstimator>
                         .fromData(List.of(new ModelVersion(0, start)), versionType)
                         .name("tf: starting model");
 
+        UnboundedIteration iteration = new UnboundedIteration().defaultName("tf-online-estimator");
+        givenIterationName().ifPresent(iteration::name);
         DataStream<ModelVersion> versions =
-                new UnboundedIteration()
-                        .name(name)
+                iteration
                         .bindVariable("model", initial)
                         .bindData("examples", examples)
                         .withBody(
                                 (inputs, context) -> {
+                                    // Unique in the job, for metrics and log lines.
+                                    String name = context.getName();
                                     DataStream<ModelVersion> current = inputs.get("model");
                                     DataStream<TrainingExample> share = inputs.get("examples");
                                     DataStream<StepUpdate> steps =
