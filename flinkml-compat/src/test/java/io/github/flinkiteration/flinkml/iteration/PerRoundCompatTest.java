@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
@@ -18,7 +19,10 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Operators built in IterationBody.forEachRound start every epoch with empty state. */
+/**
+ * Operators built in IterationBody.forEachRound, or in a body configured PER_ROUND, start every
+ * epoch with empty state.
+ */
 class PerRoundCompatTest {
 
     @RegisterExtension static final MiniClusterExtension CLUSTER = CompatCluster.extension();
@@ -33,32 +37,47 @@ class PerRoundCompatTest {
 
     @Test
     void forEachRoundResetsKeyedStateEveryEpoch() throws Exception {
+        assertEveryEpochEndsAtThePlainSums(
+                IterationConfig.newBuilder().build(),
+                points ->
+                        IterationBody.forEachRound(
+                                        DataStreamList.of(points),
+                                        in -> DataStreamList.of(sum(in.get(0))))
+                                .get(0));
+    }
+
+    @Test
+    void perRoundConfigResetsKeyedStateEveryEpoch() throws Exception {
+        assertEveryEpochEndsAtThePlainSums(
+                IterationConfig.newBuilder()
+                        .setOperatorLifeCycle(IterationConfig.OperatorLifeCycle.PER_ROUND)
+                        .build(),
+                PerRoundCompatTest::sum);
+    }
+
+    private static DataStream<Tuple2<Integer, Integer>> sum(
+            DataStream<Tuple2<Integer, Integer>> points) {
+        return points.keyBy(p -> p.f0, Types.INT).reduce((a, b) -> Tuple2.of(a.f0, a.f1 + b.f1));
+    }
+
+    private static void assertEveryEpochEndsAtThePlainSums(
+            IterationConfig config,
+            Function<DataStream<Tuple2<Integer, Integer>>, DataStream<Tuple2<Integer, Integer>>>
+                    runningSums)
+            throws Exception {
         int maxIter = 3;
         StreamExecutionEnvironment env = CompatCluster.env(4);
         DataStreamList outputs =
                 Iterations.iterateBoundedStreamsUntilTermination(
                         DataStreamList.of(env.fromData(0)),
                         ReplayableDataStreamList.replay(env.fromData(POINTS)),
-                        IterationConfig.newBuilder().build(),
+                        config,
                         (variables, data) -> {
                             DataStream<Integer> counter = variables.get(0);
                             DataStream<Integer> next = counter.map(v -> v + 1);
-                            DataStreamList runningSums =
-                                    IterationBody.forEachRound(
-                                            DataStreamList.of(data.get(0)),
-                                            in ->
-                                                    DataStreamList.of(
-                                                            in.<Tuple2<Integer, Integer>>get(0)
-                                                                    .keyBy(p -> p.f0, Types.INT)
-                                                                    .reduce(
-                                                                            (a, b) ->
-                                                                                    Tuple2.of(
-                                                                                            a.f0,
-                                                                                            a.f1
-                                                                                                    + b.f1))));
                             DataStream<Tuple3<Integer, Integer, Integer>> totals =
                                     runningSums
-                                            .<Tuple2<Integer, Integer>>get(0)
+                                            .apply(data.get(0))
                                             .process(new LargestPerKeyAndEpoch())
                                             .returns(Types.TUPLE(Types.INT, Types.INT, Types.INT));
                             return new IterationBodyResult(
