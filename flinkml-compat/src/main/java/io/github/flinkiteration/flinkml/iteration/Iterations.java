@@ -9,11 +9,16 @@ import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.UnboundedIteration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.api.common.functions.InvalidTypesException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * Builds flink-ml style iterations on Flink Iteration's runtime.
@@ -109,6 +114,7 @@ public final class Iterations {
         }
         // The body sees the replayed streams first, then the others.
         int index = 0;
+        int replayedCount = dataStreams.getReplayedDataStreams().size();
         for (DataStream<?> replayed : dataStreams.getReplayedDataStreams()) {
             iteration.bindConstant(DATA + index++, replayed);
         }
@@ -128,6 +134,9 @@ public final class Iterations {
                     outputCount[0] = result.getOutputStreams().size();
                     IterationDeclaration.Builder declaration = declare(result, initVariableStreams);
                     if (result.getTerminationCriteria() != null) {
+                        requireCriteriaFromTheLoop(
+                                result.getTerminationCriteria(),
+                                loopInputs(inputs, initVariableStreams.size(), replayedCount));
                         declaration.until(
                                 untilRoundWithoutRecords(result.getTerminationCriteria()));
                     }
@@ -219,10 +228,50 @@ public final class Iterations {
         }
     }
 
+    /** The body-side streams that carry every round: the variables and the replayed data. */
+    private static Set<Transformation<?>> loopInputs(
+            IterationInputs inputs, int variableCount, int replayedCount) {
+        Set<Transformation<?>> loop = new HashSet<>();
+        for (int i = 0; i < variableCount; i++) {
+            loop.add(inputs.get(VARIABLE + i).getTransformation());
+        }
+        for (int i = 0; i < replayedCount; i++) {
+            loop.add(inputs.get(DATA + i).getTransformation());
+        }
+        return loop;
+    }
+
+    // Checked here, on the user's stream, so the message names it rather than our counter.
+    private static void requireCriteriaFromTheLoop(
+            DataStream<?> criteria, Set<Transformation<?>> loopInputs) {
+        Transformation<?> criteriaTransformation = criteria.getTransformation();
+        boolean fromTheLoop =
+                loopInputs.contains(criteriaTransformation)
+                        || criteriaTransformation.getTransitivePredecessors().stream()
+                                .anyMatch(loopInputs::contains);
+        if (!fromTheLoop) {
+            throw new IllegalArgumentException(
+                    "The termination criteria stream '"
+                            + criteriaTransformation.getName()
+                            + "' is not built from the body's variable streams or replayed data"
+                            + " streams, so it cannot tell one round from the next. Build it inside"
+                            + " the body from a variable, e.g."
+                            + " variables.get(0).flatMap(new TerminateOnMaxIter<>(maxIter)).");
+        }
+    }
+
     private static <T> TerminationCondition untilRoundWithoutRecords(DataStream<T> criteria) {
         // whenEmpty skips round 0, but flink-ml also ends after a round 0 without criteria
-        // records (TerminateOnMaxIter(1) runs one round), so the check is a convergence criterion.
-        return TerminationCondition.whenConverged(criteria, new NoRecordsInRound<>());
+        // records (TerminateOnMaxIter(1) runs one round), so the check is a convergence criterion
+        // on per-subtask counts, which also holds in round 0.
+        SingleOutputStreamOperator<Long> counts =
+                criteria.process(new CriteriaRecordCounter<T>())
+                        .returns(Types.LONG)
+                        .name("Criteria record count");
+        if (criteria.getParallelism() > 0) {
+            counts.setParallelism(criteria.getParallelism());
+        }
+        return TerminationCondition.whenConverged(counts, new NoCriteriaRecordsInRound());
     }
 
     private static OperatorLifecycle lifecycleOf(IterationConfig config) {

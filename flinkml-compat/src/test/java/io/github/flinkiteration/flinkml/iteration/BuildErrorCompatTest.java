@@ -92,7 +92,8 @@ class BuildErrorCompatTest {
                                                         DataStreamList.of(),
                                                         outside)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("outside-criteria");
+                .hasMessageContaining("criteria stream 'outside-criteria'")
+                .hasMessageContaining("not built from the body's variable streams");
     }
 
     @Test
