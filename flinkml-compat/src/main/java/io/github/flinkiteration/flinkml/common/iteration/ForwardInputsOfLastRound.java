@@ -1,6 +1,6 @@
 package io.github.flinkiteration.flinkml.common.iteration;
 
-import io.github.flinkiteration.flinkml.iteration.IterationListener;
+import io.github.flinkiteration.flinkml.IterationListener;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.FlatMapFunction;

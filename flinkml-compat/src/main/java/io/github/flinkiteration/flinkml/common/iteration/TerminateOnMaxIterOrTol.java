@@ -1,6 +1,6 @@
 package io.github.flinkiteration.flinkml.common.iteration;
 
-import io.github.flinkiteration.flinkml.iteration.IterationListener;
+import io.github.flinkiteration.flinkml.IterationListener;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
 

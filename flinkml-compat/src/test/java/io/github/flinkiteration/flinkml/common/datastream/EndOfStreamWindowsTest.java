@@ -2,13 +2,13 @@ package io.github.flinkiteration.flinkml.common.datastream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.flinkiteration.flinkml.DataStreamList;
+import io.github.flinkiteration.flinkml.IterationBody;
+import io.github.flinkiteration.flinkml.IterationBodyResult;
+import io.github.flinkiteration.flinkml.IterationConfig;
+import io.github.flinkiteration.flinkml.Iterations;
+import io.github.flinkiteration.flinkml.ReplayableDataStreamList;
 import io.github.flinkiteration.flinkml.common.iteration.TerminateOnMaxIter;
-import io.github.flinkiteration.flinkml.iteration.DataStreamList;
-import io.github.flinkiteration.flinkml.iteration.IterationBody;
-import io.github.flinkiteration.flinkml.iteration.IterationBodyResult;
-import io.github.flinkiteration.flinkml.iteration.IterationConfig;
-import io.github.flinkiteration.flinkml.iteration.Iterations;
-import io.github.flinkiteration.flinkml.iteration.ReplayableDataStreamList;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.github.flinkiteration.flinkml.iteration;
+package io.github.flinkiteration.flinkml;
 
 import java.util.Objects;
 import org.apache.flink.streaming.api.datastream.DataStream;

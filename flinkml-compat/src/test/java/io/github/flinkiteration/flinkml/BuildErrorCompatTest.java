@@ -1,4 +1,4 @@
-package io.github.flinkiteration.flinkml.iteration;
+package io.github.flinkiteration.flinkml;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.github.flinkiteration.flinkml.iteration;
+package io.github.flinkiteration.flinkml;
 
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;

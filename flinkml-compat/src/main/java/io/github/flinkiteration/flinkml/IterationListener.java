@@ -1,4 +1,4 @@
-package io.github.flinkiteration.flinkml.iteration;
+package io.github.flinkiteration.flinkml;
 
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;

@@ -1,4 +1,4 @@
-package io.github.flinkiteration.flinkml.iteration;
+package io.github.flinkiteration.flinkml;
 
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;

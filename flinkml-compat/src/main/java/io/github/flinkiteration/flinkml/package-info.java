@@ -16,4 +16,4 @@
  * io.github.flinkiteration.api.UnboundedIteration}; docs/flinkml-compat.md lists where the
  * semantics differ from flink-ml's.
  */
-package io.github.flinkiteration.flinkml.iteration;
+package io.github.flinkiteration.flinkml;
