@@ -128,7 +128,9 @@ class TaskManagerKillIT {
     @Test
     void onlineLogisticRegressionSurvivesAKilledTaskManagerWithTheReferenceModels(@TempDir Path dir)
             throws Exception {
-        int batches = 300;
+        // Enough batches that the job is still training when the first checkpoint completes,
+        // even on a fast machine (about a million records a second here).
+        int batches = 3_000;
         int batchSize = 1_000;
         Path output = dir.resolve("models.txt");
         String jobId =
