@@ -106,7 +106,18 @@ public final class DataStreamUtils {
      * }</pre>
      */
     public static <T> DataStream<T> reduce(DataStream<T> input, ReduceFunction<T> function) {
-        TypeInformation<T> type = input.getType();
+        return reduce(input, function, input.getType());
+    }
+
+    /**
+     * As {@link #reduce(DataStream, ReduceFunction)}, with the type of the records given.
+     *
+     * <pre>{@code
+     * DataStreamUtils.reduce(counts, Long::sum, Types.LONG);
+     * }</pre>
+     */
+    public static <T> DataStream<T> reduce(
+            DataStream<T> input, ReduceFunction<T> function, TypeInformation<T> type) {
         DataStream<T> partial =
                 input.transform("reduce-partial", type, new ReduceOperator<>(function, type))
                         .setParallelism(input.getParallelism());

@@ -121,7 +121,7 @@ class DataStreamUtilsTest {
                 .containsExactly((int) plainSum());
 
         DataStream<Integer> none = env().fromData(VALUES).filter(v -> false).rebalance();
-        assertThat(collect(DataStreamUtils.reduce(none, Integer::sum))).isEmpty();
+        assertThat(collect(DataStreamUtils.reduce(none, Integer::sum, Types.INT))).isEmpty();
     }
 
     @Test
