@@ -185,6 +185,48 @@ class DataStreamUtilsTest {
                 .allSatisfy(t -> assertThat(t).containsExactly(plainSum(), (double) VALUES.size()));
     }
 
+    @Test
+    void reduceAndAggregateGiveOneRecordPerRoundInsideForEachRound() throws Exception {
+        int maxIter = 3;
+        StreamExecutionEnvironment env = env();
+        DataStreamList outputs =
+                Iterations.iterateBoundedStreamsUntilTermination(
+                        DataStreamList.of(env.fromData(0)),
+                        ReplayableDataStreamList.replay(env.fromData(VALUES)),
+                        IterationConfig.newBuilder().build(),
+                        (variables, data) -> {
+                            DataStream<Integer> next = variables.<Integer>get(0).map(v -> v + 1);
+                            DataStreamList perRound =
+                                    IterationBody.forEachRound(
+                                            DataStreamList.of(data.get(0)),
+                                            in -> {
+                                                DataStream<Integer> spread =
+                                                        in.<Integer>get(0)
+                                                                .rebalance()
+                                                                .map(v -> v, Types.INT);
+                                                return DataStreamList.of(
+                                                        DataStreamUtils.reduce(
+                                                                spread, Integer::sum),
+                                                        DataStreamUtils.aggregate(
+                                                                spread, new Mean()));
+                                            });
+                            return new IterationBodyResult(
+                                    DataStreamList.of(next),
+                                    perRound,
+                                    next.flatMap(new TerminateOnMaxIter<>(maxIter)));
+                        });
+        CloseableIterator<Integer> sumRecords = outputs.<Integer>get(0).collectAsync();
+        CloseableIterator<Double> meanRecords = outputs.<Double>get(1).collectAsync();
+        env.execute();
+        List<Integer> sums = new ArrayList<>();
+        sumRecords.forEachRemaining(sums::add);
+        List<Double> means = new ArrayList<>();
+        meanRecords.forEachRemaining(means::add);
+
+        assertThat(sums).hasSize(maxIter).containsOnly((int) plainSum());
+        assertThat(means).hasSize(maxIter).containsOnly(plainSum() / VALUES.size());
+    }
+
     private static StreamExecutionEnvironment env() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(PARALLELISM);
