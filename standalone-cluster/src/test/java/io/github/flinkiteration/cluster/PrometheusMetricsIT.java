@@ -6,8 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,26 +45,14 @@ class PrometheusMetricsIT {
 
     @BeforeAll
     static void startClusterAndUploadJobJar() throws Exception {
-        String classpath =
-                Files.readString(
-                                Path.of(property("cluster.classpath.file")), StandardCharsets.UTF_8)
-                        .trim();
-        // Its own work directory: StandaloneClusterIT's cluster may still be stopping.
-        Path workDir = Path.of(property("cluster.work.dir")).resolveSibling("prometheus-test");
-        cluster =
-                LocalFlinkCluster.builder(workDir, classpath)
-                        .taskManagers(2)
-                        .slotsPerTaskManager(2)
-                        .start();
+        cluster = ClusterFixture.cluster("prometheus-test").start();
         rest = new FlinkRestClient(cluster.restAddress());
-        jarId = rest.uploadJar(Path.of(property("examples.job.jar")));
+        jarId = ClusterFixture.uploadExamples(rest);
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.stop();
-        }
+        ClusterFixture.stopLeavingNoProcess(cluster);
     }
 
     @Test
@@ -174,14 +160,5 @@ class PrometheusMetricsIT {
     private static double highest(List<PrometheusSample> samples) {
         OptionalDouble max = samples.stream().mapToDouble(s -> s.value).max();
         return max.orElseThrow();
-    }
-
-    private static String property(String name) {
-        String value = System.getProperty(name);
-        if (value == null) {
-            throw new IllegalStateException(
-                    "System property " + name + " is not set; run this test with mvn verify");
-        }
-        return value;
     }
 }

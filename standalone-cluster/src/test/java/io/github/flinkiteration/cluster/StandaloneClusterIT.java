@@ -50,32 +50,14 @@ class StandaloneClusterIT {
 
     @BeforeAll
     static void startClusterAndUploadJobJar() throws Exception {
-        String classpath =
-                Files.readString(
-                                Path.of(property("cluster.classpath.file")), StandardCharsets.UTF_8)
-                        .trim();
-        cluster =
-                LocalFlinkCluster.builder(Path.of(property("cluster.work.dir")), classpath)
-                        .taskManagers(2)
-                        .slotsPerTaskManager(2)
-                        .start();
+        cluster = ClusterFixture.cluster().start();
         rest = new FlinkRestClient(cluster.restAddress());
-        jarId = rest.uploadJar(Path.of(property("examples.job.jar")));
+        jarId = ClusterFixture.uploadExamples(rest);
     }
 
     @AfterAll
     static void stopClusterAndCheckNoProcessIsLeft() throws Exception {
-        if (cluster == null) {
-            return; // start() failed and has already stopped what it launched
-        }
-        List<ProcessHandle> processes = cluster.processes();
-        try {
-            cluster.stop();
-        } finally {
-            assertThat(processes)
-                    .as("the cluster's processes after stop()")
-                    .noneMatch(ProcessHandle::isAlive);
-        }
+        ClusterFixture.stopLeavingNoProcess(cluster);
     }
 
     @Test
@@ -227,11 +209,5 @@ class StandaloneClusterIT {
             ids.add(taskManager.get("id").asText());
         }
         return ids;
-    }
-
-    private static String property(String name) {
-        String value = System.getProperty(name);
-        assertThat(value).as("system property %s (set by this module's pom)", name).isNotNull();
-        return value;
     }
 }

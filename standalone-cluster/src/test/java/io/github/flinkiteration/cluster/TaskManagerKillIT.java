@@ -57,39 +57,20 @@ class TaskManagerKillIT {
 
     @BeforeAll
     static void startClusterAndUploadJobJar() throws Exception {
-        String classpath =
-                Files.readString(
-                                Path.of(property("cluster.classpath.file")), StandardCharsets.UTF_8)
-                        .trim();
-        // Its own work directory: the previous test class's cluster may still be stopping.
-        Path workDir =
-                Path.of(property("cluster.work.dir")).resolveSibling("task-manager-kill-test");
         cluster =
-                LocalFlinkCluster.builder(workDir, classpath)
-                        .taskManagers(2)
-                        .slotsPerTaskManager(2)
+                ClusterFixture.cluster("task-manager-kill-test")
                         // The JobManager gives up on the dead TaskManager's slots within seconds,
                         // not Flink's default 50 s, so the restarted job finds the new one soon.
                         .setting("heartbeat.interval", "1 s")
                         .setting("heartbeat.timeout", "15 s")
                         .start();
         rest = new FlinkRestClient(cluster.restAddress());
-        jarId = rest.uploadJar(Path.of(property("examples.job.jar")));
+        jarId = ClusterFixture.uploadExamples(rest);
     }
 
     @AfterAll
     static void stopClusterAndCheckNoProcessIsLeft() throws Exception {
-        if (cluster == null) {
-            return; // start() failed and has already stopped what it launched
-        }
-        List<ProcessHandle> processes = cluster.processes();
-        try {
-            cluster.stop();
-        } finally {
-            assertThat(processes)
-                    .as("the cluster's processes after stop()")
-                    .noneMatch(ProcessHandle::isAlive);
-        }
+        ClusterFixture.stopLeavingNoProcess(cluster);
     }
 
     @Test
@@ -299,11 +280,5 @@ class TaskManagerKillIT {
             }
         }
         throw new AssertionError("Job " + jobId + " has no vertex '" + name + "'");
-    }
-
-    private static String property(String name) {
-        String value = System.getProperty(name);
-        assertThat(value).as("system property %s (set by this module's pom)", name).isNotNull();
-        return value;
     }
 }
