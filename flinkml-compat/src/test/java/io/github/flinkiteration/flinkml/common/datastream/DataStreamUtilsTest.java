@@ -13,6 +13,7 @@ import io.github.flinkiteration.flinkml.common.iteration.TerminateOnMaxIter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -141,31 +142,14 @@ class DataStreamUtilsTest {
         int maxIter = 3;
         StreamExecutionEnvironment env = env();
         DataStreamList outputs =
-                Iterations.iterateBoundedStreamsUntilTermination(
-                        DataStreamList.of(env.fromData(0)),
-                        ReplayableDataStreamList.replay(env.fromData(VALUES)),
-                        IterationConfig.newBuilder().build(),
-                        (variables, data) -> {
-                            DataStream<Integer> next = variables.<Integer>get(0).map(v -> v + 1);
-                            DataStreamList perRound =
-                                    IterationBody.forEachRound(
-                                            DataStreamList.of(data.get(0)),
-                                            in -> {
-                                                DataStream<Integer> spread =
-                                                        in.<Integer>get(0)
-                                                                .rebalance()
-                                                                .map(v -> v, Types.INT);
-                                                DataStream<double[]> partial =
-                                                        DataStreamUtils.mapPartition(
-                                                                spread, new SumAndCount());
-                                                return DataStreamList.of(
-                                                        partial,
-                                                        DataStreamUtils.allReduceSum(partial));
-                                            });
-                            return new IterationBodyResult(
-                                    DataStreamList.of(next),
-                                    perRound,
-                                    next.flatMap(new TerminateOnMaxIter<>(maxIter)));
+                inForEachRound(
+                        env,
+                        maxIter,
+                        spread -> {
+                            DataStream<double[]> partial =
+                                    DataStreamUtils.mapPartition(spread, new SumAndCount());
+                            return DataStreamList.of(
+                                    partial, DataStreamUtils.allReduceSum(partial));
                         });
         CloseableIterator<double[]> partialRecords = outputs.<double[]>get(0).collectAsync();
         CloseableIterator<double[]> totalRecords = outputs.<double[]>get(1).collectAsync();
@@ -190,31 +174,13 @@ class DataStreamUtilsTest {
         int maxIter = 3;
         StreamExecutionEnvironment env = env();
         DataStreamList outputs =
-                Iterations.iterateBoundedStreamsUntilTermination(
-                        DataStreamList.of(env.fromData(0)),
-                        ReplayableDataStreamList.replay(env.fromData(VALUES)),
-                        IterationConfig.newBuilder().build(),
-                        (variables, data) -> {
-                            DataStream<Integer> next = variables.<Integer>get(0).map(v -> v + 1);
-                            DataStreamList perRound =
-                                    IterationBody.forEachRound(
-                                            DataStreamList.of(data.get(0)),
-                                            in -> {
-                                                DataStream<Integer> spread =
-                                                        in.<Integer>get(0)
-                                                                .rebalance()
-                                                                .map(v -> v, Types.INT);
-                                                return DataStreamList.of(
-                                                        DataStreamUtils.reduce(
-                                                                spread, Integer::sum),
-                                                        DataStreamUtils.aggregate(
-                                                                spread, new Mean()));
-                                            });
-                            return new IterationBodyResult(
-                                    DataStreamList.of(next),
-                                    perRound,
-                                    next.flatMap(new TerminateOnMaxIter<>(maxIter)));
-                        });
+                inForEachRound(
+                        env,
+                        maxIter,
+                        spread ->
+                                DataStreamList.of(
+                                        DataStreamUtils.reduce(spread, Integer::sum),
+                                        DataStreamUtils.aggregate(spread, new Mean())));
         CloseableIterator<Integer> sumRecords = outputs.<Integer>get(0).collectAsync();
         CloseableIterator<Double> meanRecords = outputs.<Double>get(1).collectAsync();
         env.execute();
@@ -225,6 +191,36 @@ class DataStreamUtilsTest {
 
         assertThat(sums).hasSize(maxIter).containsOnly((int) plainSum());
         assertThat(means).hasSize(maxIter).containsOnly(plainSum() / VALUES.size());
+    }
+
+    /**
+     * A bounded iteration of {@code maxIter} rounds whose per-round part ({@code
+     * IterationBody.forEachRound}) applies {@code perRound} to the replayed values, spread evenly
+     * over the subtasks; returns that part's outputs.
+     */
+    private static DataStreamList inForEachRound(
+            StreamExecutionEnvironment env,
+            int maxIter,
+            Function<DataStream<Integer>, DataStreamList> perRound) {
+        return Iterations.iterateBoundedStreamsUntilTermination(
+                DataStreamList.of(env.fromData(0)),
+                ReplayableDataStreamList.replay(env.fromData(VALUES)),
+                IterationConfig.newBuilder().build(),
+                (variables, data) -> {
+                    DataStream<Integer> next = variables.<Integer>get(0).map(v -> v + 1);
+                    DataStreamList outputs =
+                            IterationBody.forEachRound(
+                                    DataStreamList.of(data.get(0)),
+                                    in ->
+                                            perRound.apply(
+                                                    in.<Integer>get(0)
+                                                            .rebalance()
+                                                            .map(v -> v, Types.INT)));
+                    return new IterationBodyResult(
+                            DataStreamList.of(next),
+                            outputs,
+                            next.flatMap(new TerminateOnMaxIter<>(maxIter)));
+                });
     }
 
     private static StreamExecutionEnvironment env() {
