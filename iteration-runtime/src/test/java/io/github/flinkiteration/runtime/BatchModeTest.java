@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.ConvergenceCriterion;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
@@ -216,6 +217,84 @@ class BatchModeTest {
             count.update(next);
             out.collect(Tuple2.of(key, next));
         }
+    }
+
+    // ---- termination checks ----
+
+    /**
+     * A convergence check gathers each round's records on one subtask over a pipelined edge and
+     * stops the loop in the round its criterion holds, as in STREAMING mode; an emptiness check
+     * stops it after the first round in which its stream got no record.
+     */
+    @Test
+    void terminationChecksStopTheLoopInTheRoundTheyHold() throws Exception {
+        // The convergence check holds first, in round 5; the emptiness check would in round 6.
+        double tolerance = 2.0;
+        List<Double> initial = List.of(40.0, 20.0, 10.0, 5.0, 2.5, 1.25);
+        double limit = 0.5;
+        StreamExecutionEnvironment env = TestCluster.env(PARALLELISM);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        DataStream<Tuple2<Integer, Double>> seen =
+                new BoundedIteration()
+                        .bindVariable("x", env.fromData(initial))
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Double> x = inputs.get("x");
+                                    DataStream<Double> next = x.map(v -> v / 2);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("x", next)
+                                            .withOutput(
+                                                    "seen",
+                                                    x.process(new RoundTagger<>())
+                                                            .returns(
+                                                                    Types.TUPLE(
+                                                                            Types.INT,
+                                                                            Types.DOUBLE)))
+                                            .until(
+                                                    TerminationCondition.whenConverged(
+                                                                    next,
+                                                                    ConvergenceCriterion.deltaBelow(
+                                                                            tolerance))
+                                                            .or(
+                                                                    TerminationCondition.whenEmpty(
+                                                                            next.filter(
+                                                                                    v ->
+                                                                                            v
+                                                                                                    > limit))))
+                                            .build();
+                                })
+                        .apply()
+                        .get("seen");
+        List<Tuple2<Integer, Double>> actual = TestCluster.collect(seen);
+
+        // Plain loop: round r sees the initial values halved r times; after round r the check
+        // sees them halved r + 1 times.
+        List<Tuple2<Integer, Double>> expected = new ArrayList<>();
+        double previousSum = Double.NaN;
+        for (int round = 0; ; round++) {
+            double sumAfter = 0;
+            boolean anyAboveLimit = false;
+            for (double v : initial) {
+                double value = v / Math.pow(2, round);
+                expected.add(Tuple2.of(round, value));
+                sumAfter += value / 2;
+                anyAboveLimit |= value / 2 > limit;
+            }
+            boolean converged = round >= 1 && Math.abs(sumAfter - previousSum) < tolerance;
+            boolean empty = round >= 1 && !anyAboveLimit;
+            if (converged || empty) {
+                break;
+            }
+            previousSum = sumAfter;
+        }
+        assertThat(expected.get(expected.size() - 1).f0).as("the data's last round").isEqualTo(5);
+        assertThat(sortedByRound(actual)).isEqualTo(sortedByRound(expected));
+    }
+
+    private static List<Tuple2<Integer, Double>> sortedByRound(List<Tuple2<Integer, Double>> list) {
+        List<Tuple2<Integer, Double>> copy = new ArrayList<>(list);
+        copy.sort((a, b) -> a.f0.equals(b.f0) ? a.f1.compareTo(b.f1) : a.f0.compareTo(b.f0));
+        return copy;
     }
 
     // ---- failover without checkpoints ----
