@@ -48,12 +48,6 @@ class BatchTableEnvironmentTest {
             env.setParallelism(PARALLELISM);
             StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env, settings);
             String mode = settings.isStreamingMode() ? "streaming" : "batch";
-            assertThat(env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE))
-                    .as("the job's runtime mode, from the table environment's settings")
-                    .isEqualTo(
-                            settings.isStreamingMode()
-                                    ? RuntimeExecutionMode.STREAMING
-                                    : RuntimeExecutionMode.BATCH);
             Table table = tableEnv.fromDataStream(env.fromData(rows, BlobData.rowType()));
             TFModel model =
                     BlobData.logisticRegression()
@@ -64,6 +58,12 @@ class BatchTableEnvironmentTest {
                             .setOutputTypes(Types.DOUBLE)
                             .fit(tableEnv, table);
             Table scored = model.transform(tableEnv, table);
+            assertThat(env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE))
+                    .as("the job's runtime mode, from the table environment's settings")
+                    .isEqualTo(
+                            settings.isStreamingMode()
+                                    ? RuntimeExecutionMode.STREAMING
+                                    : RuntimeExecutionMode.BATCH);
 
             List<ModelWeights> weights = new ArrayList<>();
             List<Row> scoredRows = new ArrayList<>();
