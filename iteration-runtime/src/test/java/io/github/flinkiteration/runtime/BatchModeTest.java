@@ -12,6 +12,7 @@ import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.UnboundedIteration;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -332,6 +333,70 @@ class BatchModeTest {
         Map<String, List<Tuple2<Long, Long>>> expected = simulateMixedBody();
         assertThat(FailoverTest.sorted(totals.list())).isEqualTo(expected.get("totals"));
         assertThat(FailoverTest.sorted(counts.list())).isEqualTo(expected.get("counts"));
+    }
+
+    /**
+     * A constant replayed into every round, with a failure in the middle of the run: the replay is
+     * part of the loop's region, restarts with it and reads its finished input again; every value
+     * reaches every round exactly once.
+     */
+    @Test
+    void aFailureRestartsAReplayedConstantWithTheLoop() throws Exception {
+        int constants = 500;
+        int rounds = 8;
+        String run = FailOnce.newRun();
+        StreamExecutionEnvironment env = TestCluster.env(PARALLELISM);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        env.configure(
+                new org.apache.flink.configuration.Configuration()
+                        .set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay")
+                        .set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2)
+                        .set(
+                                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                                Duration.ofMillis(100)));
+        DataStream<Tuple2<Integer, Long>> seen =
+                new BoundedIteration()
+                        .bindVariable("ticks", env.fromSequence(0, PARALLELISM - 1))
+                        .bindConstant("c", env.fromSequence(0, constants - 1))
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Long> ticks = inputs.get("ticks");
+                                    DataStream<Long> c = inputs.get("c");
+                                    DataStream<Long> next =
+                                            c.process(
+                                                            new FailOnce<Long>(
+                                                                    run,
+                                                                    (long) constants * rounds / 2))
+                                                    .returns(Types.LONG)
+                                                    .filter(v -> v < PARALLELISM)
+                                                    .union(ticks.filter(v -> false));
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("ticks", next)
+                                            .withOutput(
+                                                    "seen",
+                                                    c.process(new RoundTagger<>())
+                                                            .returns(
+                                                                    Types.TUPLE(
+                                                                            Types.INT, Types.LONG)))
+                                            .until(TerminationCondition.maxRounds(rounds))
+                                            .build();
+                                })
+                        .apply()
+                        .get("seen");
+        List<Tuple2<Integer, Long>> actual = TestCluster.collect(seen);
+
+        assertThat(FailOnce.failedInRound(run)).isBetween(1, rounds - 1);
+        List<Tuple2<Integer, Long>> expected = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            for (long v = 0; v < constants; v++) {
+                expected.add(Tuple2.of(round, v));
+            }
+        }
+        Comparator<Tuple2<Integer, Long>> byRoundThenValue =
+                Comparator.<Tuple2<Integer, Long>, Integer>comparing(t -> t.f0)
+                        .thenComparing(t -> t.f1);
+        actual.sort(byRoundThenValue);
+        assertThat(actual).isEqualTo(expected);
     }
 
     /** {@link #mixedBody} with a map on the feedback path that fails once. */
