@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime;
 
 import io.github.flinkiteration.runtime.draft.LoopEdges;
+import org.apache.flink.api.common.BatchShuffleMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.JobManagerOptions;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *       configured state backend is used instead, for the whole job.
  * </ul>
  *
- * A setting the user chose explicitly and that would clash fails the build, saying what to change.
+ * Hybrid shuffle modes are refused: they work only under the adaptive batch scheduler. A setting
+ * the user chose explicitly and that would clash fails the build, saying what to change.
  */
 final class BatchJobSettings {
 
@@ -45,6 +47,17 @@ final class BatchJobSettings {
                     + " inputs sorted by key, which the records inside a loop cannot be. Remove that"
                     + " setting or set it to false.";
 
+    static final String HYBRID_SHUFFLE_UNSUPPORTED =
+            "The job runs in BATCH mode with '"
+                    + ExecutionOptions.BATCH_SHUFFLE_MODE.key()
+                    + "' set to %s, but hybrid shuffles need Flink's adaptive batch scheduler, which"
+                    + " refuses the pipelined edges of an iteration's loop (under the default"
+                    + " scheduler the job's tasks fail to start). Set it to "
+                    + BatchShuffleMode.ALL_EXCHANGES_BLOCKING
+                    + " (the default) or "
+                    + BatchShuffleMode.ALL_EXCHANGES_PIPELINED
+                    + ".";
+
     private BatchJobSettings() {}
 
     /** Adjusts {@code env} for an iteration if its job runs in BATCH mode; else does nothing. */
@@ -60,6 +73,11 @@ final class BatchJobSettings {
                             throw new IllegalArgumentException(
                                     String.format(ADAPTIVE_SCHEDULER_UNSUPPORTED, scheduler));
                         });
+        BatchShuffleMode shuffle = env.getConfiguration().get(ExecutionOptions.BATCH_SHUFFLE_MODE);
+        if (shuffle == BatchShuffleMode.ALL_EXCHANGES_HYBRID_FULL
+                || shuffle == BatchShuffleMode.ALL_EXCHANGES_HYBRID_SELECTIVE) {
+            throw new IllegalArgumentException(String.format(HYBRID_SHUFFLE_UNSUPPORTED, shuffle));
+        }
         if (env.getConfiguration()
                 .getOptional(ExecutionOptions.USE_BATCH_STATE_BACKEND)
                 .orElse(false)) {
