@@ -1,11 +1,14 @@
 package io.github.flinkiteration.flinkml.common.datastream;
 
+import java.util.Optional;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.MapPartitionFunction;
 import org.apache.flink.api.common.functions.ReduceFunction;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.api.java.typeutils.TypeExtractor;
+import org.apache.flink.core.memory.ManagedMemoryUseCase;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -171,5 +174,36 @@ public final class DataStreamUtils {
         return partial.transform(
                         "aggregate", outType, new MergeAggregateOperator<>(function, accType))
                 .setParallelism(1);
+    }
+
+    /**
+     * Declares that the operator of {@code transformation} uses about {@code memoryBytes} of
+     * managed memory (use case {@code OPERATOR}): its weight in the slot's managed memory is that
+     * size in MiB, at least 1. Nothing is declared for 0 or less. The iteration keeps the weight
+     * when it places the operator in the loop.
+     *
+     * <pre>{@code
+     * DataStreamUtils.setManagedMemoryWeight(sorted.getTransformation(), 64L << 20);
+     * }</pre>
+     *
+     * @throws IllegalStateException if the operator already declared a weight
+     */
+    public static <T> void setManagedMemoryWeight(
+            Transformation<T> transformation, long memoryBytes) {
+        if (memoryBytes <= 0) {
+            return;
+        }
+        int mebibytes = (int) Math.max(1, Math.min(Integer.MAX_VALUE, memoryBytes >> 20));
+        Optional<Integer> earlier =
+                transformation.declareManagedMemoryUseCaseAtOperatorScope(
+                        ManagedMemoryUseCase.OPERATOR, mebibytes);
+        if (earlier.isPresent()) {
+            throw new IllegalStateException(
+                    "The operator '"
+                            + transformation.getName()
+                            + "' already declared a managed memory weight of "
+                            + earlier.get()
+                            + "; set it once.");
+        }
     }
 }
