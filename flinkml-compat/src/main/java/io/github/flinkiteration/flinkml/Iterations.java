@@ -125,6 +125,10 @@ public final class Iterations {
         iteration.withConfig(
                 io.github.flinkiteration.api.IterationConfig.builder()
                         .defaultLifecycle(lifecycleOf(config))
+                        // As on flink-ml: the last epoch's feedback reaches the body (as epoch n,
+                        // without its epoch watermark) before onIterationTerminated; flink-ml's
+                        // SGD reads the final model update that way.
+                        .lastFeedbackEntersBody(true)
                         .build());
         int[] outputCount = new int[1];
         iteration.withBody(
