@@ -3,13 +3,20 @@ package io.github.flinkiteration.flinkml.common.broadcast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.functions.BroadcastVariableInitializer;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -47,6 +54,40 @@ class BroadcastUtilsTest {
 
         List<Integer> result = collect(shifted);
 
+        int sum = OFFSETS.stream().mapToInt(Integer::intValue).sum();
+        assertThat(result)
+                .containsExactlyInAnyOrderElementsOf(VALUES.stream().map(v -> v + sum).toList());
+    }
+
+    @Test
+    void heldRecordsAndPartialVariablesSurviveAFailover() throws Exception {
+        String run = FailOnceAfterCheckpoint.newRun();
+        Configuration configuration = new Configuration();
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        configuration.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(4);
+        env.enableCheckpointing(50);
+        // The variable comes slowly and fails once after a checkpoint: by then the operator holds
+        // all its own records and part of the variable, which the restore must bring back.
+        DataStream<Integer> offsets =
+                env.fromData(OFFSETS)
+                        .map(new Slow())
+                        .setParallelism(1)
+                        .map(new FailOnceAfterCheckpoint(run))
+                        .setParallelism(1);
+        DataStream<Integer> shifted =
+                BroadcastUtils.withBroadcastStream(
+                        List.of(env.fromData(VALUES).rebalance()),
+                        Map.of("offsets", offsets),
+                        in -> ints(in.get(0)).map(new AddOffsets()));
+
+        List<Integer> result = collect(shifted);
+
+        assertThat(FailOnceAfterCheckpoint.failed(run)).as("the failure happened").isTrue();
         int sum = OFFSETS.stream().mapToInt(Integer::intValue).sum();
         assertThat(result)
                 .containsExactlyInAnyOrderElementsOf(VALUES.stream().map(v -> v + sum).toList());
@@ -179,6 +220,43 @@ class BroadcastUtilsTest {
 
         private int factor() {
             return getRuntimeContext().<Integer>getBroadcastVariable("factor").get(0);
+        }
+    }
+
+    /** Passes values on; fails the job once, at the first value after a completed checkpoint. */
+    static class FailOnceAfterCheckpoint extends RichMapFunction<Integer, Integer>
+            implements CheckpointListener {
+        private static final Map<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
+        private static final Map<String, AtomicBoolean> CHECKPOINTED = new ConcurrentHashMap<>();
+
+        private final String run;
+
+        FailOnceAfterCheckpoint(String run) {
+            this.run = run;
+        }
+
+        static String newRun() {
+            String run = UUID.randomUUID().toString();
+            FAILED.put(run, new AtomicBoolean());
+            CHECKPOINTED.put(run, new AtomicBoolean());
+            return run;
+        }
+
+        static boolean failed(String run) {
+            return FAILED.get(run).get();
+        }
+
+        @Override
+        public Integer map(Integer value) {
+            if (CHECKPOINTED.get(run).get() && FAILED.get(run).compareAndSet(false, true)) {
+                throw new IllegalStateException("Injected failure");
+            }
+            return value;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTED.get(run).set(true);
         }
     }
 
