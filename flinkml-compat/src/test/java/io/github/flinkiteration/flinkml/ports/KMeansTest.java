@@ -8,6 +8,8 @@ import io.github.flinkiteration.examples.KMeansData;
 import io.github.flinkiteration.examples.KMeansReference;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -69,6 +71,37 @@ class KMeansTest {
                     .containsExactly(expected.values[i], within(TOLERANCE));
         }
         assertThat(model.weights.values).containsExactly(expectedSizes());
+    }
+
+    @Test
+    void theModelLabelsPointsThroughABroadcastVariableAsPlainJavaDoes() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(4);
+        DataStream<DenseVector> points =
+                env.fromSequence(0, POINTS - 1)
+                        .map(i -> new DenseVector(KMeansData.point(i)), KMeans.VECTOR);
+        DataStream<DenseVector[]> initial =
+                env.fromSequence(0, 0)
+                        .setParallelism(1)
+                        .map(ignored -> initialCentroids(), KMeans.VECTORS)
+                        .setParallelism(1);
+        DataStream<Tuple2<Long, DenseVector>> toLabel =
+                env.fromSequence(0, POINTS - 1)
+                        .map(
+                                i -> Tuple2.of(i, new DenseVector(KMeansData.point(i))),
+                                Types.TUPLE(Types.LONG, KMeans.VECTOR));
+
+        List<Tuple2<Long, Integer>> labels = new ArrayList<>();
+        KMeansModel.transform(toLabel, KMeans.fit(points, initial, MAX_ITER))
+                .executeAndCollect()
+                .forEachRemaining(labels::add);
+
+        Centroids model = KMeansReference.centroids(POINTS, MAX_ITER);
+        List<Tuple2<Long, Integer>> expected = new ArrayList<>();
+        for (long i = 0; i < POINTS; i++) {
+            expected.add(Tuple2.of(i, model.nearest(KMeansData.point(i))));
+        }
+        assertThat(labels).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     /** The cluster sizes of the last epoch: the points nearest to each centroid before it. */

@@ -1,6 +1,7 @@
 /**
  * Ports of two flink-ml-lib training loops to this module: {@link
- * io.github.flinkiteration.flinkml.ports.KMeans} (flink-ml's {@code KMeans}) and {@link
+ * io.github.flinkiteration.flinkml.ports.KMeans} (flink-ml's {@code KMeans}, with the prediction of
+ * its {@code KMeansModel} through a broadcast variable) and {@link
  * io.github.flinkiteration.flinkml.ports.LogisticRegression} (flink-ml's {@code LogisticRegression}
  * through its {@code SGD} optimizer). Each keeps the structure of the original iteration body (its
  * operators, listeners, per-round sub-body and helper calls) and is checked against a plain-Java
