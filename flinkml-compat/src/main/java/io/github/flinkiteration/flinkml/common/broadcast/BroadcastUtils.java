@@ -1,5 +1,6 @@
 package io.github.flinkiteration.flinkml.common.broadcast;
 
+import io.github.flinkiteration.runtime.draft.DraftEnvironment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +44,16 @@ public final class BroadcastUtils {
      * <p>The function may build several operators; only the one producing the returned stream reads
      * the variables. That operator has one or two inputs, is not keyed, and its broadcast streams
      * must be bounded. It is meant for the DataStream program around iterations (flink-ml's models
-     * use it there); inside an iteration body the broadcast streams do not end round by round.
+     * use it there); inside an iteration body it is rejected, as the broadcast streams do not end
+     * round by round.
      *
      * @param inputList the operator's own inputs, passed to {@code userDefinedFunction}
      * @param bcStreams the broadcast streams by the name the function reads them with
      * @param userDefinedFunction builds the operator from the inputs
      * @return the operator's output
-     * @throws IllegalArgumentException if there is no input, or the returned stream does not come
-     *     from a one- or two-input operator that is not keyed
+     * @throws IllegalArgumentException if there is no input, if it is called inside an iteration
+     *     body, or if the returned stream does not come from a one- or two-input operator that is
+     *     not keyed
      */
     public static <OUT> DataStream<OUT> withBroadcastStream(
             List<DataStream<?>> inputList,
@@ -64,6 +67,16 @@ public final class BroadcastUtils {
                             + " reads the broadcast variables.");
         }
         StreamExecutionEnvironment env = inputList.get(0).getExecutionEnvironment();
+        // Inside a body the streams belong to the runtime's draft environment. There the wrapper
+        // would hear the end of its inputs only when the iteration ends, and hold every record
+        // until then.
+        if (env instanceof DraftEnvironment) {
+            throw new IllegalArgumentException(
+                    "withBroadcastStream is not supported inside an iteration body: its broadcast"
+                            + " streams end only when the iteration ends, so the operator would"
+                            + " hold its records until then. Apply it outside the iteration, or"
+                            + " inside the body connect the variable's stream with broadcast().");
+        }
         DataStream<OUT> result = userDefinedFunction.apply(inputList);
         if (result == null) {
             throw new IllegalArgumentException(

@@ -3,6 +3,11 @@ package io.github.flinkiteration.flinkml.common.broadcast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.flinkiteration.flinkml.DataStreamList;
+import io.github.flinkiteration.flinkml.IterationBodyResult;
+import io.github.flinkiteration.flinkml.IterationConfig;
+import io.github.flinkiteration.flinkml.Iterations;
+import io.github.flinkiteration.flinkml.ReplayableDataStreamList;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,6 +153,32 @@ class BroadcastUtilsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("UnionTransformation")
                 .hasMessageContaining("one- or two-input operator");
+    }
+
+    @Test
+    void insideAnIterationBodyItIsRejected() {
+        StreamExecutionEnvironment env = env();
+        assertThatThrownBy(
+                        () ->
+                                Iterations.iterateBoundedStreamsUntilTermination(
+                                        DataStreamList.of(env.fromData(1, 2, 3)),
+                                        ReplayableDataStreamList.notReplay(env.fromData(OFFSETS)),
+                                        IterationConfig.newBuilder().build(),
+                                        (variables, data) -> {
+                                            DataStream<Integer> next =
+                                                    BroadcastUtils.withBroadcastStream(
+                                                            List.of(variables.get(0)),
+                                                            Map.of("offsets", data.get(0)),
+                                                            in ->
+                                                                    ints(in.get(0))
+                                                                            .map(new AddOffsets()));
+                                            return new IterationBodyResult(
+                                                    DataStreamList.of(next),
+                                                    DataStreamList.of(next));
+                                        }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not supported inside an iteration body")
+                .hasMessageContaining("Apply it outside the iteration");
     }
 
     @Test
