@@ -3,12 +3,12 @@ package io.github.flinkiteration.flinkml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.flinkml.common.datastream.EndOfStreamWindows;
-import io.github.flinkiteration.flinkml.common.iteration.TerminateOnMaxIter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
@@ -17,6 +17,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,7 +33,7 @@ class MixedLifeCycleFailoverCompatTest {
     @RegisterExtension static final MiniClusterExtension CLUSTER = CompatCluster.extension();
 
     private static final List<Integer> INITIAL = List.of(0, 3, 5, 10, 2, 7, 1, 4);
-    private static final int MAX_ITER = 30;
+    private static final int MIN_EPOCHS = 30;
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hashmap", "rocksdb"})
@@ -79,7 +80,7 @@ class MixedLifeCycleFailoverCompatTest {
                             return new IterationBodyResult(
                                     DataStreamList.of(next),
                                     DataStreamList.of(runningSums, epochSums),
-                                    next.flatMap(new TerminateOnMaxIter<>(MAX_ITER)));
+                                    next.flatMap(new UntilFailedAndEpochs(runId, MIN_EPOCHS)));
                         });
         CompatCluster.Collected<Tuple2<Integer, Integer>> running =
                 CompatCluster.collectLater(outputs.get(0));
@@ -92,29 +93,63 @@ class MixedLifeCycleFailoverCompatTest {
         assertThat(FailoverCompatTest.FailOnceAfterCheckpoint.failed(runId))
                 .as("the failure happened")
                 .isTrue();
-        // Reference: epoch r holds v + r for every initial v. The running sums see epochs 0 …
-        // MAX_ITER (the last feedback enters before the end), one output per value; the per-round
-        // sums exist for the epochs that ended, 0 … MAX_ITER - 1.
+        // The loop ran E epochs, E >= MIN_EPOCHS (it goes on until the failure happened): every
+        // epoch ends with one sum for each of the three keys.
+        int epochs = perEpochSeen.size() / 3;
+        assertThat(epochs).isGreaterThanOrEqualTo(MIN_EPOCHS);
+        // Reference: epoch r holds v + r for every initial v. The running sums see epochs 0 … E
+        // (the last feedback enters before the end), one output per value; the per-round sums
+        // exist for the epochs that ended, 0 … E - 1.
         Map<Integer, Integer> totals = new HashMap<>();
         List<Tuple2<Integer, Integer>> expectedPerEpoch = new ArrayList<>();
-        for (int epoch = 0; epoch <= MAX_ITER; epoch++) {
+        for (int epoch = 0; epoch <= epochs; epoch++) {
             Map<Integer, Integer> sums = new HashMap<>();
             for (int v : INITIAL) {
                 int value = v + epoch;
                 sums.merge(value % 3, value, Integer::sum);
                 totals.merge(value % 3, value, Integer::sum);
             }
-            if (epoch < MAX_ITER) {
+            if (epoch < epochs) {
                 sums.forEach((key, sum) -> expectedPerEpoch.add(Tuple2.of(key, sum)));
             }
         }
         assertThat(perEpochSeen).containsExactlyInAnyOrderElementsOf(expectedPerEpoch);
-        assertThat(runningSeen).hasSize(INITIAL.size() * (MAX_ITER + 1));
+        assertThat(runningSeen).hasSize(INITIAL.size() * (epochs + 1));
         Map<Integer, Integer> finalRunning = new HashMap<>();
         for (Tuple2<Integer, Integer> sum : runningSeen) {
             finalRunning.merge(sum.f0, sum.f1, Math::max);
         }
         assertThat(finalRunning).isEqualTo(totals);
+    }
+
+    /**
+     * Criteria: goes on until {@code minEpochs} epochs ran and the injected failure happened, so
+     * the run cannot end before a checkpoint completed, however slow checkpoints are.
+     */
+    static class UntilFailedAndEpochs
+            implements FlatMapFunction<Integer, Integer>, IterationListener<Integer> {
+        private final String runId;
+        private final int minEpochs;
+
+        UntilFailedAndEpochs(String runId, int minEpochs) {
+            this.runId = runId;
+            this.minEpochs = minEpochs;
+        }
+
+        @Override
+        public void flatMap(Integer value, Collector<Integer> out) {}
+
+        @Override
+        public void onEpochWatermarkIncremented(
+                int epochWatermark, Context context, Collector<Integer> collector) {
+            if (epochWatermark + 1 < minEpochs
+                    || !FailoverCompatTest.FailOnceAfterCheckpoint.failed(runId)) {
+                collector.collect(0);
+            }
+        }
+
+        @Override
+        public void onIterationTerminated(Context context, Collector<Integer> collector) {}
     }
 
     /** One sum per key when the input ends: inside forEachRound, per key and epoch. */
