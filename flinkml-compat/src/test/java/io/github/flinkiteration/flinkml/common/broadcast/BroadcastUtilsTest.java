@@ -50,7 +50,7 @@ class BroadcastUtilsTest {
         StreamExecutionEnvironment env = env();
         // The variable comes slowly, so the operator's own records arrive long before it ends.
         DataStream<Integer> offsets =
-                env.fromData(OFFSETS).map(new Slow()).setParallelism(2).name("slow offsets");
+                env.fromData(OFFSETS).map(new Slow(300)).setParallelism(2).name("slow offsets");
         DataStream<Integer> shifted =
                 BroadcastUtils.withBroadcastStream(
                         List.of(env.fromData(VALUES).rebalance()),
@@ -76,11 +76,13 @@ class BroadcastUtilsTest {
                 StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         env.setParallelism(4);
         env.enableCheckpointing(50);
-        // The variable comes slowly and fails once after a checkpoint: by then the operator holds
-        // all its own records and part of the variable, which the restore must bring back.
+        // The variable (60 values, 50 ms each) comes slowly and fails once after a checkpoint: by
+        // then the operator holds all its own records and part of the variable, which the restore
+        // must bring back.
+        List<Integer> many = IntStream.range(0, 60).boxed().toList();
         DataStream<Integer> offsets =
-                env.fromData(OFFSETS)
-                        .map(new Slow())
+                env.fromData(many)
+                        .map(new Slow(50))
                         .setParallelism(1)
                         .map(new FailOnceAfterCheckpoint(run))
                         .setParallelism(1);
@@ -93,7 +95,7 @@ class BroadcastUtilsTest {
         List<Integer> result = collect(shifted);
 
         assertThat(FailOnceAfterCheckpoint.failed(run)).as("the failure happened").isTrue();
-        int sum = OFFSETS.stream().mapToInt(Integer::intValue).sum();
+        int sum = many.stream().mapToInt(Integer::intValue).sum();
         assertThat(result)
                 .containsExactlyInAnyOrderElementsOf(VALUES.stream().map(v -> v + sum).toList());
     }
@@ -293,9 +295,15 @@ class BroadcastUtilsTest {
 
     /** Passes values on after a pause. */
     static class Slow extends RichMapFunction<Integer, Integer> {
+        private final long millis;
+
+        Slow(long millis) {
+            this.millis = millis;
+        }
+
         @Override
         public Integer map(Integer value) throws Exception {
-            Thread.sleep(300);
+            Thread.sleep(millis);
             return value;
         }
     }
