@@ -23,10 +23,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * One body with both life cycles, failing once in the middle of a round: all-round keyed state
- * keeps growing over the epochs while a per-round part ({@code forEachRound}) starts every epoch
- * afresh; after the restore from a checkpoint both give what a run without failure gives, on the
- * hashmap and the RocksDB state backend.
+ * A body with both life cycles, and one configured PER_ROUND, each failing once in the middle of a
+ * round: all-round keyed state keeps growing over the epochs while per-round operators ({@code
+ * forEachRound}, or all of them) start every epoch afresh; after the restore from a checkpoint they
+ * give what a run without failure gives, on the hashmap and the RocksDB state backend.
  */
 class MixedLifeCycleFailoverCompatTest {
 
@@ -39,16 +39,7 @@ class MixedLifeCycleFailoverCompatTest {
     @ValueSource(strings = {"hashmap", "rocksdb"})
     void bothLifeCyclesRecoverToTheFailureFreeResult(String backend) throws Exception {
         String runId = FailoverCompatTest.FailOnceAfterCheckpoint.newRun();
-        Configuration configuration = new Configuration();
-        configuration.set(StateBackendOptions.STATE_BACKEND, backend);
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        configuration.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
-        env.setParallelism(4);
-        env.enableCheckpointing(100);
+        StreamExecutionEnvironment env = failoverEnv(backend);
         DataStreamList outputs =
                 Iterations.iterateBoundedStreamsUntilTermination(
                         DataStreamList.of(env.fromData(INITIAL)),
@@ -120,6 +111,72 @@ class MixedLifeCycleFailoverCompatTest {
             finalRunning.merge(sum.f0, sum.f1, Math::max);
         }
         assertThat(finalRunning).isEqualTo(totals);
+    }
+
+    // A body configured PER_ROUND: every operator, the failing one included, is per-round.
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aPerRoundBodyRecoversToTheFailureFreeResult(String backend) throws Exception {
+        String runId = FailoverCompatTest.FailOnceAfterCheckpoint.newRun();
+        StreamExecutionEnvironment env = failoverEnv(backend);
+        DataStreamList outputs =
+                Iterations.iterateBoundedStreamsUntilTermination(
+                        DataStreamList.of(env.fromData(INITIAL)),
+                        ReplayableDataStreamList.notReplay(),
+                        IterationConfig.newBuilder()
+                                .setOperatorLifeCycle(IterationConfig.OperatorLifeCycle.PER_ROUND)
+                                .build(),
+                        (variables, data) -> {
+                            DataStream<Integer> values = variables.get(0);
+                            DataStream<Integer> next =
+                                    values.map(
+                                                    new FailoverCompatTest.FailOnceAfterCheckpoint(
+                                                            runId))
+                                            .map(v -> v + 1);
+                            DataStream<Tuple2<Integer, Integer>> keyed =
+                                    values.map(
+                                            v -> Tuple2.of(v % 3, v),
+                                            Types.TUPLE(Types.INT, Types.INT));
+                            return new IterationBodyResult(
+                                    DataStreamList.of(next),
+                                    DataStreamList.of(sumPerKey(keyed)),
+                                    next.flatMap(new UntilFailedAndEpochs(runId, MIN_EPOCHS)));
+                        });
+        List<Tuple2<Integer, Integer>> perEpochSeen = new ArrayList<>();
+        outputs.<Tuple2<Integer, Integer>>get(0)
+                .executeAndCollect()
+                .forEachRemaining(perEpochSeen::add);
+
+        assertThat(FailoverCompatTest.FailOnceAfterCheckpoint.failed(runId))
+                .as("the failure happened")
+                .isTrue();
+        int epochs = perEpochSeen.size() / 3;
+        assertThat(epochs).isGreaterThanOrEqualTo(MIN_EPOCHS);
+        // Reference: one sum per key for each epoch that ended, from v + r of epoch r.
+        List<Tuple2<Integer, Integer>> expected = new ArrayList<>();
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            Map<Integer, Integer> sums = new HashMap<>();
+            for (int v : INITIAL) {
+                sums.merge((v + epoch) % 3, v + epoch, Integer::sum);
+            }
+            sums.forEach((key, sum) -> expected.add(Tuple2.of(key, sum)));
+        }
+        assertThat(perEpochSeen).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** Checkpoints every 100 ms on {@code backend}, three restarts. */
+    private static StreamExecutionEnvironment failoverEnv(String backend) {
+        Configuration configuration = new Configuration();
+        configuration.set(StateBackendOptions.STATE_BACKEND, backend);
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        configuration.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(4);
+        env.enableCheckpointing(100);
+        return env;
     }
 
     /**
