@@ -62,10 +62,13 @@ public final class RoundWrapperOperatorFactory<OUT>
     public <T extends StreamOperator<IterationRecord<OUT>>> T createStreamOperator(
             StreamOperatorParameters<IterationRecord<OUT>> parameters) {
         RoundTaggingOutput<OUT> taggingOutput = new RoundTaggingOutput<>(parameters.getOutput());
+        // The operator reads its serializers from its configuration: give it its values' types.
         StreamOperatorParameters<OUT> innerParameters =
                 new StreamOperatorParameters<>(
                         parameters.getContainingTask(),
-                        parameters.getStreamConfig(),
+                        ValueTypedStreamConfig.of(
+                                parameters.getStreamConfig(),
+                                parameters.getContainingTask().getUserCodeClassLoader()),
                         taggingOutput,
                         parameters::getProcessingTimeService,
                         parameters.getOperatorEventDispatcher(),
