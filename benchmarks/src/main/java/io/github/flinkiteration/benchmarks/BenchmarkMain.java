@@ -10,6 +10,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar w1 --parallelism 2 --rounds 1000 --json out.json
  * java -jar benchmarks/target/benchmarks.jar w2 --parallelism 2 --rounds 20 --mode batch
+ * java -Xmx1g -jar benchmarks/target/benchmarks.jar w3 --rounds 3 --records 20000000
  * java -jar benchmarks/target/benchmarks.jar summarize out.json
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]
  * </pre>
@@ -42,7 +43,8 @@ public final class BenchmarkMain {
                                 intOption(args, "--rounds", defaultRounds(args[0])),
                                 bufferTimeout == null ? -1 : Long.parseLong(bufferTimeout),
                                 Arrays.asList(args).contains("--object-reuse"),
-                                mode(args));
+                                mode(args),
+                                longOption(args, "--records", Workloads.W3_RECORDS));
                 System.out.println(result.toJson());
                 String json = option(args, "--json");
                 if (json != null) {
@@ -79,7 +81,7 @@ public final class BenchmarkMain {
 
     private static void usage() {
         System.out.println(
-                "usage: benchmarks.jar (w1|w2|w3|w4) [--parallelism N] [--rounds R] [--json FILE]"
+                "usage: benchmarks.jar (w1|w2|w3|w4) [--parallelism N] [--rounds R] [--records N] [--json FILE]"
                         + " [--buffer-timeout MS] [--object-reuse] [--mode streaming|batch]\n"
                         + "       benchmarks.jar summarize FILE\n"
                         + "       benchmarks.jar jmh [JMH options]");
@@ -92,6 +94,15 @@ public final class BenchmarkMain {
             }
         }
         return null;
+    }
+
+    private static long longOption(String[] args, String name, long fallback) {
+        String value = option(args, name);
+        long parsed = value == null ? fallback : Long.parseLong(value);
+        if (parsed <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value + ".");
+        }
+        return parsed;
     }
 
     private static int intOption(String[] args, String name, int fallback) {

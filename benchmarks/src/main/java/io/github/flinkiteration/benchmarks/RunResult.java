@@ -23,6 +23,15 @@ final class RunResult {
     final long netRuntimeMs;
     final double checksum;
 
+    /**
+     * The peak heap of the run in bytes ({@link HeapPeak}), read when the result is made, at the
+     * run's end.
+     */
+    final long peakHeapBytes = HeapPeak.bytes();
+
+    /** W3's records per round; 0 for the other workloads, whose line does not carry the field. */
+    long records;
+
     /** The job's runtime mode, {@code streaming} or {@code batch}. */
     String mode = "streaming";
 
@@ -49,6 +58,12 @@ final class RunResult {
         return this;
     }
 
+    /** Sets the records per round of a W3 run, written as {@code "records"}. */
+    RunResult withRecords(long records) {
+        this.records = records;
+        return this;
+    }
+
     /** Adds a workload's own figure, written after the common fields. */
     RunResult with(String field, double value) {
         extra.put(field, value);
@@ -68,7 +83,8 @@ final class RunResult {
                 Locale.ROOT,
                 "{\"workload\": \"%s\", \"parallelism\": %d, \"rounds\": %d, \"wallMs\": %d,"
                         + " \"netRuntimeMs\": %d, \"checksum\": %s, \"flinkVersion\": \"%s\","
-                        + " \"jvm\": \"%s\", \"commit\": \"%s\", \"mode\": \"%s\"%s}",
+                        + " \"jvm\": \"%s\", \"commit\": \"%s\", \"mode\": \"%s\","
+                        + " \"peakHeapBytes\": %d%s%s}",
                 workload,
                 parallelism,
                 rounds,
@@ -79,6 +95,8 @@ final class RunResult {
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 System.getProperty("benchmark.commit", "unknown"),
                 mode,
+                peakHeapBytes,
+                records > 0 ? ", \"records\": " + records : "",
                 extraFields);
     }
 

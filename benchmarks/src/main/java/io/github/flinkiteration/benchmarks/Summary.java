@@ -26,6 +26,8 @@ final class Summary {
 
     private static final String BATCH = "batch";
 
+    private static final String RECORDS = "records=";
+
     private Summary() {}
 
     static void print(Path file, PrintStream out) throws IOException {
@@ -43,9 +45,15 @@ final class Summary {
                                 Integer.parseInt(fields.get("parallelism")), p -> new ArrayList<>())
                         .add(fields);
             }
-            // Runs in BATCH mode are a configuration of their own, e.g. "w1 batch".
+            // Runs in BATCH mode are a configuration of their own, e.g. "w1 batch"; so are W3 runs
+            // with other than the default records per round, e.g. "w3 records=20000000".
+            String records = fields.get("records");
             String workload =
-                    fields.get("workload") + (BATCH.equals(fields.get("mode")) ? " " + BATCH : "");
+                    fields.get("workload")
+                            + (BATCH.equals(fields.get("mode")) ? " " + BATCH : "")
+                            + (records == null || Long.parseLong(records) == Workloads.W3_RECORDS
+                                    ? ""
+                                    : " " + RECORDS + records);
             int parallelism = Integer.parseInt(fields.get("parallelism"));
             int rounds = Integer.parseInt(fields.get("rounds"));
             runs.computeIfAbsent(workload, w -> new TreeMap<>())
@@ -123,9 +131,18 @@ final class Summary {
         int high = Collections.max(byRounds.keySet());
         double extraMs = median(byRounds.get(high)) - median(byRounds.get(low));
         int extraRounds = high - low;
-        boolean batch = workload.endsWith(" " + BATCH);
-        String mode = batch ? " BATCH" : "";
-        switch (batch ? workload.substring(0, workload.length() - BATCH.length() - 1) : workload) {
+        List<String> label = List.of(workload.split(" "));
+        boolean batch = label.contains(BATCH);
+        long records = Workloads.W3_RECORDS;
+        for (String part : label) {
+            if (part.startsWith(RECORDS)) {
+                records = Long.parseLong(part.substring(RECORDS.length()));
+            }
+        }
+        String mode =
+                (batch ? " BATCH" : "")
+                        + (records == Workloads.W3_RECORDS ? "" : " " + RECORDS + records);
+        switch (label.get(0)) {
             case "w1":
                 out.printf(
                         Locale.ROOT,
@@ -146,8 +163,7 @@ final class Summary {
                         extraMs / extraRounds);
                 break;
             case "w3":
-                double recordsPerSecond =
-                        extraRounds * (double) Workloads.W3_RECORDS / (extraMs / 1000.0);
+                double recordsPerSecond = extraRounds * (double) records / (extraMs / 1000.0);
                 out.printf(
                         Locale.ROOT,
                         "W3%s p=%d: %.1f million records/s through the feedback edge"
@@ -163,7 +179,7 @@ final class Summary {
                                 + " iteration%n",
                         mode,
                         parallelism,
-                        extraRounds * (double) Workloads.W3_RECORDS / (extraMs / 1000.0) / 1e6);
+                        extraRounds * (double) records / (extraMs / 1000.0) / 1e6);
                 break;
             default:
         }

@@ -23,7 +23,7 @@ import org.apache.flink.util.Collector;
 /** The workloads of ../shared/BENCHMARKS.md, each run in a fresh local MiniCluster. */
 final class Workloads {
 
-    /** W3: number of records fed back every round. */
+    /** W3: number of records fed back every round, unless {@code --records} says otherwise. */
     static final long W3_RECORDS = 1_000_000L;
 
     private Workloads() {}
@@ -34,6 +34,7 @@ final class Workloads {
      * @param bufferTimeoutMs Flink's network buffer timeout in ms; negative keeps Flink's default
      * @param objectReuse whether to turn on Flink's object reuse (off by default, as in Flink)
      * @param mode the job's runtime mode; W4, an unbounded iteration, needs STREAMING
+     * @param records W3's (and w3-chain's) records per round; the other workloads ignore it
      */
     static RunResult run(
             String workload,
@@ -41,18 +42,22 @@ final class Workloads {
             int rounds,
             long bufferTimeoutMs,
             boolean objectReuse,
-            RuntimeExecutionMode mode)
+            RuntimeExecutionMode mode,
+            long records)
             throws Exception {
+        // The peak heap is the run's own: Flink's local cluster starts inside the run.
+        HeapPeak.reset();
         StreamExecutionEnvironment env = environment(parallelism, bufferTimeoutMs);
         env.setRuntimeMode(mode);
         if (objectReuse) {
             env.getConfig().enableObjectReuse();
-            return run(workload, env, rounds).with("objectReuse", 1);
+            return run(workload, env, rounds, records).with("objectReuse", 1);
         }
-        return run(workload, env, rounds);
+        return run(workload, env, rounds, records);
     }
 
-    private static RunResult run(String workload, StreamExecutionEnvironment env, int rounds)
+    private static RunResult run(
+            String workload, StreamExecutionEnvironment env, int rounds, long records)
             throws Exception {
         switch (workload) {
             case "w1":
@@ -60,9 +65,9 @@ final class Workloads {
             case "w2":
                 return w2(env, rounds);
             case "w3":
-                return w3(env, rounds, W3_RECORDS);
+                return w3(env, rounds, records);
             case "w3-chain":
-                return w3Chain(env, rounds, W3_RECORDS);
+                return w3Chain(env, rounds, records);
             case "w4":
                 return OnlineTrainingWorkload.run(env, OnlineTrainingWorkload.DEFAULT_RECORDS);
             default:
@@ -103,7 +108,7 @@ final class Workloads {
                 partialSums
                         .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
                         .reduce(Long::sum);
-        return execute("w3", rounds, env, total, v -> (double) v);
+        return execute("w3", rounds, env, total, v -> (double) v).withRecords(records);
     }
 
     /**
@@ -120,7 +125,7 @@ final class Workloads {
         }
         DataStream<Long> total =
                 values.windowAll(GlobalWindows.createWithEndOfStreamTrigger()).reduce(Long::sum);
-        return execute("w3-chain", rounds, env, total, v -> (double) v);
+        return execute("w3-chain", rounds, env, total, v -> (double) v).withRecords(records);
     }
 
     /**

@@ -108,6 +108,37 @@ class WorkloadsTest {
     }
 
     @Test
+    void recordsOptionSetsW3sRecordsAndEveryLineCarriesThePeakHeap(@TempDir Path dir)
+            throws Exception {
+        long n = 3_000;
+        int rounds = 2;
+        RunResult result =
+                Workloads.run("w3", 2, rounds, -1, false, RuntimeExecutionMode.STREAMING, n);
+        assertThat(result.checksum).isEqualTo(1000.0 * n * (n - 1) / 2 + (double) rounds * n);
+        // The run allocated at least the records it collected; the heap peak cannot be zero.
+        assertThat(result.peakHeapBytes).isPositive();
+        assertThat(result.toJson())
+                .contains("\"records\": 3000")
+                .contains("\"peakHeapBytes\": " + result.peakHeapBytes);
+        assertThat(new RunResult("w1", 1, 1, 1, 1, 1.0).toJson())
+                .contains("\"peakHeapBytes\": ")
+                .doesNotContain("\"records\"");
+
+        // A W3 configuration with other records is summarized apart, its records/s from them.
+        Path file = dir.resolve("w3.jsonl");
+        new RunResult("w3", 2, 1, 1000, 1000, 1.0).withRecords(3_000_000).appendTo(file);
+        new RunResult("w3", 2, 3, 3000, 3000, 1.0).withRecords(3_000_000).appendTo(file);
+        new RunResult("w3", 2, 1, 1000, 1000, 1.0).withRecords(Workloads.W3_RECORDS).appendTo(file);
+        new RunResult("w3", 2, 3, 2000, 2000, 1.0).withRecords(Workloads.W3_RECORDS).appendTo(file);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Summary.print(file, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        // 2 rounds x 3,000,000 records in 2 s; 2 rounds x 1,000,000 records in 1 s.
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .contains("W3 records=3000000 p=2: 3.0 million records/s")
+                .contains("W3 p=2: 2.0 million records/s");
+    }
+
+    @Test
     void percentilesAreNearestRank() {
         List<Long> sorted = List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
         assertThat(OnlineTrainingWorkload.percentile(sorted, 0.50)).isEqualTo(5.0);
