@@ -30,6 +30,9 @@ final class LoopEntries {
     /** A constant's claim on its slot's operator managed memory, relative to other claims. */
     private static final int REPLAY_MEMORY_WEIGHT = 100;
 
+    /** A lock-step head's claim, for the rounds of feedback it holds, relative to other claims. */
+    private static final int HELD_FEEDBACK_MEMORY_WEIGHT = 100;
+
     private final StreamExecutionEnvironment env;
     private final ProgressPlan plan;
     private final CoLocation coLocation;
@@ -64,6 +67,11 @@ final class LoopEntries {
                         "Iteration head [" + name + "]",
                         HeadOperator.<T>factory(name, plan, logsProgress));
         head.setUid(uids.head(name));
+        if (plan.isLockStep()) {
+            // The feedback waiting for its round takes the operator share, spilling beyond it.
+            head.declareManagedMemoryUseCaseAtOperatorScope(
+                    ManagedMemoryUseCase.OPERATOR, HELD_FEEDBACK_MEMORY_WEIGHT);
+        }
         coLocation.colocate(name, controlSourceOf(head));
         coLocation.colocate(name, head);
         return head;

@@ -4,8 +4,12 @@ import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordSerializer;
+import io.github.flinkiteration.runtime.replay.SpillingBuffer;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.state.StatePartitionStreamProvider;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -17,18 +21,33 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  */
 interface FeedbackPacing {
 
-    /** The pacing of {@code plan}'s heads, with its part of the head's state registered. */
+    /**
+     * The pacing of {@code plan}'s heads, with its part of the head's state registered.
+     *
+     * @param memory the head's share of managed memory, for the feedback a lock-step head holds
+     *     (read only when the plan is lock-step)
+     * @param rawState the head's raw operator state, where a lock-step head keeps what it holds
+     */
     static <T> FeedbackPacing choose(
             ProgressPlan plan,
             Output<StreamRecord<IterationRecord<T>>> output,
             TypeSerializer<IterationRecord<T>> serializer,
             OperatorStateStore store,
-            boolean restored)
+            boolean restored,
+            Supplier<SpillingBuffer.Share> memory,
+            Iterable<StatePartitionStreamProvider> rawState)
             throws Exception {
         TypeSerializer<T> valueSerializer =
                 ((IterationRecordSerializer<T>) serializer).getValueSerializer();
         return plan.isLockStep()
-                ? new LockStepPacing<>(output, serializer, valueSerializer, store, restored)
+                ? new LockStepPacing<>(
+                        output,
+                        serializer,
+                        valueSerializer,
+                        store,
+                        restored,
+                        memory.get(),
+                        rawState)
                 : new FreeFlowPacing<>(output, valueSerializer, store, restored);
     }
 
@@ -38,8 +57,26 @@ interface FeedbackPacing {
     /** How many feedback records entered {@code round}; asked once per round, in order. */
     long feedbackFor(int round);
 
-    /** Emits what waits for {@code round}, which starts now. */
+    /** Emits what waits for {@code round}, which starts now, all at once. */
     void startRound(int round) throws Exception;
+
+    /**
+     * Emits a slice of what waits for {@code round}, which is starting; returns whether more is
+     * left, for a later call. The head calls it once per mailbox action, so that a checkpoint
+     * barrier or other mail need not wait behind a whole round.
+     */
+    default boolean emitSlice(int round) throws Exception {
+        startRound(round);
+        return false;
+    }
+
+    /**
+     * The round whose feedback {@link #emitSlice} had started but not finished emitting when the
+     * restored checkpoint was taken (or is emitting now); -1 if none. A restored head finishes it.
+     */
+    default int roundBeingEmitted() {
+        return -1;
+    }
 
     /** How many feedback records wait here for their round; read by a metric. */
     long heldRecords();
@@ -51,7 +88,10 @@ interface FeedbackPacing {
     int newestFeedbackRound();
 
     /** Forgets all feedback: the iteration has ended. */
-    void clear();
+    void clear() throws Exception;
 
-    void snapshot() throws Exception;
+    void snapshot(StateSnapshotContext context) throws Exception;
+
+    /** Gives back what holds feedback (memory, files): the head closes, also on failure. */
+    default void close() throws Exception {}
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -104,7 +105,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     }
 
     @Override
-    public void snapshot() throws Exception {
+    public void snapshot(StateSnapshotContext context) throws Exception {
         setAsideCount();
         long[] stored = new long[counts.size() * 2];
         int i = 0;

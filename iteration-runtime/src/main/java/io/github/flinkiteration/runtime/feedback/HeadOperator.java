@@ -20,6 +20,7 @@ import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
 import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import io.github.flinkiteration.runtime.protocol.TerminationReason;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.replay.SpillingBuffer;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -87,6 +88,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private boolean initialEnded;
     private boolean terminated;
 
+    /** The round whose feedback goes into the body now, slice by slice; -1 if none. */
+    private transient int startingRound = -1;
+
     /** Whether feedback went into the body during the batch being handled. */
     private transient boolean passedOn;
 
@@ -143,7 +147,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         boolean restored = context.isRestored();
         pacing =
                 FeedbackPacing.choose(
-                        plan, output, serializer, context.getOperatorStateStore(), restored);
+                        plan,
+                        output,
+                        serializer,
+                        context.getOperatorStateStore(),
+                        restored,
+                        () -> SpillingBuffer.Share.of(this, "held-" + variable),
+                        context.getRawOperatorStateInputs());
         progressState = ProgressState.register(context.getOperatorStateStore(), "head-progress");
         inFlightState =
                 ItemListState.register(
@@ -181,7 +191,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 reportedFeedback,
                 initialEnded ? 1 : 0,
                 terminated ? 1 : 0);
-        pacing.snapshot();
+        pacing.snapshot(context);
         inFlightState.update(inFlight);
     }
 
@@ -228,6 +238,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             // checkpoint (Flink keeps no watermarks per channel). Send it again.
             output.emitWatermark(new Watermark(emittedRound));
             flusher.flush();
+        }
+        int interrupted = pacing.roundBeingEmitted();
+        if (interrupted >= 0) {
+            // The checkpoint fell while this round's feedback went out: it was decided, and its
+            // start goes on with what was not emitted yet; a repeated decision finds it started.
+            startingRound = interrupted;
+            mailbox.execute(this::emitSlices, "start round %s", interrupted);
         }
         decisions.resume(reportedRound, reportedFeedback);
         channel.registerConsumer(mailbox, this::onFeedback);
@@ -338,10 +355,30 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         }
     }
 
-    /** Starts {@code round}: emits the feedback that waited for it, then its round watermark. */
+    /**
+     * Starts {@code round}: emits the feedback that waited for it, a slice per mailbox action, then
+     * its round watermark.
+     */
     void startRound(int round) throws Exception {
+        if (round == startingRound) {
+            return; // a decision repeated after a restore; the round is being started
+        }
         roundStartNanos = System.nanoTime();
-        pacing.startRound(round);
+        startingRound = round;
+        emitSlices();
+    }
+
+    /** Emits a slice of the starting round's feedback; the watermark once all of it is out. */
+    private void emitSlices() throws Exception {
+        if (terminated || startingRound < 0) {
+            return;
+        }
+        if (pacing.emitSlice(startingRound)) {
+            mailbox.execute(this::emitSlices, "start round %s", startingRound);
+            return;
+        }
+        int round = startingRound;
+        startingRound = -1;
         emitRoundWatermark(round);
     }
 
@@ -411,6 +448,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     @Override
     public void close() throws Exception {
+        if (pacing != null) {
+            // Also on failure and cancellation: the held rounds' pages and spill files go.
+            pacing.close();
+        }
         if (channel != null) {
             channel.close();
             FeedbackChannels.release(this, plan.getIterationId(), variable);

@@ -3,25 +3,47 @@ package io.github.flinkiteration.runtime.feedback;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.protocol.FeedbackItem;
 import io.github.flinkiteration.runtime.protocol.FeedbackItemCodec;
+import io.github.flinkiteration.runtime.protocol.FeedbackRecord;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
+import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
-import java.util.ArrayList;
+import io.github.flinkiteration.runtime.replay.SpillingBuffer;
+import java.io.InputStream;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
+import org.apache.flink.runtime.state.OperatorStateCheckpointOutputStream;
+import org.apache.flink.runtime.state.StatePartitionStreamProvider;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Bounded iterations: feedback waits at the head until the round it enters starts, so that no
  * operator of the body sees a record of round {@code r + 1} before its own end of round {@code r}.
- * What is held goes into the head's checkpoint.
+ *
+ * <p>What waits lives in the head's managed memory and spills to files beyond it ({@link
+ * HeldRound}, one per round: the round being started and the next, which fills meanwhile). A round
+ * goes into the body a slice of whole chunks per call of {@link #emitSlice}. A checkpoint writes
+ * what still waits into the head's raw operator state, streamed from the pages and files.
  */
 final class LockStepPacing<T> implements FeedbackPacing {
 
-    /** Feedback by the round it enters, while that round has not started. */
-    private final TreeMap<Integer, List<RoundFeedback>> held = new TreeMap<>();
+    /** Version of the raw state this pacing writes, first in each checkpoint. */
+    private static final int RAW_STATE_VERSION = 1;
+
+    /**
+     * Records a slice has at least, unless the round ends first: whole chunks are emitted, and a
+     * full chunk of small records is many thousands already; feedback handed over record by record
+     * comes one per chunk.
+     */
+    private static final int SLICE_RECORDS = 4096;
+
+    /** Feedback by the round it enters, while that round has not started or is being emitted. */
+    private final TreeMap<Integer, HeldRound> held = new TreeMap<>();
 
     /** What {@link #held} holds, kept as it changes, so metrics read two fields. */
     private long heldRecords;
@@ -29,32 +51,87 @@ final class LockStepPacing<T> implements FeedbackPacing {
     private long heldBytes;
     private int newestRound = -1;
 
+    /** The round whose feedback goes into the body now, slice by slice; -1 if none. */
+    private int emittingRound = -1;
+
     private final Output<StreamRecord<IterationRecord<T>>> output;
     private final TypeSerializer<T> valueSerializer;
-    private final ItemListState<FeedbackItem> heldState;
+    private final SpillingBuffer.Share memory;
+
+    /** Before held rounds were raw state they were this list; read on restore, written empty. */
+    private final ItemListState<FeedbackItem> legacyHeldState;
+
+    /** Turns feedback handed over as record objects into chunks. */
+    private final SerializedFeedback.Writer<T> recordWriter;
 
     LockStepPacing(
             Output<StreamRecord<IterationRecord<T>>> output,
             TypeSerializer<IterationRecord<T>> serializer,
             TypeSerializer<T> valueSerializer,
             OperatorStateStore store,
-            boolean restored)
+            boolean restored,
+            SpillingBuffer.Share memory,
+            Iterable<StatePartitionStreamProvider> rawState)
             throws Exception {
         this.output = output;
         this.valueSerializer = valueSerializer;
-        this.heldState =
+        this.memory = memory;
+        this.recordWriter = new SerializedFeedback.Writer<>(valueSerializer);
+        this.legacyHeldState =
                 ItemListState.register(store, "head-held", new FeedbackItemCodec<>(serializer));
         if (restored) {
-            for (FeedbackItem item : heldState.get()) {
-                // Only feedback is ever stored here.
+            for (FeedbackItem item : legacyHeldState.get()) {
                 onFeedback((RoundFeedback) item);
+            }
+            for (StatePartitionStreamProvider partition : rawState) {
+                try (InputStream stream = partition.getStream()) {
+                    restore(new DataInputViewStreamWrapper(stream));
+                }
             }
         }
     }
 
+    private void restore(DataInputViewStreamWrapper in) throws Exception {
+        int version = in.readInt();
+        if (version != RAW_STATE_VERSION) {
+            throw new IllegalStateException(
+                    "Held feedback of version " + version + " cannot be restored here.");
+        }
+        emittingRound = in.readInt();
+        int rounds = in.readInt();
+        for (int i = 0; i < rounds; i++) {
+            HeldRound round = HeldRound.read(in, newBuffer());
+            held.put(round.round(), round);
+            heldRecords += round.records();
+            heldBytes += round.serializedBytes();
+            newestRound = Math.max(newestRound, round.round());
+        }
+    }
+
+    /** A buffer for one more round, in the pages of the share that the held rounds leave. */
+    private SpillingBuffer<Void> newBuffer() {
+        int used = 0;
+        for (HeldRound round : held.values()) {
+            used += round.pages();
+        }
+        return memory.bytesBuffer(Math.max(0, memory.pages() - used));
+    }
+
     @Override
-    public boolean onFeedback(RoundFeedback feedback) {
-        held.computeIfAbsent(feedback.round(), r -> new ArrayList<>()).add(feedback);
+    public boolean onFeedback(RoundFeedback feedback) throws Exception {
+        HeldRound round = held.get(feedback.round());
+        if (round == null) {
+            round = new HeldRound(feedback.round(), newBuffer());
+            held.put(feedback.round(), round);
+        }
+        if (feedback instanceof SerializedFeedback chunk) {
+            round.add(chunk);
+        } else {
+            @SuppressWarnings("unchecked")
+            FeedbackRecord<T> record = (FeedbackRecord<T>) feedback;
+            recordWriter.write(record.get(), record.round());
+            round.add(recordWriter.take());
+        }
         heldRecords += feedback.count();
         heldBytes += feedback.serializedBytes();
         newestRound = Math.max(newestRound, feedback.round());
@@ -63,23 +140,42 @@ final class LockStepPacing<T> implements FeedbackPacing {
 
     @Override
     public long feedbackFor(int round) {
-        long records = 0;
-        for (RoundFeedback feedback : held.getOrDefault(round, List.of())) {
-            records += feedback.count();
-        }
-        return records;
+        HeldRound waiting = held.get(round);
+        return waiting == null ? 0 : waiting.records();
     }
 
     @Override
     public void startRound(int round) throws Exception {
-        List<RoundFeedback> feedback = held.remove(round);
-        if (feedback != null) {
-            for (RoundFeedback part : feedback) {
-                heldRecords -= part.count();
-                heldBytes -= part.serializedBytes();
-                part.emit(valueSerializer, output::collect);
-            }
+        while (emitSlice(round)) {
+            // all of it, now
         }
+    }
+
+    @Override
+    public boolean emitSlice(int round) throws Exception {
+        HeldRound waiting = held.get(round);
+        if (waiting == null) {
+            return false;
+        }
+        emittingRound = round;
+        long records = waiting.records();
+        long bytes = waiting.serializedBytes();
+        boolean more;
+        do {
+            more = waiting.emitChunk(valueSerializer, output::collect);
+        } while (more && records - waiting.records() < SLICE_RECORDS);
+        heldRecords -= records - waiting.records();
+        heldBytes -= bytes - waiting.serializedBytes();
+        if (!more) {
+            held.remove(round).close();
+            emittingRound = -1;
+        }
+        return more;
+    }
+
+    @Override
+    public int roundBeingEmitted() {
+        return emittingRound;
     }
 
     @Override
@@ -98,16 +194,44 @@ final class LockStepPacing<T> implements FeedbackPacing {
     }
 
     @Override
-    public void clear() {
-        held.clear();
+    public void clear() throws Exception {
+        closeAll();
         heldRecords = 0;
         heldBytes = 0;
+        emittingRound = -1;
     }
 
     @Override
-    public void snapshot() throws Exception {
-        List<FeedbackItem> all = new ArrayList<>();
-        held.values().forEach(all::addAll);
-        heldState.update(all);
+    public void snapshot(StateSnapshotContext context) throws Exception {
+        legacyHeldState.update(List.of());
+        OperatorStateCheckpointOutputStream stream = context.getRawOperatorStateOutput();
+        stream.startNewPartition();
+        DataOutputViewStreamWrapper out = new DataOutputViewStreamWrapper(stream);
+        out.writeInt(RAW_STATE_VERSION);
+        out.writeInt(emittingRound);
+        out.writeInt(held.size());
+        for (HeldRound round : held.values()) {
+            round.writeRemaining(out);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        closeAll();
+    }
+
+    private void closeAll() throws Exception {
+        Exception failure = null;
+        for (HeldRound round : held.values()) {
+            try {
+                round.close();
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+        held.clear();
+        if (failure != null) {
+            throw failure;
+        }
     }
 }

@@ -64,7 +64,7 @@ public final class SerializedFeedback implements RoundFeedback {
     }
 
     /** The serialized records: {@link #length()} bytes from the start of the array. */
-    byte[] bytes() {
+    public byte[] bytes() {
         return bytes;
     }
 

@@ -87,25 +87,55 @@ public final class SpillingBuffer<T> implements AutoCloseable {
      */
     public static <T> SpillingBuffer<T> forOperator(
             AbstractStreamOperator<?> operator, TypeSerializer<T> serializer, String name) {
-        Environment environment = operator.getContainingTask().getEnvironment();
-        Configuration taskManagerConfig = environment.getTaskManagerInfo().getConfiguration();
-        Configuration jobConfig = environment.getJobConfiguration();
-        MemoryManager memoryManager = environment.getMemoryManager();
-        double share =
-                operator.getOperatorConfig()
-                        .getManagedMemoryFractionOperatorUseCaseOfSlot(
-                                ManagedMemoryUseCase.OPERATOR,
-                                jobConfig,
-                                taskManagerConfig,
-                                operator.getUserCodeClassloader());
-        int subtask = operator.getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        Share share = Share.of(operator, name);
         return new SpillingBuffer<>(
                 serializer,
-                memoryManager,
+                share.memoryManager(),
                 new Object(),
-                memoryManager.computeNumberOfPages(share),
-                spillDirectory(jobConfig, taskManagerConfig, environment, subtask),
-                "flink-iteration-" + name + "-" + subtask + "-");
+                share.pages(),
+                share.spillDirectory(),
+                share.spillPrefix());
+    }
+
+    /**
+     * An operator's share of managed memory (the {@code OPERATOR} use case) in pages, and where its
+     * spill files go: what an operator splits among several buffers of its own.
+     */
+    public record Share(
+            MemoryManager memoryManager, int pages, Path spillDirectory, String spillPrefix) {
+
+        /** {@code operator}'s share; {@code name} goes into its spill files' names. */
+        public static Share of(AbstractStreamOperator<?> operator, String name) {
+            Environment environment = operator.getContainingTask().getEnvironment();
+            Configuration taskManagerConfig = environment.getTaskManagerInfo().getConfiguration();
+            Configuration jobConfig = environment.getJobConfiguration();
+            MemoryManager memoryManager = environment.getMemoryManager();
+            double fraction =
+                    operator.getOperatorConfig()
+                            .getManagedMemoryFractionOperatorUseCaseOfSlot(
+                                    ManagedMemoryUseCase.OPERATOR,
+                                    jobConfig,
+                                    taskManagerConfig,
+                                    operator.getUserCodeClassloader());
+            int subtask = operator.getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            return new Share(
+                    memoryManager,
+                    memoryManager.computeNumberOfPages(fraction),
+                    SpillingBuffer.spillDirectory(
+                            jobConfig, taskManagerConfig, environment, subtask),
+                    "flink-iteration-" + name + "-" + subtask + "-");
+        }
+
+        /** A buffer of bytes its owner frames itself, in at most {@code maxPages} of the share. */
+        public SpillingBuffer<Void> bytesBuffer(int maxPages) {
+            return new SpillingBuffer<>(
+                    null,
+                    memoryManager,
+                    new Object(),
+                    Math.min(maxPages, pages),
+                    spillDirectory,
+                    spillPrefix);
+        }
     }
 
     /** The configured spill directories, else the TaskManager's; spread over by subtask. */
@@ -178,6 +208,41 @@ public final class SpillingBuffer<T> implements AutoCloseable {
         Files.createDirectories(spillDirectory);
         spillFile = Files.createTempFile(spillDirectory, spillPrefix, ".spill");
         spillOut = new BufferedOutputStream(Files.newOutputStream(spillFile), FILE_BUFFER);
+    }
+
+    /**
+     * Appends {@code length} bytes its owner serialized and frames itself; they count as no record.
+     * Read them back with {@link #openBytes()}.
+     */
+    public void appendBytes(byte[] bytes, int length) throws IOException {
+        if (finished) {
+            throw new IllegalStateException("The buffer was finished; it takes no more bytes.");
+        }
+        write(bytes, length);
+    }
+
+    /**
+     * A new stream over every byte appended so far, pages first and then the spill file, which
+     * neither ends nor disturbs other reads; the caller closes it. Appending while it is open is
+     * not allowed.
+     */
+    public InputStream openBytes() throws IOException {
+        InputStream bytes = new PagesInputStream();
+        if (spillFile != null) {
+            if (!finished) {
+                spillOut.flush();
+            }
+            bytes =
+                    new java.io.SequenceInputStream(
+                            bytes,
+                            new BufferedInputStream(Files.newInputStream(spillFile), FILE_BUFFER));
+        }
+        return bytes;
+    }
+
+    /** Pages of managed memory this buffer holds now. */
+    public int pages() {
+        return pages.size();
     }
 
     /** Ends the appending; reads are possible from now on. */
