@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.wrapper;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.api.spi.CurrentRound;
 import io.github.flinkiteration.api.spi.RoundAwareFunctions;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
@@ -80,6 +81,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private final boolean lockStep;
     private final List<HeldRecord> heldRecords = new ArrayList<>();
 
+    /** The task thread's round, for IterationRuntimeContext; taken in the first call on it. */
+    private CurrentRound currentRound;
+
     private final StreamConfig config;
     private final StreamTask<?, ?> task;
     private transient ProgressState progressState;
@@ -153,7 +157,12 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                         ? new StreamRecord<>(value, record.getTimestamp())
                         : new StreamRecord<>(value);
         long emittedBefore = taggingOutput.emitted();
-        deliver(input, record, unwrapped);
+        int outerRound = enterRound(round);
+        try {
+            deliver(input, record, unwrapped);
+        } finally {
+            currentRound.leave(outerRound);
+        }
         if (eagerFlusher != null && taggingOutput.emitted() != emittedBefore) {
             eagerFlusher.afterEmit();
         }
@@ -181,10 +190,13 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             startedRound++;
             if (listener != null) {
                 taggingOutput.setRound(startedRound);
+                int outerRound = enterRound(startedRound);
                 try {
                     listener.onRoundStart(startedRound, listenerContext, listenerCollector);
                 } catch (Exception e) {
                     throw callbackFailed("onRoundStart", "in round " + startedRound, e);
+                } finally {
+                    currentRound.leave(outerRound);
                 }
             }
         }
@@ -194,16 +206,31 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         startRoundsUpTo(round);
         if (listener != null) {
             taggingOutput.setRound(round);
+            int outerRound = enterRound(round);
             try {
                 listener.onRoundEnd(round, listenerContext, listenerCollector);
             } catch (Exception e) {
                 throw callbackFailed("onRoundEnd", "in round " + round, e);
+            } finally {
+                currentRound.leave(outerRound);
             }
         }
         endedRound = round;
         output.emitWatermark(new Watermark(round));
         flusher.flush();
         releaseHeldRecords(round + 1);
+    }
+
+    /**
+     * Makes {@code round} the task thread's current round for the call into the operator that
+     * follows, and returns the round to put back after it (that of a wrapper this one is chained
+     * behind, or none).
+     */
+    private int enterRound(int round) {
+        if (currentRound == null) {
+            currentRound = CurrentRound.ofThisThread();
+        }
+        return currentRound.enter(round);
     }
 
     /** Names the operator, callback and round: Flink's own report names only the task. */
@@ -244,14 +271,19 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         int lastRound = Math.max(endedRound, 0);
         taggingOutput.setRound(lastRound);
-        if (listener != null) {
-            try {
-                listener.onIterationTerminated(listenerContext, listenerCollector);
-            } catch (Exception e) {
-                throw callbackFailed("onIterationTerminated", "after round " + lastRound, e);
+        int outerRound = enterRound(lastRound);
+        try {
+            if (listener != null) {
+                try {
+                    listener.onIterationTerminated(listenerContext, listenerCollector);
+                } catch (Exception e) {
+                    throw callbackFailed("onIterationTerminated", "after round " + lastRound, e);
+                }
             }
+            endInnerInputs();
+        } finally {
+            currentRound.leave(outerRound);
         }
-        endInnerInputs();
         heldRecords.clear();
         output.emitWatermark(Watermark.MAX_WATERMARK);
         flusher.flush();
