@@ -1,6 +1,7 @@
 package io.github.flinkiteration.api;
 
 import io.github.flinkiteration.api.spi.CurrentRound;
+import io.github.flinkiteration.api.spi.RoundAggregates;
 
 /**
  * What any function of an iteration body can ask about the iteration it runs in, like the superstep
@@ -49,5 +50,49 @@ public final class IterationRuntimeContext {
     /** Whether the calling thread is processing a record or callback of an iteration body. */
     public static boolean isInIteration() {
         return CurrentRound.ofThisThread().get() != CurrentRound.NONE;
+    }
+
+    /**
+     * The aggregator {@code name}, declared with {@link
+     * IterationDeclaration.Builder#withAggregator}; what is added to it in round {@code r} is read
+     * in round {@code r + 1} through {@link #previousAggregate}.
+     *
+     * <pre>{@code
+     * IterationRuntimeContext.<Double>aggregator("danglingMass").add(rank);
+     * }</pre>
+     */
+    public static <IN> IterationAggregator<IN> aggregator(String name) {
+        aggregatesOf(name);
+        return new IterationAggregator<>(name);
+    }
+
+    /**
+     * The global value of aggregator {@code name} over everything every subtask added in the
+     * previous round. In round 0 it is the value of an empty aggregate: the aggregate function's
+     * {@code getResult(createAccumulator())} (0 for {@link Aggregators#doubleSum()}).
+     *
+     * <pre>{@code
+     * double dangling = IterationRuntimeContext.<Double>previousAggregate("danglingMass");
+     * }</pre>
+     */
+    @SuppressWarnings("unchecked")
+    public static <OUT> OUT previousAggregate(String name) {
+        return (OUT) aggregatesOf(name).previous(name);
+    }
+
+    static RoundAggregates aggregatesOf(String name) {
+        currentRound();
+        RoundAggregates aggregates = CurrentRound.ofThisThread().aggregates();
+        if (aggregates == null) {
+            throw new IllegalStateException(
+                    "Aggregator '"
+                            + name
+                            + "' was used, but this iteration declares no aggregators. Declare it"
+                            + " in the body's declaration: IterationDeclaration.builder()"
+                            + ".withAggregator(\""
+                            + name
+                            + "\", ...).");
+        }
+        return aggregates;
     }
 }

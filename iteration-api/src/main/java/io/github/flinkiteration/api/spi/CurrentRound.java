@@ -14,11 +14,13 @@ import io.github.flinkiteration.api.IterationRuntimeContext;
  *
  * <pre>{@code
  * CurrentRound holder = CurrentRound.ofThisThread();
- * int previous = holder.enter(record.getRound());
+ * int outerRound = holder.get();
+ * RoundAggregates outerAggregates = holder.aggregates();
+ * holder.set(record.getRound(), myAggregates);
  * try {
  *     operator.processElement(record.getValue());
  * } finally {
- *     holder.leave(previous);
+ *     holder.set(outerRound, outerAggregates);
  * }
  * }</pre>
  */
@@ -31,6 +33,7 @@ public final class CurrentRound {
             ThreadLocal.withInitial(CurrentRound::new);
 
     private int round = NONE;
+    private RoundAggregates aggregates;
 
     private CurrentRound() {}
 
@@ -39,16 +42,18 @@ public final class CurrentRound {
         return HOLDERS.get();
     }
 
-    /** Sets {@code round} as current and returns the value to give {@link #leave} afterwards. */
-    public int enter(int round) {
-        int previous = this.round;
+    /**
+     * Sets the current round and the aggregators of the operator about to run ({@code null} when
+     * its iteration declares none).
+     */
+    public void set(int round, RoundAggregates aggregates) {
         this.round = round;
-        return previous;
+        this.aggregates = aggregates;
     }
 
-    /** Puts back the value {@link #enter} returned. */
-    public void leave(int previous) {
-        this.round = previous;
+    /** The aggregators of the operator running, or {@code null}. */
+    public RoundAggregates aggregates() {
+        return aggregates;
     }
 
     /** The current round, or {@link #NONE}. */

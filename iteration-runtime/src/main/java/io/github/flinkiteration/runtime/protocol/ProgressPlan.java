@@ -22,6 +22,7 @@ public final class ProgressPlan implements Serializable {
     private final int checks;
     private final boolean lockStep;
     private final int replays;
+    private final AggregationPlan aggregation;
 
     /**
      * @param iterationId unique per iteration built, keys the coordinator and feedback channels
@@ -42,6 +43,19 @@ public final class ProgressPlan implements Serializable {
             int checks,
             boolean lockStep,
             int replays) {
+        this(iterationId, name, maxRounds, heads, checks, lockStep, replays, null);
+    }
+
+    private ProgressPlan(
+            String iterationId,
+            String name,
+            int maxRounds,
+            int heads,
+            int checks,
+            boolean lockStep,
+            int replays,
+            AggregationPlan aggregation) {
+        this.aggregation = aggregation;
         this.iterationId = iterationId;
         this.name = name;
         this.maxRounds = maxRounds;
@@ -49,6 +63,20 @@ public final class ProgressPlan implements Serializable {
         this.checks = checks;
         this.lockStep = lockStep;
         this.replays = replays;
+    }
+
+    /**
+     * This plan with aggregators: every body operator then reports its partial aggregates each
+     * round, so the coordinator decides every round (no round deciders, no lone head).
+     */
+    public ProgressPlan withAggregation(AggregationPlan aggregation) {
+        return new ProgressPlan(
+                iterationId, name, maxRounds, heads, checks, lockStep, replays, aggregation);
+    }
+
+    /** The aggregators, or {@code null} when the iteration declares none. */
+    public AggregationPlan getAggregation() {
+        return aggregation;
     }
 
     public String getIterationId() {
@@ -125,7 +153,11 @@ public final class ProgressPlan implements Serializable {
      * replay operators must hear each decision.
      */
     public boolean isDecidedByHead(int headParallelism) {
-        return heads == 1 && checks == 0 && headParallelism == 1 && replays == 0;
+        return heads == 1
+                && checks == 0
+                && headParallelism == 1
+                && replays == 0
+                && aggregation == null;
     }
 
     /**
@@ -135,7 +167,7 @@ public final class ProgressPlan implements Serializable {
      * operator must hear. The heads then report only the round they stop after.
      */
     public boolean isDecidedInDataPlane() {
-        return lockStep && checks == 0 && replays == 0;
+        return lockStep && checks == 0 && replays == 0 && aggregation == null;
     }
 
     /** Whether a head of the given parallelism reports to the coordinator only its last round. */

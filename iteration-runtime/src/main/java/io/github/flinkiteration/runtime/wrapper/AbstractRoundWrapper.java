@@ -3,6 +3,7 @@ package io.github.flinkiteration.runtime.wrapper;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
 import io.github.flinkiteration.api.spi.CurrentRound;
+import io.github.flinkiteration.api.spi.RoundAggregates;
 import io.github.flinkiteration.api.spi.RoundAwareFunctions;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
@@ -84,6 +85,14 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     /** The task thread's round, for IterationRuntimeContext; taken in the first call on it. */
     private CurrentRound currentRound;
 
+    /** What the thread's round was before this wrapper called into its operator. */
+    private int outerRound;
+
+    private RoundAggregates outerAggregates;
+
+    /** This subtask's part in the iteration's aggregators, or null when it declares none. */
+    private RoundAggregation aggregation;
+
     private final StreamConfig config;
     private final StreamTask<?, ?> task;
     private transient ProgressState progressState;
@@ -157,11 +166,11 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                         ? new StreamRecord<>(value, record.getTimestamp())
                         : new StreamRecord<>(value);
         long emittedBefore = taggingOutput.emitted();
-        int outerRound = enterRound(round);
+        enterRound(round);
         try {
             deliver(input, record, unwrapped);
         } finally {
-            currentRound.leave(outerRound);
+            leaveRound();
         }
         if (eagerFlusher != null && taggingOutput.emitted() != emittedBefore) {
             eagerFlusher.afterEmit();
@@ -188,15 +197,18 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private void startRoundsUpTo(int round) throws Exception {
         while (startedRound < round) {
             startedRound++;
+            if (aggregation != null) {
+                aggregation.startRound(startedRound);
+            }
             if (listener != null) {
                 taggingOutput.setRound(startedRound);
-                int outerRound = enterRound(startedRound);
+                enterRound(startedRound);
                 try {
                     listener.onRoundStart(startedRound, listenerContext, listenerCollector);
                 } catch (Exception e) {
                     throw callbackFailed("onRoundStart", "in round " + startedRound, e);
                 } finally {
-                    currentRound.leave(outerRound);
+                    leaveRound();
                 }
             }
         }
@@ -206,14 +218,17 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         startRoundsUpTo(round);
         if (listener != null) {
             taggingOutput.setRound(round);
-            int outerRound = enterRound(round);
+            enterRound(round);
             try {
                 listener.onRoundEnd(round, listenerContext, listenerCollector);
             } catch (Exception e) {
                 throw callbackFailed("onRoundEnd", "in round " + round, e);
             } finally {
-                currentRound.leave(outerRound);
+                leaveRound();
             }
+        }
+        if (aggregation != null) {
+            aggregation.endRound(round);
         }
         endedRound = round;
         output.emitWatermark(new Watermark(round));
@@ -222,15 +237,27 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     }
 
     /**
-     * Makes {@code round} the task thread's current round for the call into the operator that
-     * follows, and returns the round to put back after it (that of a wrapper this one is chained
-     * behind, or none).
+     * Makes {@code round} (and this operator's aggregators) the task thread's current ones for the
+     * call into the operator that follows; {@link #leaveRound} puts back those of a wrapper this
+     * one is chained behind, or none.
      */
-    private int enterRound(int round) {
+    private void enterRound(int round) {
         if (currentRound == null) {
             currentRound = CurrentRound.ofThisThread();
         }
-        return currentRound.enter(round);
+        // Not reentrant: a chain has no cycle, so this wrapper is never called from its own call.
+        outerRound = currentRound.get();
+        outerAggregates = currentRound.aggregates();
+        currentRound.set(round, aggregation);
+    }
+
+    private void leaveRound() {
+        currentRound.set(outerRound, outerAggregates);
+    }
+
+    /** Makes this subtask take part in the iteration's aggregators (before it is initialized). */
+    void joinAggregation(RoundAggregation aggregation) {
+        this.aggregation = aggregation;
     }
 
     /** Names the operator, callback and round: Flink's own report names only the task. */
@@ -271,7 +298,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         int lastRound = Math.max(endedRound, 0);
         taggingOutput.setRound(lastRound);
-        int outerRound = enterRound(lastRound);
+        enterRound(lastRound);
         try {
             if (listener != null) {
                 try {
@@ -282,7 +309,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             }
             endInnerInputs();
         } finally {
-            currentRound.leave(outerRound);
+            leaveRound();
         }
         heldRecords.clear();
         output.emitWatermark(Watermark.MAX_WATERMARK);
@@ -321,6 +348,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     @Override
     public void open() throws Exception {
         inner.open();
+        if (aggregation != null) {
+            aggregation.open();
+        }
         // Flink does not checkpoint which watermark each input channel delivered: after a restore
         // every channel downstream starts without one. A round watermark this subtask sent before
         // the checkpoint is not sent again by anything else, and a downstream input whose other
@@ -375,6 +405,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         progressState.update(progress);
         heldState.update(heldRecords);
+        if (aggregation != null) {
+            aggregation.snapshotState();
+        }
         return inner.snapshotState(checkpointId, timestamp, checkpointOptions, storageLocation);
     }
 
@@ -390,6 +423,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         heldState =
                 ItemListState.register(
                         store, "flink-iteration.held-records", new HeldRecordCodec());
+        if (aggregation != null) {
+            aggregation.initializeState(store);
+        }
         long[] progress = progressState.get();
         if (progress.length == 0) {
             return;

@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime.wrapper;
 
 import io.github.flinkiteration.api.spi.CurrentRound;
+import io.github.flinkiteration.api.spi.RoundAggregates;
 import io.github.flinkiteration.runtime.internal.EagerFlusher;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -53,11 +54,13 @@ public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
         if (currentRound == null) {
             currentRound = CurrentRound.ofThisThread();
         }
-        int bodyRound = currentRound.enter(CurrentRound.NONE);
+        int bodyRound = currentRound.get();
+        RoundAggregates bodyAggregates = currentRound.aggregates();
+        currentRound.set(CurrentRound.NONE, null);
         try {
             output.collect(element.replace(element.getValue().getValue()));
         } finally {
-            currentRound.leave(bodyRound);
+            currentRound.set(bodyRound, bodyAggregates);
         }
         if (flusher != null) {
             flusher.afterEmit();
