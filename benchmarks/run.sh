@@ -24,6 +24,7 @@ configs=(
   "w3 2 1" "w3 2 50"
   "w3-chain 2 1" "w3-chain 2 50"
   "w4 2 0"
+  "w7 2 1" "w7 2 20"
 )
 
 for ((pass = 1; pass <= runs; pass++)); do

@@ -81,7 +81,7 @@ final class Summary {
                 (workload, byParallelism) ->
                         byParallelism.forEach(
                                 (parallelism, byRounds) ->
-                                        derived(workload, parallelism, byRounds, out)));
+                                        derived(workload, parallelism, byRounds, checksums, out)));
         onlineRuns.forEach((parallelism, w4) -> online(parallelism, w4, out));
     }
 
@@ -111,7 +111,11 @@ final class Summary {
     }
 
     private static void derived(
-            String workload, int parallelism, Map<Integer, List<Long>> byRounds, PrintStream out) {
+            String workload,
+            int parallelism,
+            Map<Integer, List<Long>> byRounds,
+            Map<String, Double> checksums,
+            PrintStream out) {
         if (byRounds.size() < 2) {
             return;
         }
@@ -146,6 +150,18 @@ final class Summary {
                                 + " (target >= 40; flink-ml 5.3, DataSet 26)%n",
                         parallelism,
                         recordsPerSecond / 1e6);
+                break;
+            case "w7":
+                out.printf(
+                        Locale.ROOT,
+                        "W7 p=%d: %.1f ms per extra round of PageRank (target <= 100; DataSet"
+                                + " 3,465, plain Java 35); checksum after %d rounds %.11f"
+                                + " (plain Java 499.12222071062 after 20)%n",
+                        parallelism,
+                        extraMs / extraRounds,
+                        high,
+                        checksums.getOrDefault(
+                                workload + " p=" + parallelism + " rounds=" + high, Double.NaN));
                 break;
             case "w3-chain":
                 out.printf(

@@ -5,8 +5,10 @@ import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.examples.Centroids;
+import io.github.flinkiteration.examples.Graphs;
 import io.github.flinkiteration.examples.KMeans;
 import io.github.flinkiteration.examples.KMeansData;
+import io.github.flinkiteration.examples.PageRank;
 import java.util.function.ToDoubleFunction;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -55,11 +57,13 @@ final class Workloads {
                 return w3Chain(env, rounds, W3_RECORDS);
             case "w4":
                 return OnlineTrainingWorkload.run(env, OnlineTrainingWorkload.DEFAULT_RECORDS);
+            case "w7":
+                return w7(env, rounds);
             default:
                 throw new IllegalArgumentException(
                         "Unknown workload '"
                                 + workload
-                                + "'; expected w1, w2, w3, w3-chain or w4.");
+                                + "'; expected w1, w2, w3, w3-chain, w4 or w7.");
         }
     }
 
@@ -79,6 +83,25 @@ final class Workloads {
                         KMeans.points(env, KMeansData.DEFAULT_POINTS),
                         rounds);
         return execute("w2", rounds, env, centroids, Centroids::checksum);
+    }
+
+    /** W7: vertices of G(n, m) for PageRank. */
+    static final int W7_VERTICES = 1_000_000;
+
+    /** W7: edges of G(n, m) for PageRank. */
+    static final long W7_EDGES = 4_000_000L;
+
+    /**
+     * W7: PageRank on G(1,000,000, 4,000,000), exactly {@code rounds} rounds, the graph generated
+     * inside the job; checksum is the sum of rank(v) * (v mod 1000).
+     */
+    static RunResult w7(StreamExecutionEnvironment env, int rounds) throws Exception {
+        DataStream<Double> checksum =
+                PageRank.ranks(Graphs.edges(env, W7_VERTICES, W7_EDGES), W7_VERTICES, rounds)
+                        .map(rank -> rank.f1 * (rank.f0 % 1000))
+                        .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
+                        .reduce(Double::sum);
+        return execute("w7", rounds, env, checksum, v -> v);
     }
 
     /**
