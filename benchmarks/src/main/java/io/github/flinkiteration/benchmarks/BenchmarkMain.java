@@ -64,7 +64,7 @@ public final class BenchmarkMain {
 
     private static void usage() {
         System.out.println(
-                "usage: benchmarks.jar (w1|w2|w3|w4|w7) [--parallelism N] [--rounds R] [--json FILE]"
+                "usage: benchmarks.jar (w1|w2|w3|w4|w6|w7) [--parallelism N] [--rounds R] [--json FILE]"
                         + " [--buffer-timeout MS] [--object-reuse]\n"
                         + "       benchmarks.jar summarize FILE\n"
                         + "       benchmarks.jar jmh [JMH options]");

@@ -30,6 +30,7 @@ final class Summary {
         Map<String, Map<Integer, Map<Integer, List<Long>>>> runs = new TreeMap<>();
         Map<String, Double> checksums = new TreeMap<>();
         Map<Integer, List<Map<String, String>>> onlineRuns = new TreeMap<>();
+        Map<Integer, List<Map<String, String>>> componentRuns = new TreeMap<>();
         for (String line : Files.readAllLines(file)) {
             if (line.isBlank()) {
                 continue;
@@ -37,6 +38,12 @@ final class Summary {
             Map<String, String> fields = parse(line);
             if (fields.get("workload").equals("w4")) {
                 onlineRuns
+                        .computeIfAbsent(
+                                Integer.parseInt(fields.get("parallelism")), p -> new ArrayList<>())
+                        .add(fields);
+            }
+            if (fields.get("workload").equals("w6")) {
+                componentRuns
                         .computeIfAbsent(
                                 Integer.parseInt(fields.get("parallelism")), p -> new ArrayList<>())
                         .add(fields);
@@ -83,6 +90,7 @@ final class Summary {
                                 (parallelism, byRounds) ->
                                         derived(workload, parallelism, byRounds, checksums, out)));
         onlineRuns.forEach((parallelism, w4) -> online(parallelism, w4, out));
+        componentRuns.forEach((parallelism, w6) -> components(parallelism, w6, out));
     }
 
     /** W4's figures come from each run itself: medians over the runs. */
@@ -97,6 +105,22 @@ final class Summary {
                 medianOf(runs, "latencyP50Ms"),
                 medianOf(runs, "latencyP99Ms"),
                 medianOf(runs, "accuracy"),
+                runs.size());
+    }
+
+    /** W6 is measured whole: the median net runtime, with the checksum of the last run. */
+    private static void components(
+            int parallelism, List<Map<String, String>> runs, PrintStream out) {
+        Map<String, String> last = runs.get(runs.size() - 1);
+        out.printf(
+                Locale.ROOT,
+                "W6 p=%d: %.2f s net runtime of connected components (target <= 5; DataSet 26.0,"
+                        + " plain Java 1.23); %s components, label sum %.0f (plain Java 162481,"
+                        + " 86436333693), %d runs%n",
+                parallelism,
+                medianOf(runs, "netRuntimeMs") / 1000,
+                last.get("components"),
+                Double.parseDouble(last.get("checksum")),
                 runs.size());
     }
 

@@ -2,8 +2,13 @@ package io.github.flinkiteration.runtime.delta;
 
 import io.github.flinkiteration.api.SolutionSet;
 import io.github.flinkiteration.api.SolutionSetJoinFunction;
+import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.CompositeType;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -36,7 +41,7 @@ public final class BodySolutionSet<K, T> implements SolutionSet<K, T> {
     public static <K, T> BodySolutionSet<K, T> of(
             String name, DataStream<T> initial, KeySelector<T, K> key) {
         TypeInformation<K> keyType = TypeExtractor.getKeySelectorTypes(key, initial.getType());
-        if (!keyType.isKeyType()) {
+        if (!isHashableKey(keyType)) {
             throw new IllegalArgumentException(
                     "Solution set '"
                             + name
@@ -47,6 +52,35 @@ public final class BodySolutionSet<K, T> implements SolutionSet<K, T> {
                             + " set by a field of a basic type, a tuple or a POJO instead.");
         }
         return new BodySolutionSet<>(name, initial, key);
+    }
+
+    /**
+     * Keyed state partitions by the key's hash code, so a key must hash by value: arrays and POJOs
+     * without their own {@code hashCode} do not (Flink's own {@code keyBy} rejects them too).
+     */
+    private static boolean isHashableKey(TypeInformation<?> type) {
+        if (!type.isKeyType()
+                || type instanceof PrimitiveArrayTypeInfo
+                || type instanceof BasicArrayTypeInfo
+                || type instanceof ObjectArrayTypeInfo) {
+            return false;
+        }
+        if (type instanceof PojoTypeInfo) {
+            try {
+                return type.getTypeClass().getMethod("hashCode").getDeclaringClass()
+                        != Object.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+        if (type instanceof CompositeType<?> composite) {
+            for (int i = 0; i < composite.getArity(); i++) {
+                if (!isHashableKey(composite.getTypeAt(i))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Override
