@@ -23,6 +23,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -31,7 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * key with the value a plain-Java run gives. Every 1000th key is looked up in round 0; a looked-up
  * key adds one to its value and, while its offset in its thousand is below 3, looks up the next key
  * in the following round.
+ *
+ * <p>It takes about a minute on a busy machine, so the default build skips it; run it with {@code
+ * mvn -Plarge-tests -pl iteration-runtime -am test -Dtest=LargeSolutionSetTest}.
  */
+@EnabledIfSystemProperty(named = "large-tests", matches = "true")
 @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LargeSolutionSetTest {
 
