@@ -23,6 +23,8 @@ import org.apache.flink.util.Collector;
  * candidate labels (vertex, label). In round 0 every vertex tells its neighbours its own id; later,
  * a vertex whose label a candidate lowers stores it and tells its neighbours. Only changed vertices
  * send, so the workset shrinks, and the iteration ends after the round in which no label changed.
+ * Before a round's candidates go back, each subtask keeps only the smallest per vertex ({@link
+ * MinPerTarget}): only that one can change the vertex.
  *
  * <p>Run it on an embedded MiniCluster with {@code --vertices N --edges M [--parallelism P]}; it
  * prints the number of components and the sum of the labels (the checksum of W6 in {@code
@@ -57,10 +59,13 @@ public final class ConnectedComponents {
                                     context.solutionSet("labels");
                             DataStream<Tuple2<Integer, Integer>> sent =
                                     labels.join(
-                                            inputs.get("candidates"),
-                                            c -> c.f0,
-                                            new SmallerLabel(),
-                                            LABEL);
+                                                    inputs.get("candidates"),
+                                                    c -> c.f0,
+                                                    new SmallerLabel(),
+                                                    LABEL)
+                                            .process(new MinPerTarget())
+                                            .returns(LABEL)
+                                            .name("smallest candidate per vertex");
                             return IterationDeclaration.builder()
                                     .withFeedback("candidates", sent)
                                     .withOutput(
