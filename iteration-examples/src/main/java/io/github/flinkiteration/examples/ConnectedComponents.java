@@ -7,11 +7,9 @@ import io.github.flinkiteration.api.SolutionSet;
 import io.github.flinkiteration.api.SolutionSetJoinFunction;
 import java.util.Locale;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -19,12 +17,12 @@ import org.apache.flink.util.Collector;
 
 /**
  * Connected components as a delta iteration: every vertex ends with the smallest vertex id of its
- * component. The solution set holds (vertex, label, neighbours) keyed by vertex; the workset holds
- * candidate labels (vertex, label). In round 0 every vertex tells its neighbours its own id; later,
- * a vertex whose label a candidate lowers stores it and tells its neighbours. Only changed vertices
- * send, so the workset shrinks, and the iteration ends after the round in which no label changed.
- * Before a round's candidates go back, each subtask keeps only the smallest per vertex ({@link
- * MinPerTarget}): only that one can change the vertex.
+ * component. The solution set holds a {@link ComponentVertex} (id, label, neighbours) per vertex;
+ * the workset holds candidate labels (vertex, label). In round 0 every vertex tells its neighbours
+ * its own id; later, a vertex whose label a candidate lowers stores it and tells its neighbours.
+ * Only changed vertices send, so the workset shrinks, and the iteration ends after the round in
+ * which no label changed. Before a round's candidates go back, each subtask keeps only the smallest
+ * per vertex ({@link MinPerTarget}): only that one can change the vertex.
  *
  * <p>Run it on an embedded MiniCluster with {@code --vertices N --edges M [--parallelism P]}; it
  * prints the number of components and the sum of the labels (the checksum of W6 in {@code
@@ -32,8 +30,8 @@ import org.apache.flink.util.Collector;
  */
 public final class ConnectedComponents {
 
-    static final TypeInformation<Tuple3<Integer, Integer, int[]>> VERTEX =
-            TypeInformation.of(new TypeHint<Tuple3<Integer, Integer, int[]>>() {});
+    static final TypeInformation<ComponentVertex> VERTEX =
+            TypeInformation.of(ComponentVertex.class);
     static final TypeInformation<Tuple2<Integer, Integer>> LABEL =
             Types.TUPLE(Types.INT, Types.INT);
 
@@ -42,20 +40,20 @@ public final class ConnectedComponents {
     /** (vertex, component label) of every vertex of the graph, edges taken as undirected. */
     public static DataStream<Tuple2<Integer, Integer>> components(
             DataStream<Long> edges, int vertices) {
-        DataStream<Tuple3<Integer, Integer, int[]>> initial =
+        DataStream<ComponentVertex> initial =
                 Adjacency.undirected(edges, vertices)
-                        .map(a -> Tuple3.of(a.f0, a.f0, a.f1))
+                        .map(a -> new ComponentVertex(a.f0, a.f0, a.f1))
                         .returns(VERTEX)
                         .name("initial labels");
         DataStream<Tuple2<Integer, Integer>> ownIds =
-                initial.map(v -> Tuple2.of(v.f0, v.f0)).returns(LABEL).name("own ids");
+                initial.map(v -> Tuple2.of(v.vertex, v.vertex)).returns(LABEL).name("own ids");
         return new BoundedIteration()
                 .name("connected-components")
-                .bindSolutionSet("labels", initial, v -> v.f0)
+                .bindSolutionSet("labels", initial, v -> v.vertex)
                 .bindVariable("candidates", ownIds)
                 .withBody(
                         (inputs, context) -> {
-                            SolutionSet<Integer, Tuple3<Integer, Integer, int[]>> labels =
+                            SolutionSet<Integer, ComponentVertex> labels =
                                     context.solutionSet("labels");
                             DataStream<Tuple2<Integer, Integer>> sent =
                                     labels.join(
@@ -71,7 +69,7 @@ public final class ConnectedComponents {
                                     .withOutput(
                                             "labels",
                                             labels.finalValues()
-                                                    .map(v -> Tuple2.of(v.f0, v.f1))
+                                                    .map(v -> Tuple2.of(v.vertex, v.label))
                                                     .returns(LABEL))
                                     .build();
                         })
@@ -111,16 +109,14 @@ public final class ConnectedComponents {
      */
     static final class SmallerLabel
             implements SolutionSetJoinFunction<
-                    Tuple2<Integer, Integer>,
-                    Tuple3<Integer, Integer, int[]>,
-                    Tuple2<Integer, Integer>> {
+                    Tuple2<Integer, Integer>, ComponentVertex, Tuple2<Integer, Integer>> {
         private static final long serialVersionUID = 1L;
 
         @Override
         public void join(
                 Tuple2<Integer, Integer> candidate,
-                Tuple3<Integer, Integer, int[]> vertex,
-                Context<Tuple3<Integer, Integer, int[]>> context,
+                ComponentVertex vertex,
+                Context<ComponentVertex> context,
                 Collector<Tuple2<Integer, Integer>> out) {
             if (vertex == null) {
                 throw new IllegalStateException(
@@ -128,15 +124,15 @@ public final class ConnectedComponents {
             }
             int label;
             if (IterationRuntimeContext.currentRound() == 0) {
-                label = vertex.f1;
-            } else if (candidate.f1 < vertex.f1) {
+                label = vertex.label;
+            } else if (candidate.f1 < vertex.label) {
                 label = candidate.f1;
-                vertex.f1 = label;
+                vertex.label = label;
                 context.update(vertex);
             } else {
                 return;
             }
-            for (int neighbour : vertex.f2) {
+            for (int neighbour : vertex.neighbours) {
                 if (label < neighbour) { // a neighbour with a smaller id keeps its own label
                     out.collect(Tuple2.of(neighbour, label));
                 }
