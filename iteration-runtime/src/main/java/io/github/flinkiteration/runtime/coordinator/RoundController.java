@@ -250,7 +250,18 @@ final class RoundController {
     synchronized void reset() {
         aggregates.clear();
         partials.clear();
-        // Their requesters are gone with the failed attempt; new attempts ask again.
+        // Their requesters restart with the reset and ask again; one that survived fails now
+        // rather than waiting for an answer this controller will never give.
+        for (List<CompletableFuture<CoordinationResponse>> answers : waiting.values()) {
+            answers.forEach(
+                    answer ->
+                            answer.completeExceptionally(
+                                    new IllegalStateException(
+                                            "Iteration '"
+                                                    + plan.getName()
+                                                    + "' was reset before the aggregates were"
+                                                    + " complete")));
+        }
         waiting.clear();
         tallies.clear();
         decidedRound = -1;
