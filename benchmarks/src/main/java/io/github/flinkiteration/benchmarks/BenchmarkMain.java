@@ -60,6 +60,7 @@ public final class BenchmarkMain {
             case "w1":
                 return 1000;
             case "w2":
+            case "w7":
                 return 20;
             default:
                 return 50;
@@ -81,7 +82,7 @@ public final class BenchmarkMain {
 
     private static void usage() {
         System.out.println(
-                "usage: benchmarks.jar (w1|w2|w3|w4) [--parallelism N] [--rounds R] [--records N] [--json FILE]"
+                "usage: benchmarks.jar (w1|w2|w3|w4|w6|w7) [--parallelism N] [--rounds R] [--records N] [--json FILE]"
                         + " [--buffer-timeout MS] [--object-reuse] [--mode streaming|batch]\n"
                         + "       benchmarks.jar summarize FILE\n"
                         + "       benchmarks.jar jmh [JMH options]");

@@ -34,6 +34,7 @@ final class Summary {
         Map<String, Map<Integer, Map<Integer, List<Long>>>> runs = new TreeMap<>();
         Map<String, Double> checksums = new TreeMap<>();
         Map<Integer, List<Map<String, String>>> onlineRuns = new TreeMap<>();
+        Map<Integer, List<Map<String, String>>> componentRuns = new TreeMap<>();
         for (String line : Files.readAllLines(file)) {
             if (line.isBlank()) {
                 continue;
@@ -41,6 +42,12 @@ final class Summary {
             Map<String, String> fields = parse(line);
             if (fields.get("workload").equals("w4")) {
                 onlineRuns
+                        .computeIfAbsent(
+                                Integer.parseInt(fields.get("parallelism")), p -> new ArrayList<>())
+                        .add(fields);
+            }
+            if (fields.get("workload").equals("w6")) {
+                componentRuns
                         .computeIfAbsent(
                                 Integer.parseInt(fields.get("parallelism")), p -> new ArrayList<>())
                         .add(fields);
@@ -93,8 +100,9 @@ final class Summary {
                 (workload, byParallelism) ->
                         byParallelism.forEach(
                                 (parallelism, byRounds) ->
-                                        derived(workload, parallelism, byRounds, out)));
+                                        derived(workload, parallelism, byRounds, checksums, out)));
         onlineRuns.forEach((parallelism, w4) -> online(parallelism, w4, out));
+        componentRuns.forEach((parallelism, w6) -> components(parallelism, w6, out));
     }
 
     /** W4's figures come from each run itself: medians over the runs. */
@@ -112,6 +120,22 @@ final class Summary {
                 runs.size());
     }
 
+    /** W6 is measured whole: the median net runtime, with the checksum of the last run. */
+    private static void components(
+            int parallelism, List<Map<String, String>> runs, PrintStream out) {
+        Map<String, String> last = runs.get(runs.size() - 1);
+        out.printf(
+                Locale.ROOT,
+                "W6 p=%d: %.2f s net runtime of connected components (target <= 5; DataSet 26.0,"
+                        + " plain Java 1.23); %s components, label sum %.0f (plain Java 162481,"
+                        + " 86436333693), %d runs%n",
+                parallelism,
+                medianOf(runs, "netRuntimeMs") / 1000,
+                last.get("components"),
+                Double.parseDouble(last.get("checksum")),
+                runs.size());
+    }
+
     private static double medianOf(List<Map<String, String>> runs, String field) {
         List<Double> values = new ArrayList<>();
         for (Map<String, String> run : runs) {
@@ -123,7 +147,11 @@ final class Summary {
     }
 
     private static void derived(
-            String workload, int parallelism, Map<Integer, List<Long>> byRounds, PrintStream out) {
+            String workload,
+            int parallelism,
+            Map<Integer, List<Long>> byRounds,
+            Map<String, Double> checksums,
+            PrintStream out) {
         if (byRounds.size() < 2) {
             return;
         }
@@ -171,6 +199,18 @@ final class Summary {
                         mode,
                         parallelism,
                         recordsPerSecond / 1e6);
+                break;
+            case "w7":
+                out.printf(
+                        Locale.ROOT,
+                        "W7 p=%d: %.1f ms per extra round of PageRank (target <= 100; DataSet"
+                                + " 3,465, plain Java 35); checksum after %d rounds %.11f"
+                                + " (plain Java 499.12222071062 after 20)%n",
+                        parallelism,
+                        extraMs / extraRounds,
+                        high,
+                        checksums.getOrDefault(
+                                workload + " p=" + parallelism + " rounds=" + high, Double.NaN));
                 break;
             case "w3-chain":
                 out.printf(

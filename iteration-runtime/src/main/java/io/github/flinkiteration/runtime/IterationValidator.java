@@ -88,6 +88,7 @@ final class IterationValidator {
                             + " ends when they have ended and the loop has drained: remove"
                             + " until(...), or use a BoundedIteration.");
         }
+        checkAggregators(declaration);
         Set<String> variables = spec.getVariables().keySet();
         for (String name : declaration.getFeedbacks().keySet()) {
             if (!variables.contains(name)) {
@@ -113,6 +114,40 @@ final class IterationValidator {
             }
             checkFeedbackType(
                     name, spec.getVariables().get(name), declaration.getFeedbacks().get(name));
+        }
+    }
+
+    /**
+     * Aggregators combine a round's partials once the round has ended everywhere, which only
+     * lock-step rounds give; a convergence check must name a declared aggregator.
+     */
+    private void checkAggregators(IterationDeclaration declaration) {
+        Set<String> aggregators = declaration.getAggregators().keySet();
+        if (!spec.isBounded() && !aggregators.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "The body of an UnboundedIteration declares the aggregators "
+                            + aggregators
+                            + ". Aggregators combine what every subtask added in a round once"
+                            + " that round has ended everywhere, which an unbounded iteration"
+                            + " does not wait for: remove withAggregator(...), or use a"
+                            + " BoundedIteration.");
+        }
+        if (declaration.getTermination() == null) {
+            return;
+        }
+        for (TerminationCondition.AggregateCheck<?> check :
+                declaration.getTermination().getAggregateChecks()) {
+            if (!aggregators.contains(check.getAggregator())) {
+                throw new IllegalArgumentException(
+                        "The termination condition whenAggregateConverged(\""
+                                + check.getAggregator()
+                                + "\", ...) names an aggregator the body does not declare."
+                                + " Declared aggregators: "
+                                + aggregators
+                                + ". Declare it with withAggregator(\""
+                                + check.getAggregator()
+                                + "\", ...) or correct the name.");
+            }
         }
     }
 

@@ -2,6 +2,8 @@ package io.github.flinkiteration.runtime.wrapper;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.api.spi.CurrentRound;
+import io.github.flinkiteration.api.spi.RoundAggregates;
 import io.github.flinkiteration.api.spi.RoundAwareFunctions;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
@@ -80,6 +82,17 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private final boolean lockStep;
     private final List<HeldRecord> heldRecords = new ArrayList<>();
 
+    /** The task thread's round, for IterationRuntimeContext; taken in the first call on it. */
+    private CurrentRound currentRound;
+
+    /** What the thread's round was before this wrapper called into its operator. */
+    private int outerRound;
+
+    private RoundAggregates outerAggregates;
+
+    /** This subtask's part in the iteration's aggregators, or null when it declares none. */
+    private RoundAggregation aggregation;
+
     private final StreamConfig config;
     private final StreamTask<?, ?> task;
     private transient ProgressState progressState;
@@ -153,7 +166,12 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                         ? new StreamRecord<>(value, record.getTimestamp())
                         : new StreamRecord<>(value);
         long emittedBefore = taggingOutput.emitted();
-        deliver(input, record, unwrapped);
+        enterRound(round);
+        try {
+            deliver(input, record, unwrapped);
+        } finally {
+            leaveRound();
+        }
         if (eagerFlusher != null && taggingOutput.emitted() != emittedBefore) {
             eagerFlusher.afterEmit();
         }
@@ -185,12 +203,18 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private void startRoundsUpTo(int round) throws Exception {
         while (startedRound < round) {
             startedRound++;
+            if (aggregation != null) {
+                aggregation.startRound(startedRound);
+            }
             if (listener != null) {
                 taggingOutput.setRound(startedRound);
+                enterRound(startedRound);
                 try {
                     listener.onRoundStart(startedRound, listenerContext, listenerCollector);
                 } catch (Exception e) {
                     throw callbackFailed("onRoundStart", "in round " + startedRound, e);
+                } finally {
+                    leaveRound();
                 }
             }
         }
@@ -200,16 +224,46 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         startRoundsUpTo(round);
         if (listener != null) {
             taggingOutput.setRound(round);
+            enterRound(round);
             try {
                 listener.onRoundEnd(round, listenerContext, listenerCollector);
             } catch (Exception e) {
                 throw callbackFailed("onRoundEnd", "in round " + round, e);
+            } finally {
+                leaveRound();
             }
+        }
+        if (aggregation != null) {
+            aggregation.endRound(round);
         }
         endedRound = round;
         output.emitWatermark(new Watermark(round));
         flusher.flush();
         releaseHeldRecords(round + 1);
+    }
+
+    /**
+     * Makes {@code round} (and this operator's aggregators) the task thread's current ones for the
+     * call into the operator that follows; {@link #leaveRound} puts back those of a wrapper this
+     * one is chained behind, or none.
+     */
+    private void enterRound(int round) {
+        if (currentRound == null) {
+            currentRound = CurrentRound.ofThisThread();
+        }
+        // Not reentrant: a chain has no cycle, so this wrapper is never called from its own call.
+        outerRound = currentRound.get();
+        outerAggregates = currentRound.aggregates();
+        currentRound.set(round, aggregation);
+    }
+
+    private void leaveRound() {
+        currentRound.set(outerRound, outerAggregates);
+    }
+
+    /** Makes this subtask take part in the iteration's aggregators (before it is initialized). */
+    void joinAggregation(RoundAggregation aggregation) {
+        this.aggregation = aggregation;
     }
 
     /** Names the operator, callback and round: Flink's own report names only the task. */
@@ -250,14 +304,19 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         int lastRound = Math.max(endedRound, 0);
         taggingOutput.setRound(lastRound);
-        if (listener != null) {
-            try {
-                listener.onIterationTerminated(listenerContext, listenerCollector);
-            } catch (Exception e) {
-                throw callbackFailed("onIterationTerminated", "after round " + lastRound, e);
+        enterRound(lastRound);
+        try {
+            if (listener != null) {
+                try {
+                    listener.onIterationTerminated(listenerContext, listenerCollector);
+                } catch (Exception e) {
+                    throw callbackFailed("onIterationTerminated", "after round " + lastRound, e);
+                }
             }
+            endInnerInputs();
+        } finally {
+            leaveRound();
         }
-        endInnerInputs();
         heldRecords.clear();
         output.emitWatermark(Watermark.MAX_WATERMARK);
         flusher.flush();
@@ -295,6 +354,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     @Override
     public void open() throws Exception {
         inner.open();
+        if (aggregation != null) {
+            aggregation.open();
+        }
         // Flink does not checkpoint which watermark each input channel delivered: after a restore
         // every channel downstream starts without one. A round watermark this subtask sent before
         // the checkpoint is not sent again by anything else, and a downstream input whose other
@@ -349,6 +411,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         progressState.update(progress);
         heldState.update(heldRecords);
+        if (aggregation != null) {
+            aggregation.snapshotState();
+        }
         return inner.snapshotState(checkpointId, timestamp, checkpointOptions, storageLocation);
     }
 
@@ -364,6 +429,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         heldState =
                 ItemListState.register(
                         store, "flink-iteration.held-records", new HeldRecordCodec());
+        if (aggregation != null) {
+            aggregation.initializeState(store);
+        }
         long[] progress = progressState.get();
         if (progress.length == 0) {
             return;
