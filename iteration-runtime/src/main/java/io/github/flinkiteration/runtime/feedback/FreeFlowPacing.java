@@ -14,11 +14,33 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Unbounded iterations: feedback goes into the body at once, and is only counted, by the round it
  * enters, until that round is reported. The counts go into the head's checkpoint.
+ *
+ * <p>While an unbounded data input is open its round 0 never ends, so no round is reported and a
+ * record going round would leave a count for every round it entered, for as long as the job runs.
+ * So exact counts are kept for at most {@value #MAX_COUNTED_ROUNDS} rounds; the feedback of later
+ * rounds is lumped together (lowest and highest round, records). That is enough for what a count
+ * decides: no constant feeds an unbounded loop and data enters in round 0 only, so a record fed
+ * back into round {@code s} means some record was fed back into every round from 1 to {@code s}.
+ * When a lumped round is asked for, it reports at least one record (the loop truly went on past
+ * it), and the newest lumped round the rest of the lump: the decisions are exact, the counts of
+ * lumped rounds only approximate.
  */
 final class FreeFlowPacing<T> implements FeedbackPacing {
 
+    /** How many rounds get an exact count of their own; see the class comment. */
+    static final int MAX_COUNTED_ROUNDS = 256;
+
     /** Records by the round they entered, for rounds not yet reported as the next one. */
     private final TreeMap<Integer, Long> counts = new TreeMap<>();
+
+    /**
+     * Feedback of rounds beyond the counted ones: from {@code lumpFrom} to {@code lumpTo}, {@code
+     * lumpRecords} records in all; none if {@code lumpRecords} is 0. Every counted round is lower.
+     */
+    private int lumpFrom;
+
+    private int lumpTo;
+    private long lumpRecords;
 
     /**
      * The round being counted right now is kept aside: feedback mostly comes in runs of one round.
@@ -33,6 +55,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     private final Output<StreamRecord<IterationRecord<T>>> output;
     private final TypeSerializer<T> valueSerializer;
     private final ProgressState countsState;
+    private final ProgressState lumpState;
 
     FreeFlowPacing(
             Output<StreamRecord<IterationRecord<T>>> output,
@@ -43,11 +66,19 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
         this.output = output;
         this.valueSerializer = valueSerializer;
         this.countsState = ProgressState.register(store, "head-counts");
+        this.lumpState = ProgressState.register(store, "head-lumped-counts");
         if (restored) {
             long[] stored = countsState.get();
             for (int i = 0; i + 1 < stored.length; i += 2) {
                 counts.put((int) stored[i], stored[i + 1]);
                 newestRound = Math.max(newestRound, (int) stored[i]);
+            }
+            long[] lump = lumpState.get();
+            if (lump.length == 3) {
+                lumpFrom = (int) lump[0];
+                lumpTo = (int) lump[1];
+                lumpRecords = lump[2];
+                newestRound = Math.max(newestRound, lumpTo);
             }
         }
     }
@@ -65,17 +96,56 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     }
 
     private void setAsideCount() {
-        if (countingRecords > 0) {
-            counts.merge(countingRound, countingRecords, Long::sum);
-            countingRecords = 0;
+        if (countingRecords == 0) {
+            return;
         }
+        int round = countingRound;
+        long records = countingRecords;
+        countingRecords = 0;
+        if (lumpRecords > 0 && round >= lumpFrom) {
+            lump(round, records);
+        } else if (counts.containsKey(round) || counts.size() < MAX_COUNTED_ROUNDS) {
+            counts.merge(round, records, Long::sum);
+        } else if (round > counts.lastKey()) {
+            lump(round, records);
+        } else {
+            // An earlier round came late: it gets the place of the highest counted one.
+            Map.Entry<Integer, Long> highest = counts.pollLastEntry();
+            lump(highest.getKey(), highest.getValue());
+            counts.put(round, records);
+        }
+    }
+
+    private void lump(int round, long records) {
+        lumpFrom = lumpRecords == 0 ? round : Math.min(lumpFrom, round);
+        lumpTo = lumpRecords == 0 ? round : Math.max(lumpTo, round);
+        lumpRecords += records;
     }
 
     @Override
     public long feedbackFor(int round) {
         setAsideCount();
         Long counted = counts.remove(round);
-        return counted == null ? 0 : counted;
+        if (counted != null) {
+            return counted;
+        }
+        if (lumpRecords == 0 || round < lumpFrom) {
+            return 0;
+        }
+        if (round > lumpTo) {
+            return 0;
+        }
+        if (round == lumpTo) {
+            long rest = lumpRecords;
+            lumpRecords = 0;
+            return rest;
+        }
+        // A round inside the lump: some record was fed back into it (see the class comment).
+        lumpFrom = round + 1;
+        if (lumpRecords > 1) {
+            lumpRecords--;
+        }
+        return 1;
     }
 
     @Override
@@ -102,6 +172,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     public void clear() {
         counts.clear();
         countingRecords = 0;
+        lumpRecords = 0;
     }
 
     @Override
@@ -114,5 +185,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             stored[i++] = entry.getValue();
         }
         countsState.update(stored);
+        lumpState.update(
+                lumpRecords == 0 ? new long[0] : new long[] {lumpFrom, lumpTo, lumpRecords});
     }
 }
