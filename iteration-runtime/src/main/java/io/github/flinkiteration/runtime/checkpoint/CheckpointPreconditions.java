@@ -39,9 +39,12 @@ public final class CheckpointPreconditions {
     }
 
     /**
-     * Fails when the operator is restored at another parallelism than it was checkpointed at: round
-     * progress, held records and feedback in flight belong to one subtask each and cannot be split
-     * or merged.
+     * Fails when an operator of a bounded iteration is restored at another parallelism. Bounded
+     * iterations run in lock-step, and a checkpoint cuts a round in the middle: each subtask holds
+     * the next round's feedback and the records that ran ahead on some of its input channels, and
+     * has seen the round's end on some channels and not on others. Which channels those were is
+     * lost when the channels change, so the cut cannot be split or merged (see
+     * docs/failure-semantics.md §7). Unbounded iterations rescale and do not call this.
      */
     public static void requireSameParallelism(
             OperatorStateStore store, int parallelism, String operator) throws Exception {
@@ -60,14 +63,15 @@ public final class CheckpointPreconditions {
                                             + old
                                             + " and is restored at parallelism "
                                             + parallelism
-                                            + ". The operators of an iteration (heads, tails,"
-                                            + " replays, termination checks and every body"
-                                            + " operator) keep per-subtask round progress and"
-                                            + " feedback in flight, which cannot be"
-                                            + " redistributed: restore at parallelism "
+                                            + ". A bounded iteration cannot change its"
+                                            + " parallelism in the middle of its rounds: its"
+                                            + " operators hold a lock-step round cut per"
+                                            + " subtask and per input channel, which cannot be"
+                                            + " split or merged. Restore at parallelism "
                                             + old
                                             + ", or start the job without this"
-                                            + " checkpoint."));
+                                            + " checkpoint. (Unbounded iterations can be"
+                                            + " rescaled.)"));
                 }
             }
         }
