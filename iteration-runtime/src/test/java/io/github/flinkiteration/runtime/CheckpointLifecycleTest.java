@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Checkpoints of a job with an iteration: they keep completing after the initial inputs have ended
  * (the heads stay ordinary running tasks), the job then finishes by itself, and a restore of a
  * bounded iteration at another parallelism fails for good with a message naming the operator
- * (unbounded iterations rescale: {@code RescalingTest}).
+ * (unbounded iterations rescale: {@code RescalingTest}), and a savepoint of a job without
+ * checkpointing, which Flink would take without aligning barriers, is refused.
  */
 // A separate thread: the collect iterator swallows the interrupt of a same-thread timeout.
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -66,7 +67,8 @@ class CheckpointLifecycleTest {
             @TempDir Path savepoints) throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            StreamExecutionEnvironment first = TestCluster.env(2);
+            StreamExecutionEnvironment first =
+                    TestCluster.withAlignedSavepoints(TestCluster.env(2));
             LoopJobs.gatedIncrements(first, gate).sinkTo(new RecordingSink<>(run));
             JobClient job = first.executeAsync();
             // Round 0 is in progress, and round 1's feedback is held at the heads.
@@ -88,6 +90,31 @@ class CheckpointLifecycleTest {
                     .hasStackTraceContaining("restored at parallelism 3")
                     .hasStackTraceContaining("A bounded iteration cannot change its parallelism")
                     .hasStackTraceContaining("Restore at parallelism 2");
+        } finally {
+            RecordingSink.forget(run);
+        }
+    }
+
+    @Test
+    void aSavepointOfAJobWithoutCheckpointingIsRefusedSayingWhatToDo(@TempDir Path savepoints)
+            throws Exception {
+        String run = UUID.randomUUID().toString();
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            // No checkpointing: Flink takes the savepoint at-least-once, without aligning.
+            StreamExecutionEnvironment env = TestCluster.env(2);
+            LoopJobs.echo(env, gate).sinkTo(new RecordingSink<>(run));
+            JobClient job = env.executeAsync();
+            gate.allowBelow(10);
+            while (RecordingSink.received(run).size() < 10) {
+                Thread.sleep(10);
+            }
+            assertThatThrownBy(() -> Savepoints.stopWithSavepoint(job, savepoints))
+                    .as("no savepoint that would repeat feedback")
+                    .isNotNull();
+            assertThatThrownBy(() -> job.getJobExecutionResult().get())
+                    .hasStackTraceContaining("head of variable 'x'")
+                    .hasStackTraceContaining("refuses a savepoint of a job without checkpointing")
+                    .hasStackTraceContaining("Enable checkpointing");
         } finally {
             RecordingSink.forget(run);
         }

@@ -60,17 +60,36 @@ class RescalingTest {
     private static final TypeInformation<Tuple3<Long, Long, Long>> VISIT =
             Types.TUPLE(Types.LONG, Types.LONG, Types.LONG);
 
-    @ParameterizedTest(name = "{0}: parallelism {1} -> {2}")
-    @CsvSource({"hashmap, 2, 3", "hashmap, 3, 2", "rocksdb, 2, 3", "rocksdb, 3, 2"})
+    /**
+     * With {@code firstInputEnds} false, the first job's input never ends, so round 0 never ends
+     * either (the usual online job); the second job brings {@link #EVENTS} more events and ends.
+     * With it true, the first job's input ends at once and the rounds advance, one hop per round,
+     * so the savepoint holds round progress and per-round feedback counts that the new heads
+     * combine; the second job brings nothing new.
+     */
+    @ParameterizedTest(name = "{0}: parallelism {1} -> {2}, first input ends: {3}")
+    @CsvSource({
+        "hashmap, 2, 3, false",
+        "hashmap, 3, 2, false",
+        "rocksdb, 2, 3, false",
+        "rocksdb, 3, 2, false",
+        "hashmap, 2, 3, true",
+        "rocksdb, 3, 2, true"
+    })
     void unboundedIterationResumesAtAnotherParallelism(
-            String backend, int before, int after, @TempDir Path savepoints) throws Exception {
+            String backend, int before, int after, boolean firstInputEnds, @TempDir Path savepoints)
+            throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            StreamExecutionEnvironment first = TestCluster.env(before, backend);
+            StreamExecutionEnvironment first =
+                    TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
             DataStream<Tuple2<Long, Long>> events =
                     first.fromSource(
-                                    ControlledSource.unbounded(
-                                            gate, id -> Tuple2.of(id, HOPS), EVENT),
+                                    firstInputEnds
+                                            ? ControlledSource.bounded(
+                                                    gate, EVENTS, id -> Tuple2.of(id, HOPS), EVENT)
+                                            : ControlledSource.unbounded(
+                                                    gate, id -> Tuple2.of(id, HOPS), EVENT),
                                     WatermarkStrategy.noWatermarks(),
                                     "events")
                             .uid("events");
@@ -92,16 +111,23 @@ class RescalingTest {
             StreamExecutionEnvironment second =
                     StreamExecutionEnvironment.getExecutionEnvironment(resume);
             second.setParallelism(after);
+            long newEvents = firstInputEnds ? 0 : EVENTS;
             loop(
-                    second.fromSequence(EVENTS, 2 * EVENTS - 1)
-                            .map(id -> Tuple2.of(id, HOPS))
-                            .returns(EVENT)
+                    second.fromSource(
+                                    ControlledSource.bounded(
+                                            gate,
+                                            newEvents,
+                                            i -> Tuple2.of(EVENTS + i, HOPS),
+                                            EVENT),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "more events")
                             .uid("more-events"),
                     run);
+            gate.open();
             second.execute();
 
             List<Tuple3<Long, Long, Long>> visits = RecordingSink.received(run);
-            assertThat(finalSums(visits)).isEqualTo(reference());
+            assertThat(finalSums(visits)).isEqualTo(reference(EVENTS + newEvents));
             // Events of the first job still going round at the savepoint went on in the second.
             assertThat(visits.subList(seenBefore, visits.size()))
                     .anySatisfy(visit -> assertThat(visit.f0).isLessThan(EVENTS));
@@ -154,10 +180,13 @@ class RescalingTest {
         return sums;
     }
 
-    /** Every event of both jobs visits {@code HOPS + 1} times, adding {@code id + 1} each time. */
-    private static Map<Long, Long> reference() {
+    /**
+     * Every event {@code 0 … events - 1} visits {@code HOPS + 1} times, adding {@code id + 1} each
+     * time.
+     */
+    private static Map<Long, Long> reference(long events) {
         Map<Long, Long> sums = new HashMap<>();
-        for (long id = 0; id < 2 * EVENTS; id++) {
+        for (long id = 0; id < events; id++) {
             sums.merge(id % KEYS, (id + 1) * (HOPS + 1), Long::sum);
         }
         return sums;

@@ -48,7 +48,8 @@ class SavepointAfterUpstreamChangeTest {
             throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            StreamExecutionEnvironment first = TestCluster.env(2, backend);
+            StreamExecutionEnvironment first =
+                    TestCluster.withAlignedSavepoints(TestCluster.env(2, backend));
             job(first, gate, run, false);
             JobClient job = first.executeAsync();
             gate.allowBelow(BEFORE_SAVEPOINT);

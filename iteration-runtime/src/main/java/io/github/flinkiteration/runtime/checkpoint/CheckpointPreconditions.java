@@ -6,6 +6,7 @@ import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
 
@@ -35,6 +36,43 @@ public final class CheckpointPreconditions {
                                     + "). Disable them with"
                                     + " env.getCheckpointConfig().enableUnalignedCheckpoints(false)"
                                     + " or execution.checkpointing.unaligned.enabled: false."));
+        }
+        if (CheckpointingOptions.isCheckpointingEnabled(job)
+                && CheckpointingOptions.getCheckpointingMode(job)
+                        == CheckpointingMode.AT_LEAST_ONCE) {
+            throw new SuppressRestartsException(
+                    new UnsupportedOperationException(
+                            "Checkpoints are at-least-once, but iterations need exactly-once"
+                                    + " checkpoints ("
+                                    + operator
+                                    + "): at-least-once checkpoints do not align their"
+                                    + " barriers, so the feedback going round the loop would be"
+                                    + " cut inconsistently and repeated after a restore. Use"
+                                    + " CheckpointingMode.EXACTLY_ONCE"
+                                    + " (execution.checkpointing.mode: EXACTLY_ONCE)."));
+        }
+    }
+
+    /**
+     * Refuses a snapshot whose barriers Flink does not align. A job without checkpointing runs in
+     * at-least-once mode, and a savepoint of it (also the one of stop-with-savepoint) passes
+     * barriers without blocking the channels behind them: body operators then process feedback that
+     * a head sent after its snapshot, before their own, and the restored loop holds that feedback
+     * twice. Throwing here fails the task, and with it the savepoint, instead of writing a
+     * savepoint that would duplicate records.
+     */
+    public static void requireAlignedSnapshot(StreamTask<?, ?> task, String operator) {
+        Configuration job = task.getEnvironment().getJobConfiguration();
+        if (CheckpointingOptions.getCheckpointingMode(job) == CheckpointingMode.AT_LEAST_ONCE) {
+            throw new IllegalStateException(
+                    "The "
+                            + operator
+                            + " refuses a savepoint of a job without checkpointing: Flink takes it"
+                            + " at-least-once, without aligning barriers, and the feedback going"
+                            + " round the loop would be cut inconsistently (repeated after a"
+                            + " restore). Enable checkpointing, for example"
+                            + " env.enableCheckpointing(60_000) or execution.checkpointing.interval,"
+                            + " before taking savepoints of a job with an iteration.");
         }
     }
 

@@ -230,6 +230,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
+        CheckpointPreconditions.requireAlignedSnapshot(getContainingTask(), describe());
         super.snapshotState(context);
         List<FeedbackItem> inFlight =
                 channel == null || terminated
