@@ -52,6 +52,14 @@ class RescalingTest {
     private static final int KEYS = 16;
     private static final long HOPS = 50;
 
+    /**
+     * How long each hop waits in the first job (about 4 s for all hops of an ended input, far
+     * longer than taking the savepoint) and in the second.
+     */
+    private static final long FIRST_JOB_HOP_NANOS = 5_000_000;
+
+    private static final long SECOND_JOB_HOP_NANOS = 1_000_000;
+
     /** Events of the first job; the second job adds as many again. */
     private static final long EVENTS = 32;
 
@@ -93,7 +101,9 @@ class RescalingTest {
                                     WatermarkStrategy.noWatermarks(),
                                     "events")
                             .uid("events");
-            loop(events, run);
+            // Slow hops in the first job: the savepoint must come while events go round, before
+            // an iteration whose input ended runs out of hops.
+            loop(events, run, FIRST_JOB_HOP_NANOS);
             JobClient job = first.executeAsync();
             gate.allowBelow(EVENTS);
             while (RecordingSink.received(run).isEmpty()) {
@@ -122,7 +132,8 @@ class RescalingTest {
                                     WatermarkStrategy.noWatermarks(),
                                     "more events")
                             .uid("more-events"),
-                    run);
+                    run,
+                    SECOND_JOB_HOP_NANOS);
             gate.open();
             second.execute();
 
@@ -140,7 +151,7 @@ class RescalingTest {
      * Each event goes round {@link #HOPS} more times; every visit is summed per key and leaves as
      * {@code (id, key, sum)}.
      */
-    private static void loop(DataStream<Tuple2<Long, Long>> events, String run) {
+    private static void loop(DataStream<Tuple2<Long, Long>> events, String run, long hopNanos) {
         new UnboundedIteration()
                 .bindVariable("events", events)
                 .withBody(
@@ -153,7 +164,7 @@ class RescalingTest {
                                             .uid("sum");
                             DataStream<Tuple2<Long, Long>> again =
                                     visited.filter(visit -> visit.f1 > 0)
-                                            .map(new NextHop())
+                                            .map(new NextHop(hopNanos))
                                             .returns(EVENT);
                             return IterationDeclaration.builder()
                                     .withFeedback("events", again)
@@ -213,14 +224,20 @@ class RescalingTest {
     }
 
     /**
-     * One hop fewer to go. Waits a millisecond per record, so that events are still going round
-     * when the savepoint is taken.
+     * One hop fewer to go. Waits a little per record, so that events are still going round when the
+     * savepoint is taken.
      */
     private static final class NextHop
             implements MapFunction<Tuple3<Long, Long, Long>, Tuple2<Long, Long>> {
+        private final long waitNanos;
+
+        NextHop(long waitNanos) {
+            this.waitNanos = waitNanos;
+        }
+
         @Override
         public Tuple2<Long, Long> map(Tuple3<Long, Long, Long> visit) {
-            LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(waitNanos);
             return Tuple2.of(visit.f0, visit.f1 - 1);
         }
     }
