@@ -12,7 +12,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
@@ -96,11 +99,11 @@ class CheckpointLifecycleTest {
     }
 
     @Test
-    void aSavepointOfAJobWithoutCheckpointingIsRefusedSayingWhatToDo(@TempDir Path savepoints)
-            throws Exception {
+    void aSavepointOfAJobWithoutCheckpointingIsRefusedSayingWhatToDoAndTheJobRunsOn(
+            @TempDir Path savepoints) throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            // No checkpointing: Flink takes the savepoint at-least-once, without aligning.
+            // No checkpointing: Flink would take the savepoint at-least-once, without aligning.
             StreamExecutionEnvironment env = TestCluster.env(2);
             LoopJobs.echo(env, gate).sinkTo(new RecordingSink<>(run));
             JobClient job = env.executeAsync();
@@ -109,12 +112,24 @@ class CheckpointLifecycleTest {
                 Thread.sleep(10);
             }
             assertThatThrownBy(() -> Savepoints.stopWithSavepoint(job, savepoints))
-                    .as("no savepoint that would repeat feedback")
-                    .isNotNull();
-            assertThatThrownBy(() -> job.getJobExecutionResult().get())
-                    .hasStackTraceContaining("head of variable 'x'")
-                    .hasStackTraceContaining("refuses a savepoint of a job without checkpointing")
-                    .hasStackTraceContaining("Enable checkpointing");
+                    .hasStackTraceContaining("refused by iteration")
+                    .hasStackTraceContaining("runs without checkpointing")
+                    .hasStackTraceContaining("Enable checkpointing")
+                    .hasStackTraceContaining("The job keeps running");
+            try (var files = java.nio.file.Files.list(savepoints)) {
+                assertThat(files).as("no savepoint written").isEmpty();
+            }
+
+            // The refusal cost the job nothing: it goes on, every value out once.
+            gate.allowBelow(20);
+            while (RecordingSink.received(run).size() < 20) {
+                assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+                Thread.sleep(10);
+            }
+            job.cancel().get();
+            assertThat(RecordingSink.received(run))
+                    .containsExactlyInAnyOrderElementsOf(
+                            LongStream.range(0, 20).boxed().collect(Collectors.toList()));
         } finally {
             RecordingSink.forget(run);
         }
