@@ -219,6 +219,48 @@ class DeltaIterationTest {
                 .hasMessageContaining("an UnboundedIteration has no solution sets");
     }
 
+    @Test
+    void aJoinInsideForEachRoundIsRejectedAtBuildTime() {
+        StreamExecutionEnvironment env = TestCluster.env(2);
+        TypeInformation<Tuple2<Integer, Integer>> pairs = Types.TUPLE(Types.INT, Types.INT);
+        assertThatThrownBy(
+                        () ->
+                                new BoundedIteration()
+                                        .bindSolutionSet(
+                                                "counters",
+                                                env.fromData(Tuple2.of(1, 0)),
+                                                v -> v.f0)
+                                        .bindVariable("workset", env.fromData(Tuple2.of(1, 0)))
+                                        .withBody(
+                                                (inputs, context) -> {
+                                                    SolutionSet<Integer, Tuple2<Integer, Integer>>
+                                                            counters =
+                                                                    context.solutionSet("counters");
+                                                    DataStream<Tuple2<Integer, Integer>> workset =
+                                                            inputs.get("workset");
+                                                    ResultStreams perRound =
+                                                            context.forEachRound(
+                                                                    () ->
+                                                                            Map.of(
+                                                                                    "next",
+                                                                                    counters.join(
+                                                                                            workset,
+                                                                                            w ->
+                                                                                                    w.f0,
+                                                                                            new CountLookups(),
+                                                                                            pairs)));
+                                                    return IterationDeclaration.builder()
+                                                            .withFeedback(
+                                                                    "workset", perRound.get("next"))
+                                                            .build();
+                                                })
+                                        .apply())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'solution set counters'")
+                .hasMessageContaining("inside forEachRound")
+                .hasMessageContaining("Call SolutionSet#join outside forEachRound");
+    }
+
     // ---- the counting loop ----
 
     private static int limit(int key) {
