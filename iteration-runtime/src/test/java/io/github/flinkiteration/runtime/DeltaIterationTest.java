@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -62,6 +63,18 @@ class DeltaIterationTest {
         // The workset ran dry after the last round with lookups, well before maxRounds.
         assertThat(maxRound(out.get("rounds"))).isEqualTo(expected.lastRound);
         assertThat(expected.lastRound).isLessThan(50);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aDeltaIterationInBatchModeGivesTheStreamingResult(String backend) throws Exception {
+        StreamExecutionEnvironment env = TestCluster.env(4, backend);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        Map<String, List<Tuple2<Integer, Integer>>> out = runCountingLoop(env, null);
+
+        Reference expected = reference();
+        assertThat(out.get("counters")).containsExactlyInAnyOrderElementsOf(expected.counters);
+        assertThat(maxRound(out.get("rounds"))).isEqualTo(expected.lastRound);
     }
 
     @ParameterizedTest(name = "{0}")
