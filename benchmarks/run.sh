@@ -24,13 +24,16 @@ configs=(
   "w3 2 1" "w3 2 50"
   "w3-chain 2 1" "w3-chain 2 50"
   "w4 2 0"
+  "w5-session 1 5" "w5 1 5" "w5 2 5"
 )
 
 for ((pass = 1; pass <= runs; pass++)); do
   for config in "${configs[@]}"; do
     read -r workload parallelism rounds <<<"$config"
     echo "pass $pass/$runs: $workload p=$parallelism rounds=$rounds" >&2
-    java -Xmx4g -Dbenchmark.commit="$commit" -jar "$jar" "$workload" \
+    # W5: TF's native library is unpacked once per machine (as in tf-bridge's tests).
+    TF_CPP_MIN_LOG_LEVEL=2 java -Xmx4g -Dbenchmark.commit="$commit" \
+      -Dorg.bytedeco.javacpp.cachedir="$HOME/.javacpp/cache" -jar "$jar" "$workload" \
       --parallelism "$parallelism" --rounds "$rounds" --json "$out" >/dev/null
   done
 done

@@ -56,6 +56,9 @@ public final class BenchmarkMain {
                 return 1000;
             case "w2":
                 return 20;
+            case "w5":
+            case "w5-session":
+                return 5;
             default:
                 return 50;
         }
@@ -63,7 +66,7 @@ public final class BenchmarkMain {
 
     private static void usage() {
         System.out.println(
-                "usage: benchmarks.jar (w1|w2|w3|w4) [--parallelism N] [--rounds R] [--json FILE]"
+                "usage: benchmarks.jar (w1|w2|w3|w3-chain|w4|w5|w5-session) [--parallelism N] [--rounds R] [--json FILE]"
                         + " [--buffer-timeout MS] [--object-reuse]\n"
                         + "       benchmarks.jar summarize FILE\n"
                         + "       benchmarks.jar jmh [JMH options]");

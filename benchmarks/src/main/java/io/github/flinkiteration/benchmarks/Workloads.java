@@ -55,11 +55,17 @@ final class Workloads {
                 return w3Chain(env, rounds, W3_RECORDS);
             case "w4":
                 return OnlineTrainingWorkload.run(env, OnlineTrainingWorkload.DEFAULT_RECORDS);
+            case "w5":
+                return TensorFlowTrainingWorkload.run(
+                        env, TensorFlowTrainingWorkload.DEFAULT_ROWS, rounds);
+            case "w5-session":
+                return TensorFlowTrainingWorkload.runSession(
+                        TensorFlowTrainingWorkload.DEFAULT_ROWS, rounds);
             default:
                 throw new IllegalArgumentException(
                         "Unknown workload '"
                                 + workload
-                                + "'; expected w1, w2, w3, w3-chain or w4.");
+                                + "'; expected w1, w2, w3, w3-chain, w4, w5 or w5-session.");
         }
     }
 
