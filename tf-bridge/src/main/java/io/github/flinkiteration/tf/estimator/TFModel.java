@@ -461,12 +461,14 @@ public final class TFModel {
                     "is not set; call setInputCols(...) with the model's feature columns, in the"
                             + " order it reads them");
         }
-        boolean sizesGiven = params.isSet(INPUT_SIZES) || !params.isSet(INPUT_COLS);
+        // The training's sizes go with the training's columns; columns set here take the sizes
+        // set here, 1 each by default (then a vector column is an error asking for its size).
+        boolean trainingColumns = !params.isSet(INPUT_COLS) && !params.isSet(INPUT_SIZES);
         int[] sizes =
-                params.isSet(INPUT_SIZES) || params.isSet(INPUT_COLS)
-                        ? TrainingInputs.inputSizes(params, inputCols)
-                        : description.inputSizes();
-        sizesGiven = sizesGiven && sizes.length == inputCols.length;
+                trainingColumns
+                        ? description.inputSizes()
+                        : TrainingInputs.inputSizes(params, inputCols);
+        boolean sizesGiven = trainingColumns || params.isSet(INPUT_SIZES);
         int[] positions = new int[inputCols.length];
         for (int i = 0; i < inputCols.length; i++) {
             positions[i] =
