@@ -117,6 +117,43 @@ class Tf2StyleSavedModelTest {
     }
 
     @Test
+    void aVectorOutputBecomesAnArrayColumnOfATable() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        StreamTableEnvironment tableEnv = StreamTableEnvironment.create(env);
+        Table table = tableEnv.fromDataStream(env.fromData(rows(12), rowType()));
+        Table scored =
+                TFModel.fromSavedModel(classifier.toString())
+                        .setOutputCols("probabilities")
+                        .transform(tableEnv, table);
+
+        assertThat(scored.getResolvedSchema().getColumnDataTypes().get(3).toString())
+                .isEqualTo("ARRAY<FLOAT NOT NULL>");
+        List<Row> rows = collect(tableEnv.toDataStream(scored));
+        assertThat(rows).hasSize(12);
+        for (Row row : rows) {
+            Object numbers = row.getField("numbers");
+            float[] x = new float[3];
+            for (int j = 0; j < 3; j++) {
+                x[j] =
+                        numbers instanceof float[]
+                                ? ((float[]) numbers)[j]
+                                : ((Number) ((Object[]) numbers)[j]).floatValue();
+            }
+            double[] expected =
+                    softmax(Tf2StyleSavedModels.classifierLogits(x, (String) row.getField("text")));
+            Object probabilities = row.getField("probabilities");
+            for (int k = 0; k < 3; k++) {
+                double actual =
+                        probabilities instanceof float[]
+                                ? ((float[]) probabilities)[k]
+                                : ((Number) ((Object[]) probabilities)[k]).doubleValue();
+                assertThat(actual).isCloseTo(expected[k], within(1e-5));
+            }
+        }
+    }
+
+    @Test
     void theVariablesOfATf2ExportAreReadByName() throws Exception {
         Path lr = temp.resolve("lr");
         Tf2StyleSavedModels.writeLogisticRegression(lr, LrWeights.scaled(2));
