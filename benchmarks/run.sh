@@ -24,7 +24,7 @@ configs=(
   "w3 2 1" "w3 2 50"
   "w3-chain 2 1" "w3-chain 2 50"
   "w4 2 0"
-  "w5-session 1 5" "w5 1 5" "w5 2 5"
+  "w5-session 1 10" "w5 1 10" "w5 2 10"
 )
 
 for ((pass = 1; pass <= runs; pass++)); do

@@ -58,7 +58,7 @@ public final class BenchmarkMain {
                 return 20;
             case "w5":
             case "w5-session":
-                return 5;
+                return 10;
             default:
                 return 50;
         }
