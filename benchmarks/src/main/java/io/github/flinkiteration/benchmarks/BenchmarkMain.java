@@ -2,12 +2,14 @@ package io.github.flinkiteration.benchmarks;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 
 /**
  * The benchmarks' command line.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar w1 --parallelism 2 --rounds 1000 --json out.json
+ * java -jar benchmarks/target/benchmarks.jar w2 --parallelism 2 --rounds 20 --mode batch
  * java -jar benchmarks/target/benchmarks.jar summarize out.json
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]
  * </pre>
@@ -39,7 +41,8 @@ public final class BenchmarkMain {
                                 intOption(args, "--parallelism", 2),
                                 intOption(args, "--rounds", defaultRounds(args[0])),
                                 bufferTimeout == null ? -1 : Long.parseLong(bufferTimeout),
-                                Arrays.asList(args).contains("--object-reuse"));
+                                Arrays.asList(args).contains("--object-reuse"),
+                                mode(args));
                 System.out.println(result.toJson());
                 String json = option(args, "--json");
                 if (json != null) {
@@ -64,10 +67,24 @@ public final class BenchmarkMain {
         }
     }
 
+    /** {@code --mode batch} runs the job in Flink's BATCH runtime mode; STREAMING by default. */
+    private static RuntimeExecutionMode mode(String[] args) {
+        String mode = option(args, "--mode");
+        if (mode == null || mode.equalsIgnoreCase("streaming")) {
+            return RuntimeExecutionMode.STREAMING;
+        }
+        if (mode.equalsIgnoreCase("batch")) {
+            return RuntimeExecutionMode.BATCH;
+        }
+        throw new IllegalArgumentException(
+                "Unknown --mode '" + mode + "'; expected streaming or batch.");
+    }
+
     private static void usage() {
         System.out.println(
-                "usage: benchmarks.jar (w1|w2|w3|w3-chain|w4|w5|w5-session) [--parallelism N] [--rounds R] [--json FILE]"
-                        + " [--buffer-timeout MS] [--object-reuse]\n"
+                "usage: benchmarks.jar (w1|w2|w3|w3-chain|w4|w5|w5-session) [--parallelism N]"
+                        + " [--rounds R] [--json FILE] [--buffer-timeout MS] [--object-reuse]"
+                        + " [--mode streaming|batch]\n"
                         + "       benchmarks.jar summarize FILE\n"
                         + "       benchmarks.jar jmh [JMH options]");
     }

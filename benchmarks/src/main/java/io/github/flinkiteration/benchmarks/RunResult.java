@@ -22,6 +22,10 @@ final class RunResult {
     final long wallMs;
     final long netRuntimeMs;
     final double checksum;
+
+    /** The job's runtime mode, {@code streaming} or {@code batch}. */
+    String mode = "streaming";
+
     private final Map<String, Double> extra = new LinkedHashMap<>();
 
     RunResult(
@@ -37,6 +41,12 @@ final class RunResult {
         this.wallMs = wallMs;
         this.netRuntimeMs = netRuntimeMs;
         this.checksum = checksum;
+    }
+
+    /** Sets the runtime mode the job ran in: {@code streaming} or {@code batch}. */
+    RunResult inMode(String mode) {
+        this.mode = mode;
+        return this;
     }
 
     /** Adds a workload's own figure, written after the common fields. */
@@ -58,7 +68,7 @@ final class RunResult {
                 Locale.ROOT,
                 "{\"workload\": \"%s\", \"parallelism\": %d, \"rounds\": %d, \"wallMs\": %d,"
                         + " \"netRuntimeMs\": %d, \"checksum\": %s, \"flinkVersion\": \"%s\","
-                        + " \"jvm\": \"%s\", \"commit\": \"%s\"%s}",
+                        + " \"jvm\": \"%s\", \"commit\": \"%s\", \"mode\": \"%s\"%s}",
                 workload,
                 parallelism,
                 rounds,
@@ -68,6 +78,7 @@ final class RunResult {
                 EnvironmentInformation.getVersion(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 System.getProperty("benchmark.commit", "unknown"),
+                mode,
                 extraFields);
     }
 

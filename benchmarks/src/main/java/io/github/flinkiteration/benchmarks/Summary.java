@@ -24,6 +24,8 @@ final class Summary {
 
     private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (\"[^\"]*\"|[-0-9.eE]+)");
 
+    private static final String BATCH = "batch";
+
     private Summary() {}
 
     static void print(Path file, PrintStream out) throws IOException {
@@ -49,7 +51,9 @@ final class Summary {
                                 : "session";
                 tensorFlowRuns.computeIfAbsent(key, k -> new ArrayList<>()).add(fields);
             }
-            String workload = fields.get("workload");
+            // Runs in BATCH mode are a configuration of their own, e.g. "w1 batch".
+            String workload =
+                    fields.get("workload") + (BATCH.equals(fields.get("mode")) ? " " + BATCH : "");
             int parallelism = Integer.parseInt(fields.get("parallelism"));
             int rounds = Integer.parseInt(fields.get("rounds"));
             runs.computeIfAbsent(workload, w -> new TreeMap<>())
@@ -161,11 +165,14 @@ final class Summary {
         int high = Collections.max(byRounds.keySet());
         double extraMs = median(byRounds.get(high)) - median(byRounds.get(low));
         int extraRounds = high - low;
-        switch (workload) {
+        boolean batch = workload.endsWith(" " + BATCH);
+        String mode = batch ? " BATCH" : "";
+        switch (batch ? workload.substring(0, workload.length() - BATCH.length() - 1) : workload) {
             case "w1":
                 out.printf(
                         Locale.ROOT,
-                        "W1 p=%d: %.3f ms per round (target <= %.2f; flink-ml %.2f, DataSet %.2f)%n",
+                        "W1%s p=%d: %.3f ms per round (target <= %.2f; flink-ml %.2f, DataSet %.2f)%n",
+                        mode,
                         parallelism,
                         extraMs / extraRounds,
                         parallelism == 1 ? 0.10 : 0.15,
@@ -175,7 +182,8 @@ final class Summary {
             case "w2":
                 out.printf(
                         Locale.ROOT,
-                        "W2 p=%d: %.2f ms per extra round (target <= 5; flink-ml 9.4, DataSet 62)%n",
+                        "W2%s p=%d: %.2f ms per extra round (target <= 5; flink-ml 9.4, DataSet 62)%n",
+                        mode,
                         parallelism,
                         extraMs / extraRounds);
                 break;
@@ -184,16 +192,18 @@ final class Summary {
                         extraRounds * (double) Workloads.W3_RECORDS / (extraMs / 1000.0);
                 out.printf(
                         Locale.ROOT,
-                        "W3 p=%d: %.1f million records/s through the feedback edge"
+                        "W3%s p=%d: %.1f million records/s through the feedback edge"
                                 + " (target >= 40; flink-ml 5.3, DataSet 26)%n",
+                        mode,
                         parallelism,
                         recordsPerSecond / 1e6);
                 break;
             case "w3-chain":
                 out.printf(
                         Locale.ROOT,
-                        "W3 floor p=%d: %.1f million record steps/s through chained maps, no"
+                        "W3 floor%s p=%d: %.1f million record steps/s through chained maps, no"
                                 + " iteration%n",
+                        mode,
                         parallelism,
                         extraRounds * (double) Workloads.W3_RECORDS / (extraMs / 1000.0) / 1e6);
                 break;

@@ -7,9 +7,12 @@ import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.examples.Centroids;
 import io.github.flinkiteration.examples.KMeans;
 import io.github.flinkiteration.examples.KMeansData;
+import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -30,11 +33,18 @@ final class Workloads {
      *
      * @param bufferTimeoutMs Flink's network buffer timeout in ms; negative keeps Flink's default
      * @param objectReuse whether to turn on Flink's object reuse (off by default, as in Flink)
+     * @param mode the job's runtime mode; W4, an unbounded iteration, needs STREAMING
      */
     static RunResult run(
-            String workload, int parallelism, int rounds, long bufferTimeoutMs, boolean objectReuse)
+            String workload,
+            int parallelism,
+            int rounds,
+            long bufferTimeoutMs,
+            boolean objectReuse,
+            RuntimeExecutionMode mode)
             throws Exception {
         StreamExecutionEnvironment env = environment(parallelism, bufferTimeoutMs);
+        env.setRuntimeMode(mode);
         if (objectReuse) {
             env.getConfig().enableObjectReuse();
             return run(workload, env, rounds).with("objectReuse", 1);
@@ -174,12 +184,17 @@ final class Workloads {
                 throw new IllegalStateException(workload + " produced no result");
             }
             return new RunResult(
-                    workload,
-                    env.getParallelism(),
-                    rounds,
-                    wallMs,
-                    job.getNetRuntime(),
-                    checksum.applyAsDouble(last));
+                            workload,
+                            env.getParallelism(),
+                            rounds,
+                            wallMs,
+                            job.getNetRuntime(),
+                            checksum.applyAsDouble(last))
+                    .inMode(
+                            env.getConfiguration()
+                                    .get(ExecutionOptions.RUNTIME_MODE)
+                                    .name()
+                                    .toLowerCase(Locale.ROOT));
         }
     }
 

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +25,22 @@ class WorkloadsTest {
         int rounds = 25;
         RunResult result = Workloads.w1(Workloads.environment(2, -1), rounds);
         assertThat(result.checksum).isEqualTo(rounds);
+    }
+
+    @Test
+    void w1AndW3GiveTheSameChecksumsInBatchMode() throws Exception {
+        int rounds = 25;
+        StreamExecutionEnvironment w1 = Workloads.environment(2, -1);
+        w1.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        RunResult counter = Workloads.w1(w1, rounds);
+        assertThat(counter.checksum).isEqualTo(rounds);
+        assertThat(counter.toJson()).contains("\"mode\": \"batch\"");
+
+        long n = 2_000;
+        StreamExecutionEnvironment w3 = Workloads.environment(2, -1);
+        w3.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        RunResult sum = Workloads.w3(w3, 7, n);
+        assertThat(sum.checksum).isEqualTo(1000.0 * n * (n - 1) / 2 + 7.0 * n);
     }
 
     @Test
@@ -59,6 +77,16 @@ class WorkloadsTest {
         // Medians 1100 and 2098: (2098 - 1100) / 999 = 0.999 ms per round.
         assertThat(summary).contains("1000 /   1100 /   1200");
         assertThat(summary).contains("W1 p=1: 0.999 ms per round");
+        assertThat(summary).doesNotContain("BATCH");
+
+        // The same figures from runs in BATCH mode are summarized apart.
+        new RunResult("w1", 1, 1, 1000, 1000, 1.0).inMode("batch").appendTo(file);
+        new RunResult("w1", 1, 1000, 3000, 3000, 1000.0).inMode("batch").appendTo(file);
+        ByteArrayOutputStream withBatch = new ByteArrayOutputStream();
+        Summary.print(file, new PrintStream(withBatch, true, StandardCharsets.UTF_8));
+        assertThat(withBatch.toString(StandardCharsets.UTF_8))
+                .contains("W1 p=1: 0.999 ms per round")
+                .contains("W1 BATCH p=1: 2.002 ms per round");
         assertThat(Summary.median(List.of(4L, 1L, 3L, 2L))).isEqualTo(2L);
     }
 

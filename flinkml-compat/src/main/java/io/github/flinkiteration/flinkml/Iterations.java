@@ -29,6 +29,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *         ReplayableDataStreamList.replay(points),
  *         IterationConfig.newBuilder().build(),
  *         (variables, data) -> {
+ *             // One record per round, emitted at the round's end (e.g. by a per-round reduce).
  *             DataStream<Centroids> next = ...;
  *             return new IterationBodyResult(
  *                     DataStreamList.of(next),
@@ -40,7 +41,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <p>Every record of the initial variables and data streams is in round (epoch) 0; a record fed
  * back in round {@code r} is in round {@code r + 1}. A bounded iteration runs its rounds in
- * lock-step: no operator sees a record of round {@code r + 1} before its round {@code r} ended.
+ * lock-step: no operator sees a record of round {@code r + 1} before its round {@code r} ended. As
+ * on flink-ml, the feedback of the last round still enters the body, as records of a round that
+ * never ends, before {@code onIterationTerminated}.
  */
 public final class Iterations {
 
@@ -125,6 +128,10 @@ public final class Iterations {
         iteration.withConfig(
                 io.github.flinkiteration.api.IterationConfig.builder()
                         .defaultLifecycle(lifecycleOf(config))
+                        // As on flink-ml: the last epoch's feedback reaches the body (as epoch n,
+                        // without its epoch watermark) before onIterationTerminated; flink-ml's
+                        // SGD reads the final model update that way.
+                        .lastFeedbackEntersBody(true)
                         .build());
         int[] outputCount = new int[1];
         iteration.withBody(

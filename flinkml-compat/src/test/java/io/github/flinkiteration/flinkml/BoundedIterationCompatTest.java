@@ -23,6 +23,9 @@ class BoundedIterationCompatTest {
     private static final List<Integer> INITIAL = List.of(0, 3, 5, 10, 2, 7, 1, 4);
     private static final int PARALLELISM = 4;
 
+    // As on flink-ml: listeners see epochs 0 … maxIter − 1, and the feedback of the last epoch
+    // still enters the body (as epoch maxIter, which never ends) before it terminates, so a
+    // per-record output of the loop also carries the values of epoch maxIter.
     @ParameterizedTest(name = "maxIter {0}")
     @ValueSource(ints = {1, 5})
     void terminateOnMaxIterShowsEpochsZeroToMaxIterMinusOne(int maxIter) throws Exception {
@@ -40,15 +43,22 @@ class BoundedIterationCompatTest {
                                     DataStreamList.of(
                                             values.process(new SumPerEpoch())
                                                     .returns(Types.TUPLE(Types.INT, Types.INT)),
-                                            next.flatMap(new ForwardInputsOfLastRound<>()),
+                                            values.map(v -> v),
                                             values.transform(
-                                                    "epochs", Types.INT, new EpochOperator())),
+                                                    "epochs", Types.INT, new EpochOperator()),
+                                            // Emitted at epoch ends only, as flink-ml requires.
+                                            values.transform(
+                                                            "last epoch",
+                                                            Types.INT,
+                                                            new EpochOperator())
+                                                    .flatMap(new ForwardInputsOfLastRound<>())),
                                     next.flatMap(new TerminateOnMaxIter<>(maxIter)));
                         });
         CompatCluster.Collected<Tuple2<Integer, Integer>> sums =
                 CompatCluster.collectLater(outputs.get(0));
-        CompatCluster.Collected<Integer> last = CompatCluster.collectLater(outputs.get(1));
+        CompatCluster.Collected<Integer> all = CompatCluster.collectLater(outputs.get(1));
         CompatCluster.Collected<Integer> epochs = CompatCluster.collectLater(outputs.get(2));
+        CompatCluster.Collected<Integer> last = CompatCluster.collectLater(outputs.get(3));
         env.execute();
 
         // Reference: epoch r sees every initial value plus r.
@@ -61,16 +71,24 @@ class BoundedIterationCompatTest {
                 expectedEpochs.add(epoch);
             }
         }
+        List<Integer> expectedValues = new ArrayList<>();
+        for (int epoch = 0; epoch <= maxIter; epoch++) {
+            for (int v : INITIAL) {
+                expectedValues.add(v + epoch);
+            }
+        }
         List<Tuple2<Integer, Integer>> sumsSeen = sums.list();
         assertThat(sumsSeen.stream().filter(t -> t.f0 < 0))
                 .as("every subtask is told of the end once, after maxIter epochs")
                 .containsExactlyElementsOf(nCopies(PARALLELISM, Tuple2.of(-1, maxIter)));
         assertThat(sumEpochsOverSubtasks(sumsSeen)).containsExactlyElementsOf(expectedSums);
         assertThat(epochs.list()).containsExactlyInAnyOrderElementsOf(expectedEpochs);
+        assertThat(all.list())
+                .as("the values of epochs 0 to maxIter, the last fed back before the end")
+                .containsExactlyInAnyOrderElementsOf(expectedValues);
         assertThat(last.list())
-                .as("the values computed in the last epoch")
-                .containsExactlyInAnyOrderElementsOf(
-                        INITIAL.stream().map(v -> v + maxIter).toList());
+                .as("ForwardInputsOfLastRound: each subtask's input of the last epoch")
+                .containsExactlyElementsOf(nCopies(PARALLELISM, maxIter - 1));
     }
 
     // flink-ml ends after the first epoch, epoch 0 included, whose criteria stream is empty.

@@ -19,9 +19,11 @@ public final class IterationConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final OperatorLifecycle defaultLifecycle;
+    private final boolean lastFeedbackEntersBody;
 
     private IterationConfig(Builder builder) {
         this.defaultLifecycle = builder.defaultLifecycle;
+        this.lastFeedbackEntersBody = builder.lastFeedbackEntersBody;
     }
 
     /** The default configuration: every operator of the body lives for all rounds. */
@@ -38,15 +40,41 @@ public final class IterationConfig implements Serializable {
         return defaultLifecycle;
     }
 
+    /**
+     * Whether the feedback of a bounded iteration's last round still enters the body before it ends
+     * (see {@link Builder#lastFeedbackEntersBody(boolean)}); false by default.
+     */
+    public boolean isLastFeedbackEnteringBody() {
+        return lastFeedbackEntersBody;
+    }
+
     /** Builds an {@link IterationConfig}. */
     public static final class Builder {
         private OperatorLifecycle defaultLifecycle = OperatorLifecycle.ALL_ROUND;
+        private boolean lastFeedbackEntersBody;
 
         private Builder() {}
 
         /** Sets the lifecycle of the body's operators; {@code ALL_ROUND} by default. */
         public Builder defaultLifecycle(OperatorLifecycle lifecycle) {
             this.defaultLifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
+            return this;
+        }
+
+        /**
+         * Lets the feedback of a bounded iteration's last round {@code n − 1} enter the body before
+         * the iteration ends, as flink-ml's iterations did: operators process those records as
+         * records of round {@code n} (and may emit them to outputs), but round {@code n} never
+         * ends: no {@code onRoundEnd(n)} comes, {@code onIterationTerminated} follows, and what
+         * per-round operators or feedback streams make of those records is dropped. Off by default:
+         * the last round's feedback is discarded. Ignored by unbounded iterations.
+         *
+         * <pre>{@code
+         * IterationConfig.builder().lastFeedbackEntersBody(true).build();
+         * }</pre>
+         */
+        public Builder lastFeedbackEntersBody(boolean enters) {
+            this.lastFeedbackEntersBody = enters;
             return this;
         }
 

@@ -33,6 +33,7 @@ final class IterationBuilder {
         IterationValidator validator = new IterationValidator(spec);
         StreamExecutionEnvironment env = validator.checkBindings();
         String name = IterationNames.claim(env, spec);
+        BatchJobSettings.apply(env, name);
 
         DraftEnvironment draft = new DraftEnvironment(env, spec.getConfig().getDefaultLifecycle());
         Map<String, DataStream<?>> bodyInputs = new LinkedHashMap<>();

@@ -5,14 +5,13 @@ import io.github.flinkiteration.api.OperatorLifecycle;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.spi.IterationSpec;
 import io.github.flinkiteration.runtime.coordinator.IterationControlSource;
+import io.github.flinkiteration.runtime.draft.LoopEdges;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
-import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.LegacySourceTransformation;
@@ -37,6 +36,13 @@ final class IterationValidator {
                     + " are open, so a per-round operator would never be closed. Use all-round"
                     + " operators and IterationListener#onRoundEnd instead.";
 
+    /** A BATCH job runs each region to its end; an unbounded loop has none. */
+    static final String UNBOUNDED_IN_BATCH =
+            "An UnboundedIteration cannot run in a job whose runtime mode is BATCH: it runs as long"
+                    + " as its inputs and is meant for unbounded ones, which BATCH mode refuses. Set"
+                    + " the runtime mode to STREAMING (env.setRuntimeMode(RuntimeExecutionMode."
+                    + "STREAMING)), or use a BoundedIteration for bounded inputs.";
+
     private final IterationSpec spec;
 
     IterationValidator(IterationSpec spec) {
@@ -50,11 +56,8 @@ final class IterationValidator {
             throw new IllegalArgumentException(PER_ROUND_UNBOUNDED);
         }
         StreamExecutionEnvironment env = commonEnvironment();
-        if (env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
-                == RuntimeExecutionMode.BATCH) {
-            throw new IllegalArgumentException(
-                    "Iterations need the STREAMING (or AUTOMATIC) runtime mode; the environment"
-                            + " is set to BATCH.");
+        if (!spec.isBounded() && LoopEdges.isBatch(env.getConfiguration())) {
+            throw new IllegalArgumentException(UNBOUNDED_IN_BATCH);
         }
 
         // Also checked when the job starts, for settings made after this point.

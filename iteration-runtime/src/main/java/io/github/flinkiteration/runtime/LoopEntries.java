@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime;
 
 import io.github.flinkiteration.runtime.coordinator.IterationControlSource;
+import io.github.flinkiteration.runtime.draft.LoopEdges;
 import io.github.flinkiteration.runtime.feedback.HeadOperator;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -9,6 +10,7 @@ import io.github.flinkiteration.runtime.replay.ReplayOperator;
 import io.github.flinkiteration.runtime.wrapper.InputWrapOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.core.memory.ManagedMemoryUseCase;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -16,6 +18,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 
 /**
@@ -32,6 +35,7 @@ final class LoopEntries {
     private final CoLocation coLocation;
     private final IterationUids uids;
     private final boolean bounded;
+    private final LoopEdges edges;
 
     LoopEntries(
             StreamExecutionEnvironment env,
@@ -44,6 +48,7 @@ final class LoopEntries {
         this.coLocation = coLocation;
         this.uids = uids;
         this.bounded = bounded;
+        this.edges = LoopEdges.of(env.getConfiguration());
     }
 
     /**
@@ -59,7 +64,7 @@ final class LoopEntries {
                         "Iteration head [" + name + "]",
                         HeadOperator.<T>factory(name, plan, logsProgress));
         head.setUid(uids.head(name));
-        coLocation.colocate(name, head.getInput2());
+        coLocation.colocate(name, controlSourceOf(head));
         coLocation.colocate(name, head);
         return head;
     }
@@ -100,9 +105,12 @@ final class LoopEntries {
             String operatorName,
             StreamOperatorFactory<IterationRecord<T>> factory) {
         int parallelism = stream.getParallelism();
+        // Flink refuses an unbounded source in a BATCH job; this one ends at termination.
+        Boundedness boundedness =
+                edges.isBatch() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
         Transformation<Void> control =
                 env.fromSource(
-                                new IterationControlSource(plan),
+                                new IterationControlSource(plan, boundedness),
                                 WatermarkStrategy.noWatermarks(),
                                 "Iteration control [" + name + "]",
                                 Types.VOID)
@@ -112,7 +120,7 @@ final class LoopEntries {
         TwoInputTransformation<T, Void, IterationRecord<T>> entry =
                 new TwoInputTransformation<>(
                         stream.getTransformation(),
-                        control,
+                        edges.control(control),
                         operatorName,
                         factory,
                         new IterationRecordTypeInfo<>(stream.getType()),
@@ -122,5 +130,11 @@ final class LoopEntries {
             entry.setMaxParallelism(maxParallelism);
         }
         return entry;
+    }
+
+    /** The control source of an entry, behind the edge {@link LoopEdges#control} may have added. */
+    private static Transformation<?> controlSourceOf(TwoInputTransformation<?, ?, ?> entry) {
+        Transformation<?> input = entry.getInput2();
+        return input instanceof PartitionTransformation ? input.getInputs().get(0) : input;
     }
 }

@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime;
 
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.runtime.draft.BodyTranslator;
+import io.github.flinkiteration.runtime.draft.LoopEdges;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.termination.TerminationCheckOperator;
@@ -13,6 +14,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.PartitionTransformation;
+import org.apache.flink.streaming.api.transformations.StreamExchangeMode;
 import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
 
 /**
@@ -25,6 +27,7 @@ final class LoopExits {
     private final ProgressPlan plan;
     private final IterationUids uids;
     private final boolean bounded;
+    private final LoopEdges edges;
 
     LoopExits(
             StreamExecutionEnvironment env,
@@ -35,6 +38,7 @@ final class LoopExits {
         this.plan = plan;
         this.uids = uids;
         this.bounded = bounded;
+        this.edges = LoopEdges.of(env.getConfiguration());
     }
 
     /**
@@ -49,7 +53,7 @@ final class LoopExits {
         if (check.isEmptiness()) {
             operator =
                     new OneInputTransformation(
-                            reference,
+                            edges.into(reference),
                             "Termination check: no records in '" + reference.getName() + "'",
                             TerminationCheckOperator.factory(null, plan),
                             Types.VOID,
@@ -57,7 +61,10 @@ final class LoopExits {
         } else {
             // The criterion sees all records of a round: gather them on one subtask.
             Transformation<?> gathered =
-                    new PartitionTransformation(reference, new GlobalPartitioner<>());
+                    new PartitionTransformation(
+                            reference,
+                            new GlobalPartitioner<>(),
+                            edges.exchangeMode(StreamExchangeMode.UNDEFINED));
             operator =
                     new OneInputTransformation(
                             gathered,

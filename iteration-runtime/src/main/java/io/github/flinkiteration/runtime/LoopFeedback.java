@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime;
 
+import io.github.flinkiteration.runtime.draft.LoopEdges;
 import io.github.flinkiteration.runtime.feedback.RegionLinkOperator;
 import io.github.flinkiteration.runtime.feedback.RoundDeciderOperator;
 import io.github.flinkiteration.runtime.feedback.TailChaining;
@@ -21,6 +22,7 @@ import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.PartitionTransformation;
+import org.apache.flink.streaming.api.transformations.StreamExchangeMode;
 import org.apache.flink.streaming.api.transformations.UnionTransformation;
 import org.apache.flink.streaming.runtime.partitioner.BroadcastPartitioner;
 
@@ -38,6 +40,7 @@ final class LoopFeedback {
     private final CoLocation coLocation;
     private final IterationUids uids;
     private final boolean bounded;
+    private final LoopEdges edges;
 
     LoopFeedback(
             StreamExecutionEnvironment env,
@@ -50,6 +53,7 @@ final class LoopFeedback {
         this.coLocation = coLocation;
         this.uids = uids;
         this.bounded = bounded;
+        this.edges = LoopEdges.of(env.getConfiguration());
     }
 
     Transformation<RoundSummary> addTail(
@@ -72,7 +76,7 @@ final class LoopFeedback {
         @SuppressWarnings({"unchecked", "rawtypes"})
         OneInputTransformation<?, RoundSummary> tail =
                 new OneInputTransformation(
-                        feedback,
+                        edges.into(feedback),
                         "Iteration tail [" + name + "]",
                         factory,
                         ROUND_SUMMARY,
@@ -93,7 +97,11 @@ final class LoopFeedback {
     void addDecider(String name, Transformation<?> head, List<Transformation<RoundSummary>> tails) {
         List<Transformation<RoundSummary>> broadcasts = new ArrayList<>();
         for (Transformation<RoundSummary> tail : tails) {
-            broadcasts.add(new PartitionTransformation<>(tail, new BroadcastPartitioner<>()));
+            broadcasts.add(
+                    new PartitionTransformation<>(
+                            tail,
+                            new BroadcastPartitioner<>(),
+                            edges.exchangeMode(StreamExchangeMode.UNDEFINED)));
         }
         Transformation<RoundSummary> summaries =
                 broadcasts.size() == 1 ? broadcasts.get(0) : new UnionTransformation<>(broadcasts);
@@ -116,7 +124,7 @@ final class LoopFeedback {
      * Adds a record-less edge from the head to the tail: co-located tasks must share a pipelined
      * region, and feedback computed from other heads only would put the tail in another one.
      */
-    private static Transformation<? extends IterationRecord<?>> linkToRegionOf(
+    private Transformation<? extends IterationRecord<?>> linkToRegionOf(
             String name,
             Transformation<?> head,
             Transformation<? extends IterationRecord<?>> feedback,
@@ -128,7 +136,7 @@ final class LoopFeedback {
         @SuppressWarnings({"unchecked", "rawtypes"})
         OneInputTransformation<?, ?> link =
                 new OneInputTransformation(
-                        head,
+                        edges.into(head),
                         "Iteration region link [" + name + "]",
                         factory,
                         feedback.getOutputType(),

@@ -66,7 +66,8 @@ final class LoopWiring {
                         spec.getVariables().size(),
                         checks.size(),
                         spec.isBounded(),
-                        spec.getConstants().size());
+                        spec.getConstants().size(),
+                        spec.getConfig().isLastFeedbackEnteringBody());
         CoLocation coLocation = new CoLocation(iterationId);
         IterationUids uids = new IterationUids(iterationName);
         LoopEntries entries = new LoopEntries(env, plan, coLocation, uids, spec.isBounded());

@@ -15,7 +15,6 @@ import io.github.flinkiteration.api.UnboundedIteration;
 import io.github.flinkiteration.testing.ControlledSource;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
@@ -277,14 +276,6 @@ class GraphBuildErrorTest {
                                         .apply())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'x' and 'd' belong to different");
-    }
-
-    @Test
-    void batchRuntimeMode() {
-        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        assertThatThrownBy(() -> iteration((inputs, context) -> feedBack(inputs.get("x"))).apply())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("STREAMING");
     }
 
     @Test

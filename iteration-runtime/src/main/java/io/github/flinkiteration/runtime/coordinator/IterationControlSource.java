@@ -14,17 +14,28 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * every head, so a head's task keeps an open input, and keeps taking part in checkpoints, after the
  * variable's initial stream has ended: no blocking inside {@code endInput}.
  *
- * <p>It is unbounded as far as Flink can tell, which also keeps a job with only bounded sources in
- * streaming mode; an iteration cannot run with blocking exchanges.
+ * <p>By default it is unbounded as far as Flink can tell, which keeps a job with only bounded
+ * sources in streaming mode under {@code AUTOMATIC}. In a job set to BATCH it says it is bounded:
+ * Flink refuses unbounded sources there, and the loop's own edges are kept pipelined instead.
  */
 public final class IterationControlSource implements Source<Void, ControlSplit, Void> {
 
     private static final long serialVersionUID = 1L;
 
     private final ProgressPlan plan;
+    private final Boundedness boundedness;
 
     public IterationControlSource(ProgressPlan plan) {
+        this(plan, Boundedness.CONTINUOUS_UNBOUNDED);
+    }
+
+    /**
+     * @param boundedness what the source tells Flink: {@code BOUNDED} in a BATCH job, where Flink
+     *     refuses unbounded sources (the source does end, when the iteration terminates)
+     */
+    public IterationControlSource(ProgressPlan plan, Boundedness boundedness) {
         this.plan = plan;
+        this.boundedness = boundedness;
     }
 
     /** The name of the iteration this source controls. */
@@ -34,7 +45,7 @@ public final class IterationControlSource implements Source<Void, ControlSplit, 
 
     @Override
     public Boundedness getBoundedness() {
-        return Boundedness.CONTINUOUS_UNBOUNDED;
+        return boundedness;
     }
 
     @Override

@@ -50,7 +50,7 @@ final class MultipleInputTranslator {
             for (int i = 0; i < draft.getInputs().size(); i++) {
                 KeySelector<?, ?> selector = keyedDraft.getStateKeySelectors().get(i);
                 real.addInput(
-                        context.inputOf(draft, i),
+                        context.operatorInputOf(draft, i),
                         selector == null ? null : valueKeySelector(selector));
             }
             return TransformationSettings.copy(draft, real);
@@ -68,7 +68,7 @@ final class MultipleInputTranslator {
                 new MultipleInputTransformation<>(
                         draft.getName(), factory, type, draft.getParallelism());
         for (int i = 0; i < draft.getInputs().size(); i++) {
-            real.addInput(context.inputOf(draft, i));
+            real.addInput(context.operatorInputOf(draft, i));
         }
         return TransformationSettings.copy(draft, real);
     }

@@ -31,7 +31,7 @@ final class OneInputTranslator {
         StreamOperatorFactory<OUT> factory =
                 requireNoCoordinator(draft, draft.getOperatorFactory());
         OneInputTransformation<IterationRecord<IN>, IterationRecord<OUT>> real =
-                wrapped(draft, context.inputOf(draft, 0), factory);
+                wrapped(draft, context.operatorInputOf(draft, 0), factory);
         if (draft.getStateKeySelector() != null) {
             real.setStateKeySelector(valueKeySelector(draft.getStateKeySelector()));
             real.setStateKeyType(draft.getStateKeyType());
@@ -49,7 +49,10 @@ final class OneInputTranslator {
                         draft.getReducer(),
                         draft.getInputType().createSerializer(context.serializerConfig()));
         OneInputTransformation<IterationRecord<IN>, IterationRecord<IN>> real =
-                wrapped(draft, context.inputOf(draft, 0), SimpleOperatorFactory.of(operator));
+                wrapped(
+                        draft,
+                        context.operatorInputOf(draft, 0),
+                        SimpleOperatorFactory.of(operator));
         real.setStateKeySelector(valueKeySelector(draft.getKeySelector()));
         real.setStateKeyType(draft.getKeyTypeInfo());
         return TransformationSettings.copy(draft, real);

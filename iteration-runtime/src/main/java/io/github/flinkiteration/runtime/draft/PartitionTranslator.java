@@ -53,7 +53,9 @@ final class PartitionTranslator {
                         : new ValuePartitioner<>(partitioner.copy());
         PartitionTransformation<IterationRecord<T>> real =
                 new PartitionTransformation<>(
-                        context.inputOf(draft, 0), realPartitioner, draft.getExchangeMode());
+                        context.inputOf(draft, 0),
+                        realPartitioner,
+                        context.edges().exchangeMode(draft.getExchangeMode()));
         return TransformationSettings.copy(draft, real);
     }
 }

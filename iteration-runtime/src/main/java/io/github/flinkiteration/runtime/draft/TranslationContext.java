@@ -27,6 +27,7 @@ final class TranslationContext {
     private final StreamExecutionEnvironment env;
     private final boolean lockStep;
     private final DraftEnvironment draftEnvironment;
+    private final LoopEdges edges;
 
     TranslationContext(
             BodyTranslator body,
@@ -37,6 +38,7 @@ final class TranslationContext {
         this.env = env;
         this.lockStep = lockStep;
         this.draftEnvironment = draftEnvironment;
+        this.edges = LoopEdges.of(env.getConfiguration());
     }
 
     /** The real counterpart of a draft transformation, translating it first if needed. */
@@ -48,6 +50,19 @@ final class TranslationContext {
     @SuppressWarnings("unchecked")
     <T> Transformation<IterationRecord<T>> inputOf(Transformation<?> draft, int index) {
         return translate((Transformation<T>) draft.getInputs().get(index));
+    }
+
+    /**
+     * The {@code index}-th input of {@code draft} as an input of the operator that translates it:
+     * pipelined in a BATCH job ({@link LoopEdges}).
+     */
+    <T> Transformation<IterationRecord<T>> operatorInputOf(Transformation<?> draft, int index) {
+        return edges.into(inputOf(draft, index));
+    }
+
+    /** How the loop's edges are exchanged. */
+    LoopEdges edges() {
+        return edges;
     }
 
     /** Whether the body created {@code draft} inside {@code forEachRound}. */

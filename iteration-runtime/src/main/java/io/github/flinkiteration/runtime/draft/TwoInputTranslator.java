@@ -39,8 +39,8 @@ final class TwoInputTranslator {
                 real =
                         wrapped(
                                 draft,
-                                context.inputOf(draft, 0),
-                                context.inputOf(draft, 1),
+                                context.operatorInputOf(draft, 0),
+                                context.operatorInputOf(draft, 1),
                                 factory);
         keyBy(
                 real,

@@ -7,6 +7,7 @@
  * inside the record, and copies names, uids, parallelism, resources and the other settings of each
  * transformation. It rejects what the loop cannot hold (sources, sinks and watermark assignment
  * inside the body, unknown transformation kinds). See docs/architecture.md, section 1 "From body to
- * job graph", steps 1 to 3.
+ * job graph", steps 1 to 3. {@link io.github.flinkiteration.runtime.draft.LoopEdges} keeps the
+ * loop's edges pipelined in a BATCH job (section 7a).
  */
 package io.github.flinkiteration.runtime.draft;

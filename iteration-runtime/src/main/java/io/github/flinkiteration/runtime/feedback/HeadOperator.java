@@ -319,9 +319,16 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         }
     }
 
-    private void terminate(TerminationReason reason) {
+    private void terminate(TerminationReason reason) throws Exception {
         if (!terminated) {
             terminated = true;
+            if (plan.isLastFeedbackEnteringBody()) {
+                // Lock-step: the head holds all of the last round's feedback by now (the round is
+                // complete here only once the tail's marker came). It enters as round
+                // emittedRound + 1, whose watermark never follows.
+                pacing.startRound(emittedRound + 1);
+                flusher.flush();
+            }
             pacing.clear();
             channel.close();
             metrics.terminated(reason);

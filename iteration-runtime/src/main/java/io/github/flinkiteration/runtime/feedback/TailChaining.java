@@ -6,6 +6,7 @@ import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.graph.StreamGraphGenerator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
+import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.apache.flink.streaming.api.transformations.SideOutputTransformation;
 
 /**
@@ -33,6 +34,13 @@ public final class TailChaining {
         while (current != head) {
             if (current instanceof SideOutputTransformation) {
                 // Virtual: the edge runs from the operator that emits the side output.
+                current = current.getInputs().get(0);
+                continue;
+            }
+            if (current instanceof PartitionTransformation<?> partition
+                    && partition.getPartitioner() == null) {
+                // Only marks the edge's exchange mode (pipelined, in a BATCH job); partitioning
+                // and chaining are Flink's defaults, as without it.
                 current = current.getInputs().get(0);
                 continue;
             }

@@ -22,6 +22,7 @@ public final class ProgressPlan implements Serializable {
     private final int checks;
     private final boolean lockStep;
     private final int replays;
+    private final boolean lastFeedbackEntersBody;
 
     /**
      * @param iterationId unique per iteration built, keys the coordinator and feedback channels
@@ -42,6 +43,24 @@ public final class ProgressPlan implements Serializable {
             int checks,
             boolean lockStep,
             int replays) {
+        this(iterationId, name, maxRounds, heads, checks, lockStep, replays, false);
+    }
+
+    /**
+     * As {@link #ProgressPlan(String, String, int, int, int, boolean, int)}, and:
+     *
+     * @param lastFeedbackEntersBody whether the heads of a lock-step iteration let the feedback of
+     *     the last round into the body when the iteration ends, instead of dropping it
+     */
+    public ProgressPlan(
+            String iterationId,
+            String name,
+            int maxRounds,
+            int heads,
+            int checks,
+            boolean lockStep,
+            int replays,
+            boolean lastFeedbackEntersBody) {
         this.iterationId = iterationId;
         this.name = name;
         this.maxRounds = maxRounds;
@@ -49,6 +68,7 @@ public final class ProgressPlan implements Serializable {
         this.checks = checks;
         this.lockStep = lockStep;
         this.replays = replays;
+        this.lastFeedbackEntersBody = lockStep && lastFeedbackEntersBody;
     }
 
     public String getIterationId() {
@@ -87,6 +107,11 @@ public final class ProgressPlan implements Serializable {
 
     public int getReplays() {
         return replays;
+    }
+
+    /** Whether the last round's feedback enters the body at termination (lock-step only). */
+    public boolean isLastFeedbackEnteringBody() {
+        return lastFeedbackEntersBody;
     }
 
     /**

@@ -169,8 +169,14 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             return;
         }
         combinedRound = min;
-        // MAX_VALUE means every input finished for good: close the rounds already begun.
-        long lastToEnd = min == Long.MAX_VALUE ? Math.max(startedRound, endedRound) : min;
+        // MAX_VALUE means every input finished for good: close the rounds already begun. Not in
+        // lock-step: there every round up to the last one ended through its watermark before the
+        // end, and a round begun but not ended holds the last round's feedback let in at
+        // termination (IterationConfig#lastFeedbackEntersBody), a round that never ends.
+        long lastToEnd =
+                min != Long.MAX_VALUE
+                        ? min
+                        : lockStep ? endedRound : Math.max(startedRound, endedRound);
         while (endedRound < lastToEnd) {
             endRound(endedRound + 1);
         }

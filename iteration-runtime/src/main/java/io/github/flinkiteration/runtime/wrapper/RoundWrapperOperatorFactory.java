@@ -62,10 +62,13 @@ public final class RoundWrapperOperatorFactory<OUT>
     public <T extends StreamOperator<IterationRecord<OUT>>> T createStreamOperator(
             StreamOperatorParameters<IterationRecord<OUT>> parameters) {
         RoundTaggingOutput<OUT> taggingOutput = new RoundTaggingOutput<>(parameters.getOutput());
+        // The operator reads its serializers from its configuration: give it its values' types.
         StreamOperatorParameters<OUT> innerParameters =
                 new StreamOperatorParameters<>(
                         parameters.getContainingTask(),
-                        parameters.getStreamConfig(),
+                        ValueTypedStreamConfig.of(
+                                parameters.getStreamConfig(),
+                                parameters.getContainingTask().getUserCodeClassLoader()),
                         taggingOutput,
                         parameters::getProcessingTimeService,
                         parameters.getOperatorEventDispatcher(),
@@ -150,11 +153,14 @@ public final class RoundWrapperOperatorFactory<OUT>
     }
 
     /**
-     * Always the default attributes: an operator that emits only at end of input would make Flink
-     * cut the loop with a blocking edge, which deadlocks an iteration.
+     * Never "output only at end of input": such an operator would make Flink cut the loop with a
+     * blocking edge, which deadlocks an iteration. And "sorts its input itself", so that in a BATCH
+     * job Flink does not sort a keyed input before the operator: a sort waits for the end of the
+     * input, which inside a loop comes only at termination. (The wrapper sorts nothing; records of
+     * a round arrive in any key order, as in a STREAMING job.)
      */
     @Override
     public OperatorAttributes getOperatorAttributes() {
-        return new OperatorAttributesBuilder().build();
+        return new OperatorAttributesBuilder().setInternalSorterSupported(true).build();
     }
 }

@@ -167,7 +167,8 @@ class RoundWrapperTest {
             assertThat(output(wrapper))
                     .containsExactly("0:start 0", "0:a!", "0:end 0", "wm 0", "1:start 1", "1:b!");
 
-            // The final watermark closes the rounds already begun, and no later one.
+            // In lock-step every round before the end ended by its own watermark: a round begun
+            // after the last one (the last feedback, let in at termination) never ends.
             wrapper.processWatermark1(Long.MAX_VALUE);
             wrapper.endInput(1);
             // Flink ends an input again after a restore if it had ended before the checkpoint.
@@ -181,6 +182,29 @@ class RoundWrapperTest {
                             "wm 0",
                             "1:start 1",
                             "1:b!",
+                            "0:terminated",
+                            "wm max");
+        }
+    }
+
+    @Test
+    void withoutLockStepTheFinalWatermarkEndsTheRoundsBegun() throws Exception {
+        try (OneInputStreamOperatorTestHarness<IterationRecord<String>, IterationRecord<String>>
+                wrapper = oneInput(false)) {
+            wrapper.open();
+            wrapper.processElement(record(0, "a"));
+            wrapper.processElement(record(1, "b"));
+            wrapper.processWatermark(Long.MAX_VALUE);
+            wrapper.endInput();
+
+            assertThat(output(wrapper))
+                    .containsExactly(
+                            "0:start 0",
+                            "0:a!",
+                            "1:start 1",
+                            "1:b!",
+                            "0:end 0",
+                            "wm 0",
                             "1:end 1",
                             "wm 1",
                             "1:terminated",

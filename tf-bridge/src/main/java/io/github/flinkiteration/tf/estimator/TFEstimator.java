@@ -114,10 +114,14 @@ public final class TFEstimator extends EstimatorSetters<TFEstimator> {
         return fit(rows, InputColumns.of(rows.getType(), "fit"));
     }
 
-    /** Adds the training of {@code table}'s rows to {@code tableEnv}'s job. */
+    /**
+     * Adds the training of {@code table}'s rows to {@code tableEnv}'s job. The job runs in the
+     * table environment's runtime mode, BATCH ({@code EnvironmentSettings.inBatchMode()}) or
+     * STREAMING, which its stream environment takes on.
+     */
     public TFModel fit(StreamTableEnvironment tableEnv, Table table) {
         InputColumns columns = InputColumns.of(table.getResolvedSchema());
-        return fit(tableEnv.toDataStream(table), columns);
+        return fit(TableRuntimeMode.rows(tableEnv, table), columns);
     }
 
     private TFModel fit(DataStream<Row> rows, InputColumns columns) {

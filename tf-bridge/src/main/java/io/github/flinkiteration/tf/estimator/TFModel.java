@@ -315,14 +315,18 @@ public final class TFModel {
         return score(rows, outType, plan);
     }
 
-    /** Scores {@code table}'s rows: the result has its columns, the outputs and the version. */
+    /**
+     * Scores {@code table}'s rows: the result has its columns, the outputs and the version. The job
+     * runs in the table environment's runtime mode, which its stream environment takes on.
+     */
     public Table transform(StreamTableEnvironment tableEnv, Table table) {
         ResolvedSchema schema = table.getResolvedSchema();
         Plan plan = plan(InputColumns.of(schema));
         TypeInformation<Row> outType =
                 TableRowTypes.extended(
                         schema, plan.outputCols, plan.settings.outputKinds, plan.versionCol);
-        return tableEnv.fromDataStream(score(tableEnv.toDataStream(table), outType, plan));
+        return tableEnv.fromDataStream(
+                score(TableRuntimeMode.rows(tableEnv, table), outType, plan));
     }
 
     private DataStream<Row> score(DataStream<Row> rows, TypeInformation<Row> outType, Plan plan) {

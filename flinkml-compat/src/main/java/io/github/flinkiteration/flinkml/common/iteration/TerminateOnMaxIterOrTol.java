@@ -13,8 +13,9 @@ import org.apache.flink.util.Collector;
  * DataStream<Integer> criteria = loss.flatMap(new TerminateOnMaxIterOrTol(maxIter, tol));
  * }</pre>
  *
- * <p>Apply it at parallelism 1, behind the single subtask that computes the round's loss; a round
- * without a loss value counts as not converged.
+ * <p>Each subtask takes at most one loss per round. As on flink-ml, a subtask that got no loss in a
+ * round does not ask for another one: the iteration goes on while some subtask's loss of the round
+ * is above {@code tol}, so it may run at any parallelism, whichever subtask the loss reaches.
  */
 public class TerminateOnMaxIterOrTol
         implements IterationListener<Integer>, FlatMapFunction<Double, Integer> {
@@ -24,8 +25,8 @@ public class TerminateOnMaxIterOrTol
     private final int maxIter;
     private final double tol;
 
-    // No loss this round yet; larger than any tolerance.
-    private double loss = Double.MAX_VALUE;
+    // No loss this round yet: below any tolerance, so a subtask without a loss does not go on.
+    private double loss = Double.NEGATIVE_INFINITY;
 
     /** Stops after {@code maxIter} rounds, or after a round whose loss is at most {@code tol}. */
     public TerminateOnMaxIterOrTol(Integer maxIter, Double tol) {
@@ -40,7 +41,7 @@ public class TerminateOnMaxIterOrTol
 
     @Override
     public void flatMap(Double value, Collector<Integer> out) {
-        if (loss != Double.MAX_VALUE) {
+        if (loss != Double.NEGATIVE_INFINITY) {
             throw new IllegalArgumentException(
                     "TerminateOnMaxIterOrTol got a second loss value in one round ("
                             + loss
@@ -57,7 +58,7 @@ public class TerminateOnMaxIterOrTol
         if (epochWatermark + 1 < maxIter && loss > tol) {
             collector.collect(0);
         }
-        loss = Double.MAX_VALUE;
+        loss = Double.NEGATIVE_INFINITY;
     }
 
     @Override

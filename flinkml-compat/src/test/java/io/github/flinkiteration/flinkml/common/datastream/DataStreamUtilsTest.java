@@ -10,14 +10,18 @@ import io.github.flinkiteration.flinkml.IterationConfig;
 import io.github.flinkiteration.flinkml.Iterations;
 import io.github.flinkiteration.flinkml.ReplayableDataStreamList;
 import io.github.flinkiteration.flinkml.common.iteration.TerminateOnMaxIter;
+import io.github.flinkiteration.flinkml.common.window.GlobalWindows;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.windowing.ProcessAllWindowFunction;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
@@ -191,6 +195,82 @@ class DataStreamUtilsTest {
 
         assertThat(sums).hasSize(maxIter).containsOnly((int) plainSum());
         assertThat(means).hasSize(maxIter).containsOnly(plainSum() / VALUES.size());
+    }
+
+    @Test
+    void keyedReduceGivesOneRecordPerKey() throws Exception {
+        DataStream<Tuple2<Integer, Integer>> pairs =
+                env().fromData(VALUES)
+                        .rebalance()
+                        .map(v -> Tuple2.of(v % 3, v), Types.TUPLE(Types.INT, Types.INT));
+
+        List<Tuple2<Integer, Integer>> sums =
+                collect(DataStreamUtils.reduce(pairs.keyBy(t -> t.f0), DataStreamUtilsTest::add));
+
+        assertThat(sums).containsExactlyInAnyOrderElementsOf(plainSumsByKey());
+    }
+
+    @Test
+    void keyedReduceAndGlobalWindowsGiveOneResultPerRoundInsideForEachRound() throws Exception {
+        int maxIter = 3;
+        StreamExecutionEnvironment env = env();
+        DataStreamList outputs =
+                inForEachRound(
+                        env,
+                        maxIter,
+                        spread ->
+                                DataStreamList.of(
+                                        DataStreamUtils.reduce(
+                                                spread.map(
+                                                                v -> Tuple2.of(v % 3, v),
+                                                                Types.TUPLE(Types.INT, Types.INT))
+                                                        .keyBy(t -> t.f0),
+                                                DataStreamUtilsTest::add),
+                                        DataStreamUtils.windowAllAndProcess(
+                                                spread,
+                                                GlobalWindows.getInstance(),
+                                                new SumOfWindow(),
+                                                Types.INT)));
+        CloseableIterator<Tuple2<Integer, Integer>> keyedRecords =
+                outputs.<Tuple2<Integer, Integer>>get(0).collectAsync();
+        CloseableIterator<Integer> windowRecords = outputs.<Integer>get(1).collectAsync();
+        env.execute();
+        List<Tuple2<Integer, Integer>> keyed = new ArrayList<>();
+        keyedRecords.forEachRemaining(keyed::add);
+        List<Integer> windows = new ArrayList<>();
+        windowRecords.forEachRemaining(windows::add);
+
+        List<Tuple2<Integer, Integer>> expected = new ArrayList<>();
+        for (int round = 0; round < maxIter; round++) {
+            expected.addAll(plainSumsByKey());
+        }
+        assertThat(keyed).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(windows).hasSize(maxIter).containsOnly((int) plainSum());
+    }
+
+    private static Tuple2<Integer, Integer> add(
+            Tuple2<Integer, Integer> a, Tuple2<Integer, Integer> b) {
+        return Tuple2.of(a.f0, a.f1 + b.f1);
+    }
+
+    private static List<Tuple2<Integer, Integer>> plainSumsByKey() {
+        int[] sums = new int[3];
+        for (int v : VALUES) {
+            sums[v % 3] += v;
+        }
+        return List.of(Tuple2.of(0, sums[0]), Tuple2.of(1, sums[1]), Tuple2.of(2, sums[2]));
+    }
+
+    /** The sum of a window's values. */
+    static class SumOfWindow extends ProcessAllWindowFunction<Integer, Integer, TimeWindow> {
+        @Override
+        public void process(Context context, Iterable<Integer> values, Collector<Integer> out) {
+            int sum = 0;
+            for (int v : values) {
+                sum += v;
+            }
+            out.collect(sum);
+        }
     }
 
     /**
