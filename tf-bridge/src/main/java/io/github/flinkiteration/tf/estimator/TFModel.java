@@ -514,8 +514,8 @@ public final class TFModel {
     }
 
     /**
-     * Fixed weights must fit the model; returns them (for a SavedModel without other weights: its
-     * own), or null when the weights come as a stream.
+     * Fixed weights must fit the model; returns them (for a SavedModel without other weights: none,
+     * see below), or null when the weights come as a stream.
      */
     private ModelWeights checkWeights(ModelSession session) {
         if (fixedWeights != null) {
@@ -531,7 +531,12 @@ public final class TFModel {
             }
             return fixedWeights;
         }
-        return versions == null && weights == null ? session.readWeights() : null;
+        if (versions != null || weights != null) {
+            return null;
+        }
+        // A SavedModel's own weights: every scoring subtask loads them with the model, so the
+        // version shipped in the job graph carries none (a large model stays out of it).
+        return new ModelWeights(new String[0], new long[0][], new float[0][]);
     }
 
     /** The validated inference configuration of one {@code transform}. */

@@ -402,6 +402,9 @@ public final class ModelSession implements AutoCloseable {
             GraphOperation variable = found.get(i);
             boolean resource = variable.type().equals(RESOURCE_VARIABLE_OP);
             Shape shape = variable.attributes().getAttrShape("shape");
+            if (resource && (shape.isUnknown() || shape.hasUnknownDimension())) {
+                continue; // not a weight this class can carry; the model keeps its own value
+            }
             if (shape.isUnknown() || shape.hasUnknownDimension()) {
                 throw new IllegalArgumentException(
                         "variable "

@@ -84,7 +84,7 @@ public final class ScoringOperator extends AbstractStreamOperator<Row>
         session = settings.openSession();
         scorer = settings.scorer();
         if (current != null) {
-            session.writeWeightsByName(current.weights);
+            writeWeights(current);
         }
         // Model versions carry no event time: only the rows' watermarks count (see
         // processWatermark2).
@@ -106,9 +106,19 @@ public final class ScoringOperator extends AbstractStreamOperator<Row>
     @Override
     public void processElement2(StreamRecord<ModelVersion> element) throws Exception {
         ModelVersion version = element.getValue();
-        session.writeWeightsByName(version.weights);
+        writeWeights(version);
         current = version;
         scoreWhatIsDue();
+    }
+
+    /**
+     * Sets the session's variables to the version's; a version without variables (a SavedModel's
+     * own, which every subtask loads with the model) leaves them as they are.
+     */
+    private void writeWeights(ModelVersion version) {
+        if (version.weights.size() > 0) {
+            session.writeWeightsByName(version.weights);
+        }
     }
 
     /** Scores full batches; then the rest at once or when its oldest row's delay runs out. */
