@@ -28,6 +28,8 @@ configs=(
   "w1 2 1 batch" "w1 2 1000 batch"
   "w2 2 1 batch" "w2 2 20 batch"
   "w3 2 1 batch" "w3 2 50 batch"
+  "w6 2 0"
+  "w7 2 1" "w7 2 20"
   "w5-session 1 10" "w5 1 10" "w5 2 10"
 )
 

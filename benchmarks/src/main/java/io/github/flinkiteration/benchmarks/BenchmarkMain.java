@@ -58,6 +58,7 @@ public final class BenchmarkMain {
             case "w1":
                 return 1000;
             case "w2":
+            case "w7":
                 return 20;
             case "w5":
             case "w5-session":
@@ -82,7 +83,7 @@ public final class BenchmarkMain {
 
     private static void usage() {
         System.out.println(
-                "usage: benchmarks.jar (w1|w2|w3|w3-chain|w4|w5|w5-session) [--parallelism N]"
+                "usage: benchmarks.jar (w1|w2|w3|w3-chain|w4|w5|w5-session|w6|w7) [--parallelism N]"
                         + " [--rounds R] [--json FILE] [--buffer-timeout MS] [--object-reuse]"
                         + " [--mode streaming|batch]\n"
                         + "       benchmarks.jar summarize FILE\n"

@@ -33,6 +33,7 @@ final class Summary {
         Map<String, Double> checksums = new TreeMap<>();
         Map<Integer, List<Map<String, String>>> onlineRuns = new TreeMap<>();
         Map<String, List<Map<String, String>>> tensorFlowRuns = new TreeMap<>();
+        Map<Integer, List<Map<String, String>>> componentRuns = new TreeMap<>();
         for (String line : Files.readAllLines(file)) {
             if (line.isBlank()) {
                 continue;
@@ -50,6 +51,12 @@ final class Summary {
                                 ? "p=" + fields.get("parallelism")
                                 : "session";
                 tensorFlowRuns.computeIfAbsent(key, k -> new ArrayList<>()).add(fields);
+            }
+            if (fields.get("workload").equals("w6")) {
+                componentRuns
+                        .computeIfAbsent(
+                                Integer.parseInt(fields.get("parallelism")), p -> new ArrayList<>())
+                        .add(fields);
             }
             // Runs in BATCH mode are a configuration of their own, e.g. "w1 batch".
             String workload =
@@ -93,8 +100,9 @@ final class Summary {
                 (workload, byParallelism) ->
                         byParallelism.forEach(
                                 (parallelism, byRounds) ->
-                                        derived(workload, parallelism, byRounds, out)));
+                                        derived(workload, parallelism, byRounds, checksums, out)));
         onlineRuns.forEach((parallelism, w4) -> online(parallelism, w4, out));
+        componentRuns.forEach((parallelism, w6) -> components(parallelism, w6, out));
         tensorFlow(tensorFlowRuns, out);
     }
 
@@ -146,6 +154,22 @@ final class Summary {
                 runs.size());
     }
 
+    /** W6 is measured whole: the median net runtime, with the checksum of the last run. */
+    private static void components(
+            int parallelism, List<Map<String, String>> runs, PrintStream out) {
+        Map<String, String> last = runs.get(runs.size() - 1);
+        out.printf(
+                Locale.ROOT,
+                "W6 p=%d: %.2f s net runtime of connected components (target <= 5; DataSet 26.0,"
+                        + " plain Java 1.23); %s components, label sum %.0f (plain Java 162481,"
+                        + " 86436333693), %d runs%n",
+                parallelism,
+                medianOf(runs, "netRuntimeMs") / 1000,
+                last.get("components"),
+                Double.parseDouble(last.get("checksum")),
+                runs.size());
+    }
+
     private static double medianOf(List<Map<String, String>> runs, String field) {
         List<Double> values = new ArrayList<>();
         for (Map<String, String> run : runs) {
@@ -157,7 +181,11 @@ final class Summary {
     }
 
     private static void derived(
-            String workload, int parallelism, Map<Integer, List<Long>> byRounds, PrintStream out) {
+            String workload,
+            int parallelism,
+            Map<Integer, List<Long>> byRounds,
+            Map<String, Double> checksums,
+            PrintStream out) {
         if (byRounds.size() < 2) {
             return;
         }
@@ -197,6 +225,18 @@ final class Summary {
                         mode,
                         parallelism,
                         recordsPerSecond / 1e6);
+                break;
+            case "w7":
+                out.printf(
+                        Locale.ROOT,
+                        "W7 p=%d: %.1f ms per extra round of PageRank (target <= 100; DataSet"
+                                + " 3,465, plain Java 35); checksum after %d rounds %.11f"
+                                + " (plain Java 499.12222071062 after 20)%n",
+                        parallelism,
+                        extraMs / extraRounds,
+                        high,
+                        checksums.getOrDefault(
+                                workload + " p=" + parallelism + " rounds=" + high, Double.NaN));
                 break;
             case "w3-chain":
                 out.printf(

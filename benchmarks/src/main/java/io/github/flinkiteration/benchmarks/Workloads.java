@@ -5,13 +5,18 @@ import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.examples.Centroids;
+import io.github.flinkiteration.examples.ConnectedComponents;
+import io.github.flinkiteration.examples.Graphs;
 import io.github.flinkiteration.examples.KMeans;
 import io.github.flinkiteration.examples.KMeansData;
+import io.github.flinkiteration.examples.PageRank;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -71,11 +76,15 @@ final class Workloads {
             case "w5-session":
                 return TensorFlowTrainingWorkload.runSession(
                         TensorFlowTrainingWorkload.DEFAULT_ROWS, rounds);
+            case "w6":
+                return w6(env);
+            case "w7":
+                return w7(env, rounds);
             default:
                 throw new IllegalArgumentException(
                         "Unknown workload '"
                                 + workload
-                                + "'; expected w1, w2, w3, w3-chain, w4, w5 or w5-session.");
+                                + "'; expected w1, w2, w3, w3-chain, w4, w5, w5-session, w6 or w7.");
         }
     }
 
@@ -95,6 +104,60 @@ final class Workloads {
                         KMeans.points(env, KMeansData.DEFAULT_POINTS),
                         rounds);
         return execute("w2", rounds, env, centroids, Centroids::checksum);
+    }
+
+    /** W6: vertices and edges of G(n, m) for connected components. */
+    static final int W6_VERTICES = 1_000_000;
+
+    static final long W6_EDGES = 1_000_000L;
+
+    /**
+     * W6: connected components of G(1,000,000, 1,000,000) as a delta iteration, until no label
+     * changes; the graph is generated inside the job. Checksum: the sum of all labels; the number
+     * of components goes into the field {@code components}.
+     */
+    static RunResult w6(StreamExecutionEnvironment env) throws Exception {
+        DataStream<Tuple2<Long, Long>> counts =
+                ConnectedComponents.components(
+                                Graphs.edges(env, W6_VERTICES, W6_EDGES), W6_VERTICES)
+                        .map(l -> Tuple2.of(l.f0.equals(l.f1) ? 1L : 0L, (long) l.f1))
+                        .returns(Types.TUPLE(Types.LONG, Types.LONG))
+                        .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
+                        .reduce((a, b) -> Tuple2.of(a.f0 + b.f0, a.f1 + b.f1));
+        Tuple2<Long, Long> last = null;
+        try (CloseableIterator<Tuple2<Long, Long>> collected = counts.collectAsync()) {
+            long start = System.nanoTime();
+            JobExecutionResult job = env.execute("w6");
+            long wallMs = (System.nanoTime() - start) / 1_000_000;
+            while (collected.hasNext()) {
+                last = collected.next();
+            }
+            if (last == null) {
+                throw new IllegalStateException("w6 produced no result");
+            }
+            return new RunResult(
+                            "w6", env.getParallelism(), 0, wallMs, job.getNetRuntime(), last.f1)
+                    .with("components", last.f0);
+        }
+    }
+
+    /** W7: vertices of G(n, m) for PageRank. */
+    static final int W7_VERTICES = 1_000_000;
+
+    /** W7: edges of G(n, m) for PageRank. */
+    static final long W7_EDGES = 4_000_000L;
+
+    /**
+     * W7: PageRank on G(1,000,000, 4,000,000), exactly {@code rounds} rounds, the graph generated
+     * inside the job; checksum is the sum of rank(v) * (v mod 1000).
+     */
+    static RunResult w7(StreamExecutionEnvironment env, int rounds) throws Exception {
+        DataStream<Double> checksum =
+                PageRank.ranks(Graphs.edges(env, W7_VERTICES, W7_EDGES), W7_VERTICES, rounds)
+                        .map(rank -> rank.f1 * (rank.f0 % 1000))
+                        .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
+                        .reduce(Double::sum);
+        return execute("w7", rounds, env, checksum, v -> v);
     }
 
     /**

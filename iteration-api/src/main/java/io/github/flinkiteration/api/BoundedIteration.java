@@ -1,5 +1,6 @@
 package io.github.flinkiteration.api;
 
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -49,6 +50,32 @@ public final class BoundedIteration {
      * each later round replayed from a cache, followed by the round's end. Use it for training data
      * that every round goes over.
      */
+    /**
+     * Binds the initial values of a solution set, keyed by {@code key}: a delta iteration's state,
+     * one value per key, kept in Flink's keyed state backend. The body reaches it with {@link
+     * IterationContext#solutionSet} and joins a workset (a variable) with it; the iteration ends
+     * after a round whose workset fed nothing back (or by its termination condition), and {@link
+     * SolutionSet#finalValues()} gives the result.
+     *
+     * <pre>{@code
+     * new BoundedIteration()
+     *         .bindSolutionSet("labels", initialLabels, label -> label.f0)
+     *         .bindVariable("workset", initialCandidates)
+     *         .withBody((inputs, context) -> {
+     *             SolutionSet<Integer, Tuple2<Integer, Integer>> labels = context.solutionSet("labels");
+     *             ...
+     *         });
+     * }</pre>
+     *
+     * <p>Flink must be able to key by the key's type (no arrays, no types without a proper {@code
+     * hashCode}); the body fails to build otherwise.
+     */
+    public <K, T> BoundedIteration bindSolutionSet(
+            String name, DataStream<T> initial, KeySelector<T, K> key) {
+        bindings.bindSolutionSet(name, initial, key);
+        return this;
+    }
+
     public BoundedIteration bindConstant(String name, DataStream<?> stream) {
         bindings.bindConstant(name, stream);
         return this;

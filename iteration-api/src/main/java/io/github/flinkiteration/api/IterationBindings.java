@@ -5,6 +5,7 @@ import io.github.flinkiteration.api.spi.IterationSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** What the two iteration builders have in common: named inputs, a config and a body. */
@@ -13,6 +14,7 @@ final class IterationBindings {
     private final Map<String, DataStream<?>> variables = new LinkedHashMap<>();
     private final Map<String, DataStream<?>> data = new LinkedHashMap<>();
     private final Map<String, DataStream<?>> constants = new LinkedHashMap<>();
+    private final Map<String, KeySelector<?, ?>> solutionSetKeys = new LinkedHashMap<>();
     private IterationConfig config = IterationConfig.defaults();
     private IterationBody body;
     private String name;
@@ -24,6 +26,12 @@ final class IterationBindings {
 
     void bindData(String name, DataStream<?> stream) {
         bind(name, stream, data);
+    }
+
+    void bindSolutionSet(String name, DataStream<?> initial, KeySelector<?, ?> key) {
+        Objects.requireNonNull(key, "key selector of solution set '" + name + "'");
+        bind(name, initial, data);
+        solutionSetKeys.put(name, key);
     }
 
     void bindConstant(String name, DataStream<?> stream) {
@@ -64,15 +72,16 @@ final class IterationBindings {
         return IterationRuntimeLoader.load()
                 .build(
                         new IterationSpec(
-                                name != null ? name : defaultName(),
-                                name != null,
-                                bounded,
-                                variables,
-                                data,
-                                constants,
-                                config,
-                                body,
-                                ResultStreams::new));
+                                        name != null ? name : defaultName(),
+                                        name != null,
+                                        bounded,
+                                        variables,
+                                        data,
+                                        constants,
+                                        config,
+                                        body,
+                                        ResultStreams::new)
+                                .withSolutionSetKeys(solutionSetKeys));
     }
 
     private String defaultName() {

@@ -52,4 +52,18 @@ public interface IterationContext {
      * @throws IllegalStateException in an unbounded iteration
      */
     ResultStreams forEachRound(Supplier<Map<String, DataStream<?>>> part);
+
+    /**
+     * The solution set bound under {@code name} with {@link BoundedIteration#bindSolutionSet}.
+     *
+     * <pre>{@code
+     * SolutionSet<Integer, Tuple2<Integer, Integer>> labels = context.solutionSet("labels");
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if no solution set is bound under {@code name}
+     */
+    default <K, T> SolutionSet<K, T> solutionSet(String name) {
+        throw new UnsupportedOperationException(
+                "This iteration runtime has no solution sets (asked for '" + name + "').");
+    }
 }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -23,8 +24,10 @@ public final class IterationDeclaration {
     private final Map<String, DataStream<?>> feedbacks;
     private final Map<String, DataStream<?>> outputs;
     private final TerminationCondition termination;
+    private final Map<String, AggregateFunction<?, ?, ?>> aggregators;
 
     private IterationDeclaration(Builder builder) {
+        this.aggregators = Collections.unmodifiableMap(new LinkedHashMap<>(builder.aggregators));
         this.feedbacks = Collections.unmodifiableMap(new LinkedHashMap<>(builder.feedbacks));
         this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(builder.outputs));
         this.termination = builder.termination;
@@ -49,13 +52,47 @@ public final class IterationDeclaration {
         return termination;
     }
 
+    /** The aggregators by name, in the order declared. */
+    public Map<String, AggregateFunction<?, ?, ?>> getAggregators() {
+        return aggregators;
+    }
+
     /** Builds an {@link IterationDeclaration}. */
     public static final class Builder {
         private final Map<String, DataStream<?>> feedbacks = new LinkedHashMap<>();
         private final Map<String, DataStream<?>> outputs = new LinkedHashMap<>();
         private TerminationCondition termination;
+        private final Map<String, AggregateFunction<?, ?, ?>> aggregators = new LinkedHashMap<>();
 
         private Builder() {}
+
+        /**
+         * Declares a per-round aggregator (bounded iterations only): any function of the body adds
+         * to it in round {@code r} through {@link IterationRuntimeContext#aggregator}, the runtime
+         * combines the partial aggregates of all subtasks once per round, and every function reads
+         * the result in round {@code r + 1} through {@link
+         * IterationRuntimeContext#previousAggregate}. {@link
+         * TerminationCondition#whenAggregateConverged} stops the iteration on it.
+         *
+         * <pre>{@code
+         * .withAggregator("danglingMass", Aggregators.doubleSum())
+         * }</pre>
+         *
+         * <p>The accumulator must be {@link java.io.Serializable}: partial accumulators are merged
+         * on the JobManager.
+         */
+        public Builder withAggregator(String name, AggregateFunction<?, ?, ?> function) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(function, "aggregate function of aggregator '" + name + "'");
+            if (aggregators.containsKey(name)) {
+                throw new IllegalArgumentException(
+                        "Aggregator '"
+                                + name
+                                + "' is declared twice; give each aggregator its own name.");
+            }
+            aggregators.put(name, function);
+            return this;
+        }
 
         /**
          * Feeds {@code stream} back into {@code variable}: its records of round {@code r} arrive at

@@ -21,10 +21,17 @@ public final class TerminationCondition {
 
     private final int maxRounds;
     private final List<StreamCheck<?>> streamChecks;
+    private final List<AggregateCheck<?>> aggregateChecks;
 
     private TerminationCondition(int maxRounds, List<StreamCheck<?>> streamChecks) {
+        this(maxRounds, streamChecks, List.of());
+    }
+
+    private TerminationCondition(
+            int maxRounds, List<StreamCheck<?>> streamChecks, List<AggregateCheck<?>> aggregates) {
         this.maxRounds = maxRounds;
         this.streamChecks = Collections.unmodifiableList(streamChecks);
+        this.aggregateChecks = Collections.unmodifiableList(aggregates);
     }
 
     /** Runs rounds {@code 0 .. n - 1}; feedback produced in round {@code n - 1} is discarded. */
@@ -50,6 +57,28 @@ public final class TerminationCondition {
                                 stream, Objects.requireNonNull(criterion, "criterion"), false)));
     }
 
+    /**
+     * Stops after the first round in which {@code criterion} holds for the global value of the
+     * aggregator {@code aggregator} (declared with {@link
+     * IterationDeclaration.Builder#withAggregator}). The criterion's context holds that round's
+     * aggregate as its only record, and the previous round's (none in round 0) as the previous
+     * records. It is evaluated on the JobManager when the round is decided.
+     *
+     * <pre>{@code
+     * TerminationCondition.whenAggregateConverged("change", c -> c.getStreamRecords().get(0) < 1e-9);
+     * }</pre>
+     */
+    public static <T> TerminationCondition whenAggregateConverged(
+            String aggregator, ConvergenceCriterion<T> criterion) {
+        return new TerminationCondition(
+                0,
+                List.of(),
+                List.of(
+                        new AggregateCheck<>(
+                                Objects.requireNonNull(aggregator, "aggregator"),
+                                Objects.requireNonNull(criterion, "criterion"))));
+    }
+
     /** Stops when this condition or {@code other} holds. */
     public TerminationCondition or(TerminationCondition other) {
         Objects.requireNonNull(other, "other");
@@ -61,7 +90,9 @@ public final class TerminationCondition {
         }
         List<StreamCheck<?>> checks = new ArrayList<>(streamChecks);
         checks.addAll(other.streamChecks);
-        return new TerminationCondition(combinedMax, checks);
+        List<AggregateCheck<?>> aggregates = new ArrayList<>(aggregateChecks);
+        aggregates.addAll(other.aggregateChecks);
+        return new TerminationCondition(combinedMax, checks, aggregates);
     }
 
     /** The round limit, if any. */
@@ -72,6 +103,32 @@ public final class TerminationCondition {
     /** The per-round checks on streams of the body. */
     public List<StreamCheck<?>> getStreamChecks() {
         return streamChecks;
+    }
+
+    /** The per-round checks on aggregators. */
+    public List<AggregateCheck<?>> getAggregateChecks() {
+        return aggregateChecks;
+    }
+
+    /** A convergence criterion on the global value of one aggregator. */
+    public static final class AggregateCheck<T> implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private final String aggregator;
+        private final ConvergenceCriterion<T> criterion;
+
+        AggregateCheck(String aggregator, ConvergenceCriterion<T> criterion) {
+            this.aggregator = aggregator;
+            this.criterion = criterion;
+        }
+
+        public String getAggregator() {
+            return aggregator;
+        }
+
+        public ConvergenceCriterion<T> getCriterion() {
+            return criterion;
+        }
     }
 
     /**

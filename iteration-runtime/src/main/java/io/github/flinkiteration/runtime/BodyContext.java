@@ -4,10 +4,14 @@ import io.github.flinkiteration.api.IterationConfig;
 import io.github.flinkiteration.api.IterationContext;
 import io.github.flinkiteration.api.OperatorLifecycle;
 import io.github.flinkiteration.api.ResultStreams;
+import io.github.flinkiteration.api.SolutionSet;
 import io.github.flinkiteration.api.spi.IterationSpec;
+import io.github.flinkiteration.runtime.delta.BodySolutionSet;
 import io.github.flinkiteration.runtime.draft.DraftEnvironment;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -19,14 +23,55 @@ final class BodyContext implements IterationContext {
     private final IterationSpec spec;
     private final String name;
     private final DraftEnvironment draft;
+    private final Map<String, DataStream<?>> inputs;
+    private final Map<String, SolutionSet<?, ?>> solutionSets = new HashMap<>();
 
     /**
      * @param name the iteration's name, unique in its job
      */
     BodyContext(IterationSpec spec, String name, DraftEnvironment draft) {
+        this(spec, name, draft, Map.of());
+    }
+
+    /**
+     * @param inputs the body's streams by bound name (for solution sets)
+     */
+    BodyContext(
+            IterationSpec spec,
+            String name,
+            DraftEnvironment draft,
+            Map<String, DataStream<?>> inputs) {
         this.spec = spec;
         this.name = name;
         this.draft = draft;
+        this.inputs = inputs;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <K, T> SolutionSet<K, T> solutionSet(String solutionSet) {
+        KeySelector<T, K> key = (KeySelector<T, K>) spec.getSolutionSetKeys().get(solutionSet);
+        if (key == null) {
+            throw new IllegalArgumentException(
+                    "The body asks for solution set '"
+                            + solutionSet
+                            + "', but "
+                            + (spec.isBounded()
+                                    ? "the iteration binds "
+                                            + (spec.getSolutionSetKeys().isEmpty()
+                                                    ? "none"
+                                                    : "only " + spec.getSolutionSetKeys().keySet())
+                                            + ". Bind it with bindSolutionSet(\""
+                                            + solutionSet
+                                            + "\", initialValues, keySelector)."
+                                    : "an UnboundedIteration has no solution sets: a delta"
+                                            + " iteration ends when its workset runs dry. Use a"
+                                            + " BoundedIteration with bindSolutionSet(...)."));
+        }
+        return (SolutionSet<K, T>)
+                solutionSets.computeIfAbsent(
+                        solutionSet,
+                        n -> BodySolutionSet.of(n, (DataStream<T>) inputs.get(n), key));
     }
 
     @Override

@@ -52,7 +52,9 @@ final class IterationBuilder {
 
         IterationDeclaration declaration =
                 spec.getBody()
-                        .iterate(new BodyInputs(bodyInputs), new BodyContext(spec, name, draft));
+                        .iterate(
+                                new BodyInputs(bodyInputs),
+                                new BodyContext(spec, name, draft, bodyInputs));
         validator.checkDeclaration(declaration);
         Set<Transformation<?>> loopInputs = new HashSet<>();
         spec.getVariables().keySet().forEach(bound -> loopInputs.add(placeholders.get(bound)));

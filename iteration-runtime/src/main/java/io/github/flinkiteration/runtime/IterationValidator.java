@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.LegacySourceTransformation;
@@ -29,6 +30,14 @@ final class IterationValidator {
             "Unaligned checkpoints are enabled, but iterations support aligned checkpoints only."
                     + " Disable them with"
                     + " env.getCheckpointConfig().enableUnalignedCheckpoints(false).";
+
+    /** At-least-once checkpoints do not align barriers: the loop's cut would repeat feedback. */
+    static final String AT_LEAST_ONCE_UNSUPPORTED =
+            "Checkpoints are at-least-once, but iterations need exactly-once checkpoints: their"
+                    + " barriers are not aligned, so the feedback going round the loop would be cut"
+                    + " inconsistently and repeated after a restore. Use"
+                    + " env.getCheckpointConfig().setCheckpointingConsistencyMode("
+                    + "CheckpointingMode.EXACTLY_ONCE).";
 
     static final String PER_ROUND_UNBOUNDED =
             "Per-round operators (forEachRound, OperatorLifecycle.PER_ROUND) need a bounded"
@@ -65,6 +74,11 @@ final class IterationValidator {
                 && env.getCheckpointConfig().isUnalignedCheckpointsEnabled()) {
             throw new UnsupportedOperationException(UNALIGNED_UNSUPPORTED);
         }
+        if (env.getCheckpointConfig().isCheckpointingEnabled()
+                && env.getCheckpointConfig().getCheckpointingConsistencyMode()
+                        == CheckpointingMode.AT_LEAST_ONCE) {
+            throw new UnsupportedOperationException(AT_LEAST_ONCE_UNSUPPORTED);
+        }
         if (spec.isBounded()) {
             spec.getVariables().forEach((name, stream) -> checkBounded("variable", name, stream));
             spec.getData().forEach((name, stream) -> checkBounded("data input", name, stream));
@@ -88,6 +102,7 @@ final class IterationValidator {
                             + " ends when they have ended and the loop has drained: remove"
                             + " until(...), or use a BoundedIteration.");
         }
+        checkAggregators(declaration);
         Set<String> variables = spec.getVariables().keySet();
         for (String name : declaration.getFeedbacks().keySet()) {
             if (!variables.contains(name)) {
@@ -113,6 +128,40 @@ final class IterationValidator {
             }
             checkFeedbackType(
                     name, spec.getVariables().get(name), declaration.getFeedbacks().get(name));
+        }
+    }
+
+    /**
+     * Aggregators combine a round's partials once the round has ended everywhere, which only
+     * lock-step rounds give; a convergence check must name a declared aggregator.
+     */
+    private void checkAggregators(IterationDeclaration declaration) {
+        Set<String> aggregators = declaration.getAggregators().keySet();
+        if (!spec.isBounded() && !aggregators.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "The body of an UnboundedIteration declares the aggregators "
+                            + aggregators
+                            + ". Aggregators combine what every subtask added in a round once"
+                            + " that round has ended everywhere, which an unbounded iteration"
+                            + " does not wait for: remove withAggregator(...), or use a"
+                            + " BoundedIteration.");
+        }
+        if (declaration.getTermination() == null) {
+            return;
+        }
+        for (TerminationCondition.AggregateCheck<?> check :
+                declaration.getTermination().getAggregateChecks()) {
+            if (!aggregators.contains(check.getAggregator())) {
+                throw new IllegalArgumentException(
+                        "The termination condition whenAggregateConverged(\""
+                                + check.getAggregator()
+                                + "\", ...) names an aggregator the body does not declare."
+                                + " Declared aggregators: "
+                                + aggregators
+                                + ". Declare it with withAggregator(\""
+                                + check.getAggregator()
+                                + "\", ...) or correct the name.");
+            }
         }
     }
 

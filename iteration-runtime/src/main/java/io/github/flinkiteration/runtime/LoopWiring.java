@@ -7,6 +7,7 @@ import io.github.flinkiteration.api.spi.IterationSpec;
 import io.github.flinkiteration.runtime.draft.BodyTranslator;
 import io.github.flinkiteration.runtime.draft.DraftEnvironment;
 import io.github.flinkiteration.runtime.draft.PlaceholderTransformation;
+import io.github.flinkiteration.runtime.protocol.AggregationPlan;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundSummary;
 import java.util.ArrayList;
@@ -68,6 +69,15 @@ final class LoopWiring {
                         spec.isBounded(),
                         spec.getConstants().size(),
                         spec.getConfig().isLastFeedbackEnteringBody());
+        if (!declaration.getAggregators().isEmpty()) {
+            plan =
+                    plan.withAggregation(
+                            new AggregationPlan(
+                                    declaration.getAggregators(),
+                                    termination == null
+                                            ? List.of()
+                                            : termination.getAggregateChecks()));
+        }
         CoLocation coLocation = new CoLocation(iterationId);
         IterationUids uids = new IterationUids(iterationName);
         LoopEntries entries = new LoopEntries(env, plan, coLocation, uids, spec.isBounded());
@@ -75,7 +85,12 @@ final class LoopWiring {
         // Everything the body created has a larger id than the first placeholder.
         int firstBodyTransformationId = placeholders.values().iterator().next().getId();
         BodyTranslator translator =
-                new BodyTranslator(env, firstBodyTransformationId, spec.isBounded(), draft);
+                new BodyTranslator(
+                        env,
+                        firstBodyTransformationId,
+                        spec.isBounded(),
+                        draft,
+                        plan.getAggregation() == null ? null : plan);
         Map<String, Transformation<?>> heads = new LinkedHashMap<>();
         spec.getVariables()
                 .forEach(
@@ -169,6 +184,9 @@ final class LoopWiring {
                                     : "whenConverged(" + check.getCriterion() + ", ")
                             + check.getStream().getTransformation().getName()
                             + ")");
+        }
+        for (TerminationCondition.AggregateCheck<?> check : termination.getAggregateChecks()) {
+            parts.add("whenAggregateConverged(" + check.getAggregator() + ")");
         }
         parts.add("no feedback left");
         return String.join(" or ", parts);

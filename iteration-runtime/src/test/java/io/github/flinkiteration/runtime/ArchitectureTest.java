@@ -42,6 +42,7 @@ class ArchitectureTest {
         "io.github.flinkiteration.memory",
         RUNTIME + ".draft",
         RUNTIME + ".feedback",
+        RUNTIME + ".delta",
         RUNTIME + ".replay",
         RUNTIME + ".termination",
         RUNTIME + ".wrapper",
@@ -63,6 +64,7 @@ class ArchitectureTest {
                     .definedBy(RUNTIME + ".draft")
                     .layer(OPERATORS)
                     .definedBy(
+                            RUNTIME + ".delta",
                             RUNTIME + ".feedback",
                             RUNTIME + ".replay",
                             RUNTIME + ".termination",

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** Everything a user bound to an iteration: what the runtime builds from. */
@@ -21,6 +22,7 @@ public final class IterationSpec {
     private final IterationConfig config;
     private final IterationBody body;
     private final Function<Map<String, ? extends DataStream<?>>, ResultStreams> results;
+    private Map<String, KeySelector<?, ?>> solutionSetKeys = Map.of();
 
     public IterationSpec(
             String name,
@@ -41,6 +43,24 @@ public final class IterationSpec {
         this.config = config;
         this.body = body;
         this.results = results;
+    }
+
+    /**
+     * This spec with solution sets: each is one of the {@linkplain #getData() data inputs}, keyed
+     * by its selector.
+     */
+    public IterationSpec withSolutionSetKeys(Map<String, KeySelector<?, ?>> keys) {
+        IterationSpec spec =
+                new IterationSpec(
+                        name, nameGiven, bounded, variables, data, constants, config, body,
+                        results);
+        spec.solutionSetKeys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+        return spec;
+    }
+
+    /** The key selectors of the solution sets, by name; empty when there are none. */
+    public Map<String, KeySelector<?, ?>> getSolutionSetKeys() {
+        return solutionSetKeys;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.github.flinkiteration.runtime.coordinator;
 
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
+import io.github.flinkiteration.runtime.protocol.AggregateReportEvent;
+import io.github.flinkiteration.runtime.protocol.AggregatesRequest;
 import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
 import io.github.flinkiteration.runtime.protocol.ParticipantEvent;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
@@ -10,18 +12,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.CoordinationRequest;
+import org.apache.flink.runtime.operators.coordination.CoordinationRequestHandler;
+import org.apache.flink.runtime.operators.coordination.CoordinationResponse;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 
 /**
  * The coordinator of one head, termination-check or replay operator. It passes its subtasks'
  * reports to the iteration's {@link RoundController}, shared through the job's coordinator store,
- * and delivers the controller's decisions to its head and replay subtasks.
+ * and delivers the controller's decisions to its head and replay subtasks. For a body operator of
+ * an iteration with aggregators it passes partial aggregates on and answers requests for the global
+ * ones.
  *
  * <p>Flink calls every coordinator of a job from the JobMaster's main thread, so the controller
  * sees one report at a time and may send through any coordinator's gateways.
  */
-final class IterationCoordinator implements OperatorCoordinator {
+final class IterationCoordinator implements OperatorCoordinator, CoordinationRequestHandler {
 
     private final Context context;
     private final ProgressPlan plan;
@@ -86,7 +93,22 @@ final class IterationCoordinator implements OperatorCoordinator {
                 public void onCheckReport(int subtask, CheckReportEvent event) {
                     controller.onReport(IterationCoordinator.this, subtask, event);
                 }
+
+                @Override
+                public void onAggregateReport(int subtask, AggregateReportEvent event) {
+                    controller.onReport(IterationCoordinator.this, subtask, event);
+                }
             };
+
+    @Override
+    public CompletableFuture<CoordinationResponse> handleCoordinationRequest(
+            CoordinationRequest request) {
+        if (!(request instanceof AggregatesRequest)) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("Unexpected request " + request));
+        }
+        return controller.requestAggregates(((AggregatesRequest) request).getRound());
+    }
 
     /** Sends {@code event} to every subtask of this operator. */
     void sendToSubtasks(OperatorEvent event) {

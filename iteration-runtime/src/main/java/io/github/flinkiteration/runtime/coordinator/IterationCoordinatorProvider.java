@@ -4,7 +4,10 @@ import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 
-/** Creates the {@link IterationCoordinator} of a head, a termination-check or a replay operator. */
+/**
+ * Creates the {@link IterationCoordinator} of a head, a termination-check or a replay operator, or
+ * of a body operator that takes part in aggregation.
+ */
 public final class IterationCoordinatorProvider implements OperatorCoordinator.Provider {
 
     private static final long serialVersionUID = 1L;
@@ -15,7 +18,12 @@ public final class IterationCoordinatorProvider implements OperatorCoordinator.P
         EMPTINESS_CHECK,
         CONVERGENCE_CHECK,
         /** Hears every decision, reports nothing: it replays a constant into each new round. */
-        REPLAY
+        REPLAY,
+        /**
+         * A body operator of an iteration with aggregators: reports its partial aggregates each
+         * round and asks for the global ones; hears no decision.
+         */
+        BODY
     }
 
     private final OperatorID operatorId;

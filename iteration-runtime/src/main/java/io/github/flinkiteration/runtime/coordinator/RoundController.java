@@ -1,6 +1,9 @@
 package io.github.flinkiteration.runtime.coordinator;
 
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
+import io.github.flinkiteration.runtime.protocol.AggregateReportEvent;
+import io.github.flinkiteration.runtime.protocol.AggregatesResponse;
+import io.github.flinkiteration.runtime.protocol.AggregationPlan;
 import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
@@ -14,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.CoordinationResponse;
 import org.apache.flink.runtime.operators.coordination.CoordinatorStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * proves termination. Subtasks then send their last report again, and reports are kept per subtask,
  * so a report heard twice counts once.
  *
+ * <p><b>Aggregators.</b> In an iteration with aggregators every body operator takes part too (role
+ * {@code BODY}): each subtask reports its partial accumulators at the end of each round, and a
+ * round is decided only once all of them did. The controller merges the partials into the round's
+ * global values, judges the convergence checks on them, and answers the body subtasks that ask for
+ * them as they start the next round. After a reset the body subtasks send their last report again,
+ * together with the latest global values they had learned, so the values of the round before a
+ * restored round are known again whichever side of the checkpoint each subtask was on.
+ *
  * <p>One instance per iteration lives in the job's {@link CoordinatorStore}, shared by the
  * iteration's coordinators and its control-source enumerators. Coordinators call it from the
  * JobMaster's main thread, enumerators from their own; hence the locking.
@@ -49,6 +62,16 @@ final class RoundController {
     private final List<Runnable> terminationListeners = new ArrayList<>();
     private int decidedRound = -1;
     private boolean terminated;
+
+    /** The global aggregates of the latest rounds, by round. */
+    private final TreeMap<Integer, Map<String, Object>> aggregates = new TreeMap<>();
+
+    /** Partial aggregates of rounds not complete yet: by round, by subtask key. */
+    private final TreeMap<Integer, Map<Long, Map<String, Object>>> partials = new TreeMap<>();
+
+    /** Requests for a round's aggregates that came before the round was complete. */
+    private final Map<Integer, List<CompletableFuture<CoordinationResponse>>> waiting =
+            new HashMap<>();
 
     /** Whether every head and check subtask said where it stands since the last reset. */
     private boolean resumed;
@@ -151,8 +174,95 @@ final class RoundController {
         decideReadyRounds();
     }
 
+    synchronized void onReport(
+            IterationCoordinator from, int subtask, AggregateReportEvent report) {
+        Participant participant = participants.get(from.getOperatorId());
+        if (report.getKnownRound() >= 0 && !aggregates.containsKey(report.getKnownRound())) {
+            learnAggregates(report.getKnownRound(), report.getKnownValues());
+        }
+        int round = report.getRound();
+        if (round >= 0) {
+            if (!aggregates.containsKey(round)) {
+                partials.computeIfAbsent(round, r -> new HashMap<>())
+                        .put(key(participant, subtask), report.getPartials());
+                completeAggregatesIfReady(round);
+            }
+            participant.reported[subtask] = Math.max(participant.reported[subtask], round);
+        }
+        decideReadyRounds();
+    }
+
+    /** The global aggregates of {@code round}: now if known, else once every body subtask told. */
+    synchronized CompletableFuture<CoordinationResponse> requestAggregates(int round) {
+        Map<String, Object> known = aggregates.get(round);
+        if (known != null) {
+            return CompletableFuture.completedFuture(new AggregatesResponse(known));
+        }
+        CompletableFuture<CoordinationResponse> answer = new CompletableFuture<>();
+        waiting.computeIfAbsent(round, r -> new ArrayList<>()).add(answer);
+        return answer;
+    }
+
+    private void completeAggregatesIfReady(int round) {
+        Map<Long, Map<String, Object>> reported = partials.get(round);
+        int bodySubtasks = 0;
+        for (Participant participant : participants.values()) {
+            if (participant.coordinator.getRole() == Role.BODY) {
+                bodySubtasks += participant.reported.length;
+            }
+        }
+        if (reported != null && reported.size() >= bodySubtasks) {
+            learnAggregates(round, plan.getAggregation().results(reported.values()));
+        }
+    }
+
+    private void learnAggregates(int round, Map<String, Object> values) {
+        aggregates.put(round, values);
+        partials.remove(round);
+        // The next round's requests and convergence checks need this round and the one before.
+        aggregates.headMap(round - 1).clear();
+        List<CompletableFuture<CoordinationResponse>> answers = waiting.remove(round);
+        if (answers != null) {
+            answers.forEach(answer -> answer.complete(new AggregatesResponse(values)));
+        }
+    }
+
+    /** Whether the aggregates of {@code round} say the iteration converged. */
+    private boolean aggregatesConverged(int round) {
+        AggregationPlan aggregation = plan.getAggregation();
+        if (aggregation == null || aggregation.getChecks().isEmpty()) {
+            return false;
+        }
+        Map<String, Object> current = aggregates.get(round);
+        if (current == null) {
+            throw new IllegalStateException(
+                    "Iteration '"
+                            + plan.getName()
+                            + "': round "
+                            + round
+                            + " is reported by every participant, but its aggregates are not"
+                            + " complete");
+        }
+        return aggregation.converged(round, current, round == 0 ? null : aggregates.get(round - 1));
+    }
+
     /** Forgets all progress: the subtasks restart, from a checkpoint or from the beginning. */
     synchronized void reset() {
+        aggregates.clear();
+        partials.clear();
+        // Their requesters restart with the reset and ask again; one that survived fails now
+        // rather than waiting for an answer this controller will never give.
+        for (List<CompletableFuture<CoordinationResponse>> answers : waiting.values()) {
+            answers.forEach(
+                    answer ->
+                            answer.completeExceptionally(
+                                    new IllegalStateException(
+                                            "Iteration '"
+                                                    + plan.getName()
+                                                    + "' was reset before the aggregates were"
+                                                    + " complete")));
+        }
+        waiting.clear();
         tallies.clear();
         decidedRound = -1;
         terminated = false;
@@ -174,8 +284,8 @@ final class RoundController {
         int latestStart = -1;
         for (Participant participant : participants.values()) {
             Role role = participant.coordinator.getRole();
-            if (role == Role.REPLAY) {
-                continue;
+            if (role == Role.REPLAY || role == Role.BODY) {
+                continue; // they report no round they stand at; body operators resend reports
             }
             for (int i = 0; i < participant.resumed.length; i++) {
                 if (!participant.resumed[i]) {
@@ -247,6 +357,9 @@ final class RoundController {
                     reason = TerminationReason.EMPTY;
                 }
             }
+        }
+        if (reason == TerminationReason.RUNNING && aggregatesConverged(round)) {
+            reason = TerminationReason.CONVERGED;
         }
         if (reason == TerminationReason.RUNNING) {
             reason = plan.stopReason(round, feedbackRecords);

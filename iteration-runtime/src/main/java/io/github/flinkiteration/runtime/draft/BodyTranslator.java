@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.draft;
 
 import static io.github.flinkiteration.runtime.draft.TranslationContext.describe;
 
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory;
 import java.util.IdentityHashMap;
@@ -55,8 +56,22 @@ public final class BodyTranslator {
             int firstBodyTransformationId,
             boolean lockStep,
             DraftEnvironment draftEnvironment) {
+        this(env, firstBodyTransformationId, lockStep, draftEnvironment, null);
+    }
+
+    /**
+     * @param aggregatingPlan the plan of an iteration with aggregators, whose body operators then
+     *     take part in them; {@code null} for an iteration without
+     */
+    public BodyTranslator(
+            StreamExecutionEnvironment env,
+            int firstBodyTransformationId,
+            boolean lockStep,
+            DraftEnvironment draftEnvironment,
+            ProgressPlan aggregatingPlan) {
         this.firstBodyTransformationId = firstBodyTransformationId;
-        TranslationContext context = new TranslationContext(this, env, lockStep, draftEnvironment);
+        TranslationContext context =
+                new TranslationContext(this, env, lockStep, draftEnvironment, aggregatingPlan);
         this.oneInputs = new OneInputTranslator(context);
         this.twoInputs = new TwoInputTranslator(context);
         this.multipleInputs = new MultipleInputTranslator(context);

@@ -6,7 +6,6 @@ import static io.github.flinkiteration.runtime.draft.TranslationContext.requireN
 import static io.github.flinkiteration.runtime.draft.TranslationContext.valueKeySelector;
 
 import io.github.flinkiteration.runtime.record.IterationRecord;
-import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory;
 import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory.Arity;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.dag.Transformation;
@@ -37,7 +36,8 @@ final class MultipleInputTranslator {
                             + " lifecycle; per-round operators have one or two inputs. Create it"
                             + " outside forEachRound, or connect its inputs two at a time.");
         }
-        RoundWrapperOperatorFactory<OUT> factory = context.wrap(operator, Arity.MULTIPLE, draft);
+        StreamOperatorFactory<IterationRecord<OUT>> factory =
+                context.wrap(operator, Arity.MULTIPLE, draft);
         TypeInformation<IterationRecord<OUT>> type = recordType(draft.getOutputType());
         if (draft instanceof KeyedMultipleInputTransformation<OUT> keyedDraft) {
             KeyedMultipleInputTransformation<IterationRecord<OUT>> real =

@@ -1,8 +1,10 @@
 package io.github.flinkiteration.runtime.draft;
 
 import io.github.flinkiteration.api.OperatorLifecycle;
+import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
+import io.github.flinkiteration.runtime.wrapper.AggregatingRoundWrapperOperatorFactory;
 import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory;
 import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory.Arity;
 import io.github.flinkiteration.runtime.wrapper.ValueKeySelector;
@@ -28,12 +30,15 @@ final class TranslationContext {
     private final boolean lockStep;
     private final DraftEnvironment draftEnvironment;
     private final LoopEdges edges;
+    private final ProgressPlan aggregatingPlan;
 
     TranslationContext(
             BodyTranslator body,
             StreamExecutionEnvironment env,
             boolean lockStep,
-            DraftEnvironment draftEnvironment) {
+            DraftEnvironment draftEnvironment,
+            ProgressPlan aggregatingPlan) {
+        this.aggregatingPlan = aggregatingPlan;
         this.body = body;
         this.env = env;
         this.lockStep = lockStep;
@@ -71,12 +76,18 @@ final class TranslationContext {
     }
 
     /** Wraps the operator of {@code draft} so that it runs rounds with the loop. */
-    <OUT> RoundWrapperOperatorFactory<OUT> wrap(
+    <OUT> StreamOperatorFactory<IterationRecord<OUT>> wrap(
             StreamOperatorFactory<OUT> factory, Arity arity, Transformation<?> draft) {
         if (usesAsyncState(factory)) {
             throw new IllegalArgumentException(asyncStateUnsupported(draft));
         }
-        return new RoundWrapperOperatorFactory<>(factory, arity, lockStep, isPerRound(draft));
+        RoundWrapperOperatorFactory<OUT> wrapper =
+                new RoundWrapperOperatorFactory<>(factory, arity, lockStep, isPerRound(draft));
+        // With aggregators every body operator reports its partials, whether its functions add
+        // to them or not: the coordinator cannot know which do.
+        return aggregatingPlan == null
+                ? wrapper
+                : new AggregatingRoundWrapperOperatorFactory<>(wrapper, aggregatingPlan);
     }
 
     /** For operators the translator builds itself, as Flink's own translators would. */

@@ -17,19 +17,28 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  */
 interface FeedbackPacing {
 
-    /** The pacing of {@code plan}'s heads, with its part of the head's state registered. */
+    /**
+     * The pacing of {@code plan}'s heads, with its part of the head's state registered.
+     *
+     * @param rescaled when restored at another parallelism (unbounded iterations only), the counts
+     *     this subtask starts with; null otherwise
+     */
     static <T> FeedbackPacing choose(
             ProgressPlan plan,
             Output<StreamRecord<IterationRecord<T>>> output,
             TypeSerializer<IterationRecord<T>> serializer,
             OperatorStateStore store,
-            boolean restored)
+            int subtask,
+            int parallelism,
+            boolean restored,
+            RescaledCounts rescaled)
             throws Exception {
         TypeSerializer<T> valueSerializer =
                 ((IterationRecordSerializer<T>) serializer).getValueSerializer();
         return plan.isLockStep()
                 ? new LockStepPacing<>(output, serializer, valueSerializer, store, restored)
-                : new FreeFlowPacing<>(output, valueSerializer, store, restored);
+                : new FreeFlowPacing<>(
+                        output, valueSerializer, store, subtask, parallelism, restored, rescaled);
     }
 
     /** Feedback arrived from the tail; returns whether it was passed on at once. */

@@ -11,7 +11,7 @@ import org.apache.flink.runtime.operators.coordination.OperatorEvent;
  * }</pre>
  */
 public sealed interface ParticipantEvent extends OperatorEvent
-        permits ResumeEvent, RoundReportEvent, CheckReportEvent {
+        permits ResumeEvent, RoundReportEvent, CheckReportEvent, AggregateReportEvent {
 
     /** Calls the method of {@code receiver} for this event's kind. */
     void deliverTo(Receiver receiver, int subtask);
@@ -27,5 +27,10 @@ public sealed interface ParticipantEvent extends OperatorEvent
 
         /** A termination check reports what its round's records say. */
         void onCheckReport(int subtask, CheckReportEvent event);
+
+        /** A body operator reports its partial aggregates of a round. */
+        default void onAggregateReport(int subtask, AggregateReportEvent event) {
+            throw new IllegalArgumentException("Unexpected " + event);
+        }
     }
 }

@@ -23,6 +23,7 @@ public final class ProgressPlan implements Serializable {
     private final boolean lockStep;
     private final int replays;
     private final boolean lastFeedbackEntersBody;
+    private final AggregationPlan aggregation;
 
     /**
      * @param iterationId unique per iteration built, keys the coordinator and feedback channels
@@ -61,6 +62,29 @@ public final class ProgressPlan implements Serializable {
             boolean lockStep,
             int replays,
             boolean lastFeedbackEntersBody) {
+        this(
+                iterationId,
+                name,
+                maxRounds,
+                heads,
+                checks,
+                lockStep,
+                replays,
+                lastFeedbackEntersBody,
+                null);
+    }
+
+    private ProgressPlan(
+            String iterationId,
+            String name,
+            int maxRounds,
+            int heads,
+            int checks,
+            boolean lockStep,
+            int replays,
+            boolean lastFeedbackEntersBody,
+            AggregationPlan aggregation) {
+        this.aggregation = aggregation;
         this.iterationId = iterationId;
         this.name = name;
         this.maxRounds = maxRounds;
@@ -69,6 +93,28 @@ public final class ProgressPlan implements Serializable {
         this.lockStep = lockStep;
         this.replays = replays;
         this.lastFeedbackEntersBody = lockStep && lastFeedbackEntersBody;
+    }
+
+    /**
+     * This plan with aggregators: every body operator then reports its partial aggregates each
+     * round, so the coordinator decides every round (no round deciders, no lone head).
+     */
+    public ProgressPlan withAggregation(AggregationPlan aggregation) {
+        return new ProgressPlan(
+                iterationId,
+                name,
+                maxRounds,
+                heads,
+                checks,
+                lockStep,
+                replays,
+                lastFeedbackEntersBody,
+                aggregation);
+    }
+
+    /** The aggregators, or {@code null} when the iteration declares none. */
+    public AggregationPlan getAggregation() {
+        return aggregation;
     }
 
     public String getIterationId() {
@@ -150,7 +196,11 @@ public final class ProgressPlan implements Serializable {
      * replay operators must hear each decision.
      */
     public boolean isDecidedByHead(int headParallelism) {
-        return heads == 1 && checks == 0 && headParallelism == 1 && replays == 0;
+        return heads == 1
+                && checks == 0
+                && headParallelism == 1
+                && replays == 0
+                && aggregation == null;
     }
 
     /**
@@ -160,7 +210,7 @@ public final class ProgressPlan implements Serializable {
      * operator must hear. The heads then report only the round they stop after.
      */
     public boolean isDecidedInDataPlane() {
-        return lockStep && checks == 0 && replays == 0;
+        return lockStep && checks == 0 && replays == 0 && aggregation == null;
     }
 
     /** Whether a head of the given parallelism reports to the coordinator only its last round. */

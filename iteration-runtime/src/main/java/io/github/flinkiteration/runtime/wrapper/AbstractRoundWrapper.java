@@ -2,10 +2,12 @@ package io.github.flinkiteration.runtime.wrapper;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.api.spi.CurrentRound;
+import io.github.flinkiteration.api.spi.RoundAggregates;
 import io.github.flinkiteration.api.spi.RoundAwareFunctions;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
-import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.internal.EagerFlusher;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -80,9 +82,20 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private final boolean lockStep;
     private final List<HeldRecord> heldRecords = new ArrayList<>();
 
+    /** The task thread's round, for IterationRuntimeContext; taken in the first call on it. */
+    private CurrentRound currentRound;
+
+    /** What the thread's round was before this wrapper called into its operator. */
+    private int outerRound;
+
+    private RoundAggregates outerAggregates;
+
+    /** This subtask's part in the iteration's aggregators, or null when it declares none. */
+    private RoundAggregation aggregation;
+
     private final StreamConfig config;
     private final StreamTask<?, ?> task;
-    private transient ProgressState progressState;
+    private transient SubtaskProgress progressState;
     private transient ItemListState<HeldRecord> heldState;
 
     @SuppressWarnings("unchecked")
@@ -153,7 +166,12 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                         ? new StreamRecord<>(value, record.getTimestamp())
                         : new StreamRecord<>(value);
         long emittedBefore = taggingOutput.emitted();
-        deliver(input, record, unwrapped);
+        enterRound(round);
+        try {
+            deliver(input, record, unwrapped);
+        } finally {
+            leaveRound();
+        }
         if (eagerFlusher != null && taggingOutput.emitted() != emittedBefore) {
             eagerFlusher.afterEmit();
         }
@@ -185,12 +203,18 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private void startRoundsUpTo(int round) throws Exception {
         while (startedRound < round) {
             startedRound++;
+            if (aggregation != null) {
+                aggregation.startRound(startedRound);
+            }
             if (listener != null) {
                 taggingOutput.setRound(startedRound);
+                enterRound(startedRound);
                 try {
                     listener.onRoundStart(startedRound, listenerContext, listenerCollector);
                 } catch (Exception e) {
                     throw callbackFailed("onRoundStart", "in round " + startedRound, e);
+                } finally {
+                    leaveRound();
                 }
             }
         }
@@ -200,16 +224,46 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         startRoundsUpTo(round);
         if (listener != null) {
             taggingOutput.setRound(round);
+            enterRound(round);
             try {
                 listener.onRoundEnd(round, listenerContext, listenerCollector);
             } catch (Exception e) {
                 throw callbackFailed("onRoundEnd", "in round " + round, e);
+            } finally {
+                leaveRound();
             }
+        }
+        if (aggregation != null) {
+            aggregation.endRound(round);
         }
         endedRound = round;
         output.emitWatermark(new Watermark(round));
         flusher.flush();
         releaseHeldRecords(round + 1);
+    }
+
+    /**
+     * Makes {@code round} (and this operator's aggregators) the task thread's current ones for the
+     * call into the operator that follows; {@link #leaveRound} puts back those of a wrapper this
+     * one is chained behind, or none.
+     */
+    private void enterRound(int round) {
+        if (currentRound == null) {
+            currentRound = CurrentRound.ofThisThread();
+        }
+        // Not reentrant: a chain has no cycle, so this wrapper is never called from its own call.
+        outerRound = currentRound.get();
+        outerAggregates = currentRound.aggregates();
+        currentRound.set(round, aggregation);
+    }
+
+    private void leaveRound() {
+        currentRound.set(outerRound, outerAggregates);
+    }
+
+    /** Makes this subtask take part in the iteration's aggregators (before it is initialized). */
+    void joinAggregation(RoundAggregation aggregation) {
+        this.aggregation = aggregation;
     }
 
     /** Names the operator, callback and round: Flink's own report names only the task. */
@@ -250,14 +304,19 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         int lastRound = Math.max(endedRound, 0);
         taggingOutput.setRound(lastRound);
-        if (listener != null) {
-            try {
-                listener.onIterationTerminated(listenerContext, listenerCollector);
-            } catch (Exception e) {
-                throw callbackFailed("onIterationTerminated", "after round " + lastRound, e);
+        enterRound(lastRound);
+        try {
+            if (listener != null) {
+                try {
+                    listener.onIterationTerminated(listenerContext, listenerCollector);
+                } catch (Exception e) {
+                    throw callbackFailed("onIterationTerminated", "after round " + lastRound, e);
+                }
             }
+            endInnerInputs();
+        } finally {
+            leaveRound();
         }
-        endInnerInputs();
         heldRecords.clear();
         output.emitWatermark(Watermark.MAX_WATERMARK);
         flusher.flush();
@@ -295,6 +354,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     @Override
     public void open() throws Exception {
         inner.open();
+        if (aggregation != null) {
+            aggregation.open();
+        }
         // Flink does not checkpoint which watermark each input channel delivered: after a restore
         // every channel downstream starts without one. A round watermark this subtask sent before
         // the checkpoint is not sent again by anything else, and a downstream input whose other
@@ -349,6 +411,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         progressState.update(progress);
         heldState.update(heldRecords);
+        if (aggregation != null) {
+            aggregation.snapshotState();
+        }
         return inner.snapshotState(checkpointId, timestamp, checkpointOptions, storageLocation);
     }
 
@@ -358,13 +423,26 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         inner.initializeState(streamTaskStateManager);
         OperatorStateBackend store = operatorStateOf(inner);
         String operator = "body operator '" + config.getOperatorName() + "'";
-        CheckpointPreconditions.requireSameParallelism(
-                store, task.getEnvironment().getTaskInfo().getNumberOfParallelSubtasks(), operator);
-        progressState = ProgressState.register(store, "flink-iteration.round-progress");
+        int subtask = task.getEnvironment().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = task.getEnvironment().getTaskInfo().getNumberOfParallelSubtasks();
+        if (lockStep) {
+            CheckpointPreconditions.requireSameParallelism(store, parallelism, operator);
+        }
+        progressState =
+                SubtaskProgress.register(
+                        store, "flink-iteration.round-progress", subtask, parallelism);
         heldState =
                 ItemListState.register(
                         store, "flink-iteration.held-records", new HeldRecordCodec());
-        long[] progress = progressState.get();
+        if (aggregation != null) {
+            aggregation.initializeState(store);
+        }
+        SubtaskProgress.Restored restored = progressState.restored();
+        if (restored.isRescaled()) {
+            restoreOldest(restored.all());
+            return;
+        }
+        long[] progress = restored.own();
         if (progress.length == 0) {
             return;
         }
@@ -377,6 +455,32 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             inputEnded[input] = progress[i++] != 0;
         }
         heldRecords.addAll(heldState.get());
+    }
+
+    /**
+     * At another parallelism (unbounded iterations only): goes on from the oldest progress of the
+     * subtasks that took the checkpoint. Subtasks whose inputs are all-to-all exchanges saw the
+     * same round watermarks before the barrier, so they agree; those behind a forward edge from
+     * heads in different rounds may not, and then a round's callbacks run again here for the part
+     * of the keyed state that had passed it (docs/failure-semantics.md §7). Nothing is held in
+     * unbounded iterations.
+     */
+    private void restoreOldest(List<long[]> old) {
+        combinedRound = Long.MAX_VALUE;
+        startedRound = Integer.MAX_VALUE;
+        endedRound = Integer.MAX_VALUE;
+        Arrays.fill(inputRounds, Long.MAX_VALUE);
+        Arrays.fill(inputEnded, true);
+        for (long[] progress : old) {
+            int i = 0;
+            combinedRound = Math.min(combinedRound, progress[i++]);
+            startedRound = Math.min(startedRound, (int) progress[i++]);
+            endedRound = Math.min(endedRound, (int) progress[i++]);
+            for (int input = 0; input < inputRounds.length; input++) {
+                inputRounds[input] = Math.min(inputRounds[input], progress[i++]);
+                inputEnded[input] &= progress[i++] != 0;
+            }
+        }
     }
 
     private static OperatorStateBackend operatorStateOf(StreamOperator<?> operator) {

@@ -1,5 +1,7 @@
 package io.github.flinkiteration.runtime.wrapper;
 
+import io.github.flinkiteration.api.spi.CurrentRound;
+import io.github.flinkiteration.api.spi.RoundAggregates;
 import io.github.flinkiteration.runtime.internal.EagerFlusher;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -20,6 +22,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  */
 public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
         implements OneInputStreamOperator<IterationRecord<T>, T> {
+
+    private transient CurrentRound currentRound;
 
     private static final long serialVersionUID = 1L;
 
@@ -46,7 +50,18 @@ public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
 
     @Override
     public void processElement(StreamRecord<IterationRecord<T>> element) {
-        output.collect(element.replace(element.getValue().getValue()));
+        // Operators chained behind the output are outside the body: they have no round.
+        if (currentRound == null) {
+            currentRound = CurrentRound.ofThisThread();
+        }
+        int bodyRound = currentRound.get();
+        RoundAggregates bodyAggregates = currentRound.aggregates();
+        currentRound.set(CurrentRound.NONE, null);
+        try {
+            output.collect(element.replace(element.getValue().getValue()));
+        } finally {
+            currentRound.set(bodyRound, bodyAggregates);
+        }
         if (flusher != null) {
             flusher.afterEmit();
         }
