@@ -30,6 +30,7 @@ configs=(
   "w3 2 1 batch" "w3 2 50 batch"
   "w6 2 0"
   "w7 2 1" "w7 2 20"
+  "w5-session 1 10" "w5 1 10" "w5 2 10"
 )
 
 for ((pass = 1; pass <= runs; pass++)); do
@@ -37,7 +38,9 @@ for ((pass = 1; pass <= runs; pass++)); do
     read -r workload parallelism rounds mode <<<"$config"
     mode="${mode:-streaming}"
     echo "pass $pass/$runs: $workload p=$parallelism rounds=$rounds $mode" >&2
-    java -Xmx4g -Dbenchmark.commit="$commit" -jar "$jar" "$workload" \
+    # W5: TF's native library is unpacked once per machine (as in tf-bridge's tests).
+    TF_CPP_MIN_LOG_LEVEL=2 java -Xmx4g -Dbenchmark.commit="$commit" \
+      -Dorg.bytedeco.javacpp.cachedir="$HOME/.javacpp/cache" -jar "$jar" "$workload" \
       --parallelism "$parallelism" --rounds "$rounds" --mode "$mode" --json "$out" >/dev/null
   done
 done

@@ -62,6 +62,9 @@ public final class BenchmarkMain {
             case "w2":
             case "w7":
                 return 20;
+            case "w5":
+            case "w5-session":
+                return 10;
             default:
                 return 50;
         }
@@ -82,8 +85,9 @@ public final class BenchmarkMain {
 
     private static void usage() {
         System.out.println(
-                "usage: benchmarks.jar (w1|w2|w3|w4|w6|w7) [--parallelism N] [--rounds R] [--records N] [--json FILE]"
-                        + " [--buffer-timeout MS] [--object-reuse] [--mode streaming|batch]\n"
+                "usage: benchmarks.jar (w1|w2|w3|w3-chain|w4|w5|w5-session|w6|w7) [--parallelism N]"
+                        + " [--rounds R] [--records N] [--json FILE] [--buffer-timeout MS] [--object-reuse]"
+                        + " [--mode streaming|batch]\n"
                         + "       benchmarks.jar summarize FILE\n"
                         + "       benchmarks.jar jmh [JMH options]");
     }

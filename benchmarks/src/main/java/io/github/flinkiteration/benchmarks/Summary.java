@@ -34,6 +34,7 @@ final class Summary {
         Map<String, Map<Integer, Map<Integer, List<Long>>>> runs = new TreeMap<>();
         Map<String, Double> checksums = new TreeMap<>();
         Map<Integer, List<Map<String, String>>> onlineRuns = new TreeMap<>();
+        Map<String, List<Map<String, String>>> tensorFlowRuns = new TreeMap<>();
         Map<Integer, List<Map<String, String>>> componentRuns = new TreeMap<>();
         for (String line : Files.readAllLines(file)) {
             if (line.isBlank()) {
@@ -45,6 +46,13 @@ final class Summary {
                         .computeIfAbsent(
                                 Integer.parseInt(fields.get("parallelism")), p -> new ArrayList<>())
                         .add(fields);
+            }
+            if (fields.get("workload").startsWith("w5")) {
+                String key =
+                        fields.get("workload").equals("w5")
+                                ? "p=" + fields.get("parallelism")
+                                : "session";
+                tensorFlowRuns.computeIfAbsent(key, k -> new ArrayList<>()).add(fields);
             }
             if (fields.get("workload").equals("w6")) {
                 componentRuns
@@ -103,6 +111,40 @@ final class Summary {
                                         derived(workload, parallelism, byRounds, checksums, out)));
         onlineRuns.forEach((parallelism, w4) -> online(parallelism, w4, out));
         componentRuns.forEach((parallelism, w6) -> components(parallelism, w6, out));
+        tensorFlow(tensorFlowRuns, out);
+    }
+
+    /**
+     * W5: rows per second, time per round and final loss (medians over the runs) of the training at
+     * each parallelism and of one plain TF session; at p = 2, the share of twice the session's rate
+     * (goal at least 80 %).
+     */
+    private static void tensorFlow(Map<String, List<Map<String, String>>> runs, PrintStream out) {
+        List<Map<String, String>> session = runs.get("session");
+        double sessionRate = session == null ? Double.NaN : medianOf(session, "rowsPerSecond");
+        runs.forEach(
+                (key, w5) -> {
+                    double rate = medianOf(w5, "rowsPerSecond");
+                    String share = "";
+                    if (!key.equals("session") && session != null) {
+                        int parallelism = Integer.parseInt(key.substring(2));
+                        share =
+                                String.format(
+                                        Locale.ROOT,
+                                        ", %.0f %% of %d x one session (goal >= 80 %% at p=2)",
+                                        100 * rate / (parallelism * sessionRate),
+                                        parallelism);
+                    }
+                    out.printf(
+                            Locale.ROOT,
+                            "W5 %s: %.0f rows/s, %.1f ms per round, final loss %.4f, %d runs%s%n",
+                            key,
+                            rate,
+                            medianOf(w5, "msPerRound"),
+                            medianOf(w5, "finalLoss"),
+                            w5.size(),
+                            share);
+                });
     }
 
     /** W4's figures come from each run itself: medians over the runs. */

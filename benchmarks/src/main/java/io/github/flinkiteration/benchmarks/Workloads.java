@@ -75,6 +75,12 @@ final class Workloads {
                 return w3Chain(env, rounds, records);
             case "w4":
                 return OnlineTrainingWorkload.run(env, OnlineTrainingWorkload.DEFAULT_RECORDS);
+            case "w5":
+                return TensorFlowTrainingWorkload.run(
+                        env, TensorFlowTrainingWorkload.DEFAULT_ROWS, rounds);
+            case "w5-session":
+                return TensorFlowTrainingWorkload.runSession(
+                        TensorFlowTrainingWorkload.DEFAULT_ROWS, rounds);
             case "w6":
                 return w6(env);
             case "w7":
@@ -83,7 +89,7 @@ final class Workloads {
                 throw new IllegalArgumentException(
                         "Unknown workload '"
                                 + workload
-                                + "'; expected w1, w2, w3, w3-chain, w4, w6 or w7.");
+                                + "'; expected w1, w2, w3, w3-chain, w4, w5, w5-session, w6 or w7.");
         }
     }
 

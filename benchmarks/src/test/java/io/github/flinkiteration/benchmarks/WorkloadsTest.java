@@ -1,6 +1,7 @@
 package io.github.flinkiteration.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -136,6 +137,32 @@ class WorkloadsTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8))
                 .contains("W3 records=3000000 p=2: 3.0 million records/s")
                 .contains("W3 p=2: 2.0 million records/s");
+    }
+
+    @Test
+    void w5AtParallelismOneTrainsTheStepsOfItsSingleSessionLimit(@TempDir Path dir)
+            throws Exception {
+        int rows = 1_000; // 15 full batches and a partial one, as in both loops
+        RunResult training = TensorFlowTrainingWorkload.run(Workloads.environment(1, -1), rows, 3);
+        RunResult session = TensorFlowTrainingWorkload.runSession(rows, 3);
+        // The same steps on the same batches: the last round's loss is the same.
+        assertThat(training.checksum).isCloseTo(session.checksum, within(1e-6));
+        assertThat(training.checksum).isBetween(0.0, 1.0);
+        Path file = dir.resolve("w5.jsonl");
+        training.appendTo(file);
+        session.appendTo(file);
+        assertThat(Files.readString(file))
+                .contains("\"workload\": \"w5\"")
+                .contains("\"workload\": \"w5-session\"")
+                .contains("\"rowsPerSecond\": ")
+                .contains("\"msPerRound\": ")
+                .contains("\"finalLoss\": ");
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        Summary.print(file, new PrintStream(text, true, StandardCharsets.UTF_8));
+        assertThat(text.toString(StandardCharsets.UTF_8))
+                .contains("W5 session: ")
+                .contains("W5 p=1: ")
+                .contains("% of 1 x one session");
     }
 
     @Test

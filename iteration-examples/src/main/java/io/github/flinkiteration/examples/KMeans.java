@@ -36,6 +36,9 @@ import org.apache.flink.util.OutputTag;
  * is given (embedded, the default is 2). Printing to stdout, it also prints a progress line per
  * round with the largest distance a centroid moved ({@link RoundProgress}). {@code
  * --checkpoint-interval-ms N} turns checkpointing on (see {@code Arguments#applyCheckpointing}).
+ * {@code --start one-blob} starts from centroids that all lie in one blob ({@link
+ * KMeansData#initialCentroidsInOneBlob()}), which keep moving for dozens of rounds; {@code
+ * --round-pause-ms N} waits N ms after each round, so that a test can act in the middle of a run.
  * The iteration is named {@code kmeans}: the label of its metrics.
  */
 public final class KMeans {
@@ -48,7 +51,7 @@ public final class KMeans {
     /** Builds k-means over {@code points}, starting from {@code initial}, for {@code rounds}. */
     public static DataStream<Centroids> centroids(
             DataStream<Centroids> initial, DataStream<double[]> points, int rounds) {
-        return build(initial, points, rounds, false, null);
+        return build(initial, points, rounds, false, null, 0);
     }
 
     /**
@@ -58,7 +61,7 @@ public final class KMeans {
      */
     public static DataStream<Centroids> centroidsWithReplayedPoints(
             DataStream<Centroids> initial, DataStream<double[]> points, int rounds) {
-        return build(initial, points, rounds, true, null);
+        return build(initial, points, rounds, true, null, 0);
     }
 
     private static DataStream<Centroids> build(
@@ -66,7 +69,8 @@ public final class KMeans {
             DataStream<double[]> points,
             int rounds,
             boolean replayed,
-            RoundProgress progress) {
+            RoundProgress progress,
+            int pauseMillis) {
         BoundedIteration iteration =
                 new BoundedIteration().name("kmeans").bindVariable("centroids", initial);
         if (replayed) {
@@ -88,7 +92,7 @@ public final class KMeans {
                                                             : new AssignToNearest())
                                             .name("assign points");
                             SingleOutputStreamOperator<Centroids> next =
-                                    partials.process(new AverageCentroids(progress))
+                                    partials.process(new AverageCentroids(progress, pauseMillis))
                                             .setParallelism(1)
                                             .name("average centroids");
                             return IterationDeclaration.builder()
@@ -117,12 +121,18 @@ public final class KMeans {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Arguments.applyParallelism(args, env);
         Arguments.applyCheckpointing(args, env);
+        boolean oneBlob = "one-blob".equals(Arguments.stringValue(args, "--start"));
+        int pauseMillis = Arguments.intValue(args, "--round-pause-ms", 0);
         DataStream<Centroids> initial =
-                env.fromData(KMeansData.initialCentroids()).name("initial centroids");
+                env.fromData(
+                                oneBlob
+                                        ? KMeansData.initialCentroidsInOneBlob()
+                                        : KMeansData.initialCentroids())
+                        .name("initial centroids");
         // Progress lines only where stdout is the user's: not when the result goes to a file.
         RoundProgress progress = output == null ? new RoundProgress(rounds, "shift") : null;
         DataStream<Centroids> result =
-                build(initial, points(env, pointCount), rounds, false, progress);
+                build(initial, points(env, pointCount), rounds, false, progress, pauseMillis);
 
         if (output != null) {
             // A cluster may run the job detached: the result goes to a file, not to stdout.
@@ -269,6 +279,7 @@ public final class KMeans {
             implements IterationListener<Centroids>, CheckpointedFunction {
 
         private final RoundProgress progress;
+        private final int pauseMillis;
 
         private transient double[][] sums;
         private transient long[] counts;
@@ -277,8 +288,13 @@ public final class KMeans {
         private transient ListState<PartialSums> storedSums;
         private transient ListState<Centroids> storedLatest;
 
-        AverageCentroids(RoundProgress progress) {
+        /**
+         * @param pauseMillis how long to wait after each round, so that a test can observe a run in
+         *     the middle; 0 normally
+         */
+        AverageCentroids(RoundProgress progress, int pauseMillis) {
             this.progress = progress;
+            this.pauseMillis = pauseMillis;
         }
 
         @Override
@@ -325,6 +341,13 @@ public final class KMeans {
             out.collect(latest);
             if (progress != null) {
                 progress.roundEnded(round, largestShift(assignedWith, next));
+            }
+            if (pauseMillis > 0) {
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 

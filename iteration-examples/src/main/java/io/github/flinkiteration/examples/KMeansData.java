@@ -38,6 +38,20 @@ public final class KMeansData {
         return point;
     }
 
+    /**
+     * Starting centroids that all lie in one blob: points 0, 10, …, 90 (point {@code i} belongs to
+     * blob {@code i % 10}). From there the centroids spread out to the other blobs one by one, over
+     * dozens of rounds, instead of settling in the first round as from {@link #initialCentroids()}:
+     * a run that fails and recovers in the middle really has to restore moving centroids.
+     */
+    public static Centroids initialCentroidsInOneBlob() {
+        double[][] values = new double[CLUSTERS][];
+        for (int i = 0; i < CLUSTERS; i++) {
+            values[i] = point((long) i * CLUSTERS);
+        }
+        return new Centroids(values);
+    }
+
     /** The starting centroids: points 0 to 9. */
     public static Centroids initialCentroids() {
         double[][] values = new double[CLUSTERS][];

@@ -1,5 +1,7 @@
 package io.github.flinkiteration.examples;
 
+import java.util.Arrays;
+
 /**
  * Lloyd's algorithm in plain, sequential Java, without Flink: the expected result that tests
  * compare the Flink k-means against, wherever that runs.
@@ -10,11 +12,40 @@ public final class KMeansReference {
 
     /** The centroids after {@code rounds} rounds over the first {@code pointCount} points. */
     public static Centroids centroids(int pointCount, int rounds) {
+        return centroids(points(pointCount), KMeansData.initialCentroids(), rounds);
+    }
+
+    /**
+     * The centroids after {@code rounds} rounds over the first {@code pointCount} points, from
+     * {@code initial}.
+     */
+    public static Centroids centroids(int pointCount, Centroids initial, int rounds) {
+        return centroids(points(pointCount), initial, rounds);
+    }
+
+    /**
+     * How many rounds over the first {@code pointCount} points, from {@code initial}, it takes
+     * until a round no longer moves any centroid (at most {@code maxRounds}).
+     */
+    public static int roundsUntilSettled(int pointCount, Centroids initial, int maxRounds) {
+        double[][] points = points(pointCount);
+        Centroids centroids = initial;
+        for (int round = 0; round < maxRounds; round++) {
+            Centroids next = step(centroids, points);
+            if (Arrays.deepEquals(next.values, centroids.values)) {
+                return round;
+            }
+            centroids = next;
+        }
+        return maxRounds;
+    }
+
+    private static double[][] points(int pointCount) {
         double[][] points = new double[pointCount][];
         for (int i = 0; i < pointCount; i++) {
             points[i] = KMeansData.point(i);
         }
-        return centroids(points, KMeansData.initialCentroids(), rounds);
+        return points;
     }
 
     /** The centroids after {@code rounds} rounds over {@code points}, from {@code initial}. */

@@ -135,6 +135,10 @@ class OnlineLogisticRegressionTest {
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
             // The first job trains on the first batches only, then stops with a savepoint.
             StreamExecutionEnvironment first = environment(2);
+            // Checkpointing on (exactly-once), so that the savepoint aligns its barriers: an
+            // iteration refuses a savepoint of a job without it. With checkpointing, the collect
+            // sink hands out what a completed checkpoint covers: checkpoint often.
+            first.enableCheckpointing(200);
             List<ModelVersion> versions = new ArrayList<>();
             String savepoint;
             try (CloseableIterator<ModelVersion> it =

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.LegacySourceTransformation;
@@ -29,6 +30,14 @@ final class IterationValidator {
             "Unaligned checkpoints are enabled, but iterations support aligned checkpoints only."
                     + " Disable them with"
                     + " env.getCheckpointConfig().enableUnalignedCheckpoints(false).";
+
+    /** At-least-once checkpoints do not align barriers: the loop's cut would repeat feedback. */
+    static final String AT_LEAST_ONCE_UNSUPPORTED =
+            "Checkpoints are at-least-once, but iterations need exactly-once checkpoints: their"
+                    + " barriers are not aligned, so the feedback going round the loop would be cut"
+                    + " inconsistently and repeated after a restore. Use"
+                    + " env.getCheckpointConfig().setCheckpointingConsistencyMode("
+                    + "CheckpointingMode.EXACTLY_ONCE).";
 
     static final String PER_ROUND_UNBOUNDED =
             "Per-round operators (forEachRound, OperatorLifecycle.PER_ROUND) need a bounded"
@@ -64,6 +73,11 @@ final class IterationValidator {
         if (env.getCheckpointConfig().isCheckpointingEnabled()
                 && env.getCheckpointConfig().isUnalignedCheckpointsEnabled()) {
             throw new UnsupportedOperationException(UNALIGNED_UNSUPPORTED);
+        }
+        if (env.getCheckpointConfig().isCheckpointingEnabled()
+                && env.getCheckpointConfig().getCheckpointingConsistencyMode()
+                        == CheckpointingMode.AT_LEAST_ONCE) {
+            throw new UnsupportedOperationException(AT_LEAST_ONCE_UNSUPPORTED);
         }
         if (spec.isBounded()) {
             spec.getVariables().forEach((name, stream) -> checkBounded("variable", name, stream));

@@ -16,6 +16,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeHint;
@@ -58,6 +59,15 @@ class AggregatorTest {
     @Test
     void eachRoundReadsThePreviousRoundsGlobalAggregates() throws Exception {
         StreamExecutionEnvironment env = TestCluster.env(4);
+        List<Tuple4<Integer, Long, Double, Long>> seen = run(env, null, 0);
+
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(expectedSeen());
+    }
+
+    @Test
+    void aggregatorsWorkInBatchMode() throws Exception {
+        StreamExecutionEnvironment env = TestCluster.env(4);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         List<Tuple4<Integer, Long, Double, Long>> seen = run(env, null, 0);
 
         assertThat(seen).containsExactlyInAnyOrderElementsOf(expectedSeen());

@@ -12,17 +12,18 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checkpoints of a job with an iteration: they keep completing after the initial inputs have ended
- * (the heads stay ordinary running tasks), the job then finishes by itself, and a restore at
- * another parallelism fails for good with a message naming the operator.
+ * (the heads stay ordinary running tasks), the job then finishes by itself, and a restore of a
+ * bounded iteration at another parallelism fails for good with a message naming the operator
+ * (unbounded iterations rescale: {@code RescalingTest}), and a savepoint of a job without
+ * checkpointing, which Flink would take without aligning barriers, is refused.
  */
 // A separate thread: the collect iterator swallows the interrupt of a same-thread timeout.
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -63,35 +66,72 @@ class CheckpointLifecycleTest {
     }
 
     @Test
-    void restoringAtAnotherParallelismFailsNamingTheOperator(@TempDir Path savepoints)
-            throws Exception {
-        String savepoint;
+    void restoringABoundedIterationAtAnotherParallelismFailsNamingTheOperator(
+            @TempDir Path savepoints) throws Exception {
+        String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            StreamExecutionEnvironment first = TestCluster.env(2);
-            try (CloseableIterator<Long> it = LoopJobs.echo(first, gate).collectAsync()) {
-                JobClient job = first.executeAsync();
-                gate.allowBelow(10);
-                for (int i = 0; i < 10; i++) {
-                    it.next();
-                }
-                savepoint =
-                        job.stopWithSavepoint(
-                                        false,
-                                        savepoints.toUri().toString(),
-                                        SavepointFormatType.CANONICAL)
-                                .get();
+            StreamExecutionEnvironment first =
+                    TestCluster.withAlignedSavepoints(TestCluster.env(2));
+            LoopJobs.gatedIncrements(first, gate).sinkTo(new RecordingSink<>(run));
+            JobClient job = first.executeAsync();
+            // Round 0 is in progress, and round 1's feedback is held at the heads.
+            gate.allowBelow(40);
+            while (RecordingSink.received(run).size() < 40) {
+                Thread.sleep(10);
             }
+            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+
             Configuration resume = new Configuration();
             resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
             resume.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
             StreamExecutionEnvironment second =
                     StreamExecutionEnvironment.getExecutionEnvironment(resume);
             second.setParallelism(3);
-            LoopJobs.echo(second, gate).collectAsync();
+            LoopJobs.gatedIncrements(second, gate).sinkTo(new RecordingSink<>(run));
             assertThatThrownBy(second::execute)
-                    .hasStackTraceContaining("of variable 'x' was checkpointed at parallelism 2")
+                    .hasStackTraceContaining("was checkpointed at parallelism 2")
                     .hasStackTraceContaining("restored at parallelism 3")
-                    .hasStackTraceContaining("restore at parallelism 2");
+                    .hasStackTraceContaining("A bounded iteration cannot change its parallelism")
+                    .hasStackTraceContaining("Restore at parallelism 2");
+        } finally {
+            RecordingSink.forget(run);
+        }
+    }
+
+    @Test
+    void aSavepointOfAJobWithoutCheckpointingIsRefusedSayingWhatToDoAndTheJobRunsOn(
+            @TempDir Path savepoints) throws Exception {
+        String run = UUID.randomUUID().toString();
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            // No checkpointing: Flink would take the savepoint at-least-once, without aligning.
+            StreamExecutionEnvironment env = TestCluster.env(2);
+            LoopJobs.echo(env, gate).sinkTo(new RecordingSink<>(run));
+            JobClient job = env.executeAsync();
+            gate.allowBelow(10);
+            while (RecordingSink.received(run).size() < 10) {
+                Thread.sleep(10);
+            }
+            assertThatThrownBy(() -> Savepoints.stopWithSavepoint(job, savepoints))
+                    .hasStackTraceContaining("refused by iteration")
+                    .hasStackTraceContaining("runs without checkpointing")
+                    .hasStackTraceContaining("Enable checkpointing")
+                    .hasStackTraceContaining("The job keeps running");
+            try (var files = java.nio.file.Files.list(savepoints)) {
+                assertThat(files).as("no savepoint written").isEmpty();
+            }
+
+            // The refusal cost the job nothing: it goes on, every value out once.
+            gate.allowBelow(20);
+            while (RecordingSink.received(run).size() < 20) {
+                assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+                Thread.sleep(10);
+            }
+            job.cancel().get();
+            assertThat(RecordingSink.received(run))
+                    .containsExactlyInAnyOrderElementsOf(
+                            LongStream.range(0, 20).boxed().collect(Collectors.toList()));
+        } finally {
+            RecordingSink.forget(run);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -62,6 +63,18 @@ class DeltaIterationTest {
         // The workset ran dry after the last round with lookups, well before maxRounds.
         assertThat(maxRound(out.get("rounds"))).isEqualTo(expected.lastRound);
         assertThat(expected.lastRound).isLessThan(50);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aDeltaIterationInBatchModeGivesTheStreamingResult(String backend) throws Exception {
+        StreamExecutionEnvironment env = TestCluster.env(4, backend);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        Map<String, List<Tuple2<Integer, Integer>>> out = runCountingLoop(env, null);
+
+        Reference expected = reference();
+        assertThat(out.get("counters")).containsExactlyInAnyOrderElementsOf(expected.counters);
+        assertThat(maxRound(out.get("rounds"))).isEqualTo(expected.lastRound);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -217,6 +230,48 @@ class DeltaIterationTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("solution set 'labels'")
                 .hasMessageContaining("an UnboundedIteration has no solution sets");
+    }
+
+    @Test
+    void aJoinInsideForEachRoundIsRejectedAtBuildTime() {
+        StreamExecutionEnvironment env = TestCluster.env(2);
+        TypeInformation<Tuple2<Integer, Integer>> pairs = Types.TUPLE(Types.INT, Types.INT);
+        assertThatThrownBy(
+                        () ->
+                                new BoundedIteration()
+                                        .bindSolutionSet(
+                                                "counters",
+                                                env.fromData(Tuple2.of(1, 0)),
+                                                v -> v.f0)
+                                        .bindVariable("workset", env.fromData(Tuple2.of(1, 0)))
+                                        .withBody(
+                                                (inputs, context) -> {
+                                                    SolutionSet<Integer, Tuple2<Integer, Integer>>
+                                                            counters =
+                                                                    context.solutionSet("counters");
+                                                    DataStream<Tuple2<Integer, Integer>> workset =
+                                                            inputs.get("workset");
+                                                    ResultStreams perRound =
+                                                            context.forEachRound(
+                                                                    () ->
+                                                                            Map.of(
+                                                                                    "next",
+                                                                                    counters.join(
+                                                                                            workset,
+                                                                                            w ->
+                                                                                                    w.f0,
+                                                                                            new CountLookups(),
+                                                                                            pairs)));
+                                                    return IterationDeclaration.builder()
+                                                            .withFeedback(
+                                                                    "workset", perRound.get("next"))
+                                                            .build();
+                                                })
+                                        .apply())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'solution set counters'")
+                .hasMessageContaining("inside forEachRound")
+                .hasMessageContaining("Call SolutionSet#join outside forEachRound");
     }
 
     // ---- the counting loop ----

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -285,6 +286,16 @@ class GraphBuildErrorTest {
         assertThatThrownBy(() -> iteration((inputs, context) -> feedBack(inputs.get("x"))).apply())
                 .isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("aligned checkpoints only");
+    }
+
+    @Test
+    void atLeastOnceCheckpointsAreRejected() {
+        env.enableCheckpointing(200);
+        env.getCheckpointConfig().setCheckpointingConsistencyMode(CheckpointingMode.AT_LEAST_ONCE);
+        assertThatThrownBy(() -> iteration((inputs, context) -> feedBack(inputs.get("x"))).apply())
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("Checkpoints are at-least-once")
+                .hasMessageContaining("EXACTLY_ONCE");
     }
 
     @Test

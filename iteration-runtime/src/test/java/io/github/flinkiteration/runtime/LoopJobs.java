@@ -59,6 +59,33 @@ final class LoopJobs {
     }
 
     /**
+     * A bounded loop that adds one to each of the gated source's 100 values in each of 5 rounds and
+     * emits every value of every round. Round 0 cannot end before the gate lets all values in.
+     */
+    static DataStream<Long> gatedIncrements(
+            StreamExecutionEnvironment env, ControlledSource.Gate gate) {
+        DataStream<Long> input =
+                env.fromSource(
+                        ControlledSource.bounded(gate, VALUES, i -> i, Types.LONG),
+                        WatermarkStrategy.noWatermarks(),
+                        "gated");
+        return new BoundedIteration()
+                .bindVariable("x", input)
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<Long> next =
+                                    inputs.<Long>get("x").map(v -> v + 1).returns(Types.LONG);
+                            return IterationDeclaration.builder()
+                                    .withFeedback("x", next)
+                                    .withOutput("x", next)
+                                    .until(TerminationCondition.maxRounds(5))
+                                    .build();
+                        })
+                .apply()
+                .get("x");
+    }
+
+    /**
      * An unbounded iteration that passes each value of a gated source out once, feeding back
      * nothing. Every operator runs at the environment's parallelism, so that two jobs built alike
      * chain alike and their operators get the same generated ids.

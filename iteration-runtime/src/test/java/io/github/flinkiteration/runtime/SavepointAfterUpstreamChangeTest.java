@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -18,11 +17,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,14 +48,15 @@ class SavepointAfterUpstreamChangeTest {
             throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            StreamExecutionEnvironment first = TestCluster.env(2, backend);
+            StreamExecutionEnvironment first =
+                    TestCluster.withAlignedSavepoints(TestCluster.env(2, backend));
             job(first, gate, run, false);
             JobClient job = first.executeAsync();
             gate.allowBelow(BEFORE_SAVEPOINT);
             while (RecordingSink.received(run).size() < BEFORE_SAVEPOINT) {
                 Thread.sleep(10);
             }
-            String savepoint = stopWithSavepoint(job, savepoints);
+            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
 
             Configuration resume = new Configuration();
             resume.set(StateBackendOptions.STATE_BACKEND, backend);
@@ -73,27 +71,6 @@ class SavepointAfterUpstreamChangeTest {
                     .isEqualTo(reference());
         } finally {
             RecordingSink.forget(run);
-        }
-    }
-
-    /**
-     * Stops {@code job} with a savepoint, without draining. Flink refuses a savepoint until every
-     * task runs, and the round deciders may start after output has already been seen.
-     */
-    private static String stopWithSavepoint(JobClient job, Path savepoints) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return job.stopWithSavepoint(
-                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get();
-            } catch (ExecutionException e) {
-                if (attempt == 50
-                        || ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks")
-                                .isEmpty()) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -40,6 +41,16 @@ final class TestCluster {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         env.setParallelism(parallelism);
+        return env;
+    }
+
+    /**
+     * Turns checkpointing on (exactly-once) at an interval no test reaches, so that the savepoints
+     * of {@code env}'s job align their barriers: an iteration refuses a savepoint of a job without
+     * checkpointing, which Flink takes at-least-once.
+     */
+    static StreamExecutionEnvironment withAlignedSavepoints(StreamExecutionEnvironment env) {
+        env.enableCheckpointing(Duration.ofHours(1).toMillis());
         return env;
     }
 

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.github.flinkiteration.examples.Centroids;
+import io.github.flinkiteration.examples.KMeansData;
 import io.github.flinkiteration.examples.KMeansReference;
 import io.github.flinkiteration.examples.OnlineLogisticRegression;
 import io.github.flinkiteration.examples.OnlineLogisticRegressionReference;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the result of the plain-Java reference.
  *
  * <p>"While the loop runs" is observed, not timed: the kill waits until the job is RUNNING and a
- * checkpoint has completed. That the job really failed over is read from the REST API afterwards:
- * its exception history and the checkpoint it restored from. The cluster's logs stay in {@code
+ * checkpoint has completed, and for k-means until its iteration started round 5 (its {@code
+ * currentRound} metric); the round read right before the kill must be one in which the reference's
+ * centroids still move. That the job really failed over is read from the REST API afterwards: its
+ * exception history and the checkpoint it restored from. The cluster's logs stay in {@code
  * target/task-manager-kill-test/log}.
  */
 class TaskManagerKillIT {
@@ -49,6 +53,10 @@ class TaskManagerKillIT {
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration TASK_MANAGER_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+
+    /** The round after which k-means' TaskManager is killed: a few rounds into the run. */
+    private static final int KILL_FROM_ROUND = 5;
+
     private static final Set<String> TERMINAL_STATES = Set.of("FINISHED", "FAILED", "CANCELED");
 
     private static LocalFlinkCluster cluster;
@@ -77,25 +85,40 @@ class TaskManagerKillIT {
     void kMeansOf200RoundsSurvivesAKilledTaskManagerWithTheReferenceResult(@TempDir Path dir)
             throws Exception {
         int rounds = 200;
-        int points = 20_000;
+        int points = 50_000;
+        // From centroids crowded in one blob, the centroids keep moving for 87 rounds on these
+        // points; the pause after each round keeps those rounds long enough (about 9 s) to kill a
+        // TaskManager among them, after the first checkpoint.
+        Centroids initial = KMeansData.initialCentroidsInOneBlob();
+        int settled = KMeansReference.roundsUntilSettled(points, initial, rounds);
         Path output = dir.resolve("k-means.txt");
-        String jobId =
+        Run run =
                 runWithTaskManagerKilled(
                         K_MEANS,
                         "assign points",
                         dir.resolve("checkpoints"),
+                        KILL_FROM_ROUND,
                         "--output",
                         output.toString(),
                         "--rounds",
                         String.valueOf(rounds),
                         "--points",
-                        String.valueOf(points));
+                        String.valueOf(points),
+                        "--start",
+                        "one-blob",
+                        "--round-pause-ms",
+                        "100");
+        // The checkpoint restored was taken before the kill, so in a round no later than this
+        // one (plus the one the head may have started since the metric was read).
+        assertThat(run.roundAtKill() + 1)
+                .as("round of job %s when the TaskManager was killed", run.jobId())
+                .isLessThan(settled);
 
-        Centroids expected = KMeansReference.centroids(points, rounds);
+        Centroids expected = KMeansReference.centroids(points, initial, rounds);
         Centroids actual =
                 ExampleReports.centroids(Files.readAllLines(output, StandardCharsets.UTF_8));
         assertThat(actual.values)
-                .as("centroids of job %s", jobId)
+                .as("centroids of job %s", run.jobId())
                 .hasSameDimensionsAs(expected.values);
         for (int i = 0; i < expected.values.length; i++) {
             for (int j = 0; j < expected.values[i].length; j++) {
@@ -116,16 +139,20 @@ class TaskManagerKillIT {
         Path output = dir.resolve("models.txt");
         String jobId =
                 runWithTaskManagerKilled(
-                        ONLINE_LOGISTIC_REGRESSION,
-                        "mini-batch gradients",
-                        dir.resolve("checkpoints"),
-                        "--output",
-                        output.toString(),
-                        // Half a batch more: the incomplete last batch is not trained on.
-                        "--points",
-                        String.valueOf(batches * batchSize + batchSize / 2),
-                        "--batch",
-                        String.valueOf(batchSize));
+                                ONLINE_LOGISTIC_REGRESSION,
+                                "mini-batch gradients",
+                                dir.resolve("checkpoints"),
+                                // Its rounds do not end while the points flow: no round to wait
+                                // for.
+                                -1,
+                                "--output",
+                                output.toString(),
+                                // Half a batch more: the incomplete last batch is not trained on.
+                                "--points",
+                                String.valueOf(batches * batchSize + batchSize / 2),
+                                "--batch",
+                                String.valueOf(batchSize))
+                        .jobId();
 
         // The restarted sink writes the file anew, from the first version after the restored
         // checkpoint: the versions must run without a gap up to the last, each the reference's.
@@ -152,16 +179,22 @@ class TaskManagerKillIT {
         }
     }
 
+    /** A job run with a TaskManager killed, and the round its iteration was in at the kill. */
+    private record Run(String jobId, int roundAtKill) {}
+
     /**
      * Runs {@code entryClass} checkpointed into {@code checkpoints}, kills a TaskManager that runs
-     * subtasks of the vertex {@code vertexName} once a checkpoint has completed, starts a new one,
-     * and waits for the job to finish. Checks that the job failed over, restored a checkpoint from
-     * {@code checkpoints} and ran to its end partly on the new TaskManager.
-     *
-     * @return the job's id
+     * subtasks of the vertex {@code vertexName} once a checkpoint has completed and (if {@code
+     * killFromRound} is not negative) the iteration has started round {@code killFromRound}, starts
+     * a new one, and waits for the job to finish. Checks that the job failed over, restored a
+     * checkpoint from {@code checkpoints} and ran to its end partly on the new TaskManager.
      */
-    private static String runWithTaskManagerKilled(
-            String entryClass, String vertexName, Path checkpoints, String... args)
+    private static Run runWithTaskManagerKilled(
+            String entryClass,
+            String vertexName,
+            Path checkpoints,
+            int killFromRound,
+            String... args)
             throws Exception {
         List<String> programArgs = new ArrayList<>(List.of(args));
         programArgs.addAll(
@@ -173,12 +206,16 @@ class TaskManagerKillIT {
         String jobId = rest.runJar(jarId, entryClass, PARALLELISM, programArgs);
 
         long checkpointBeforeKill = awaitCompletedCheckpointWhileRunning(jobId);
+        if (killFromRound >= 0) {
+            awaitRound(jobId, killFromRound);
+        }
         String victim = taskManagerRunning(jobId, vertexName);
+        int roundAtKill = killFromRound >= 0 ? currentRound(jobId) : -1;
         cluster.killTaskManager(victim);
         String replacement = cluster.startTaskManager(TASK_MANAGER_TIMEOUT);
         System.out.printf(
-                "%s: killed %s after checkpoint %d, started %s%n",
-                entryClass, victim, checkpointBeforeKill, replacement);
+                "%s: killed %s after checkpoint %d in round %d, started %s%n",
+                entryClass, victim, checkpointBeforeKill, roundAtKill, replacement);
 
         JsonNode job = rest.awaitTermination(jobId, JOB_TIMEOUT);
         JsonNode exceptions = rest.get("/jobs/" + jobId + "/exceptions");
@@ -204,7 +241,55 @@ class TaskManagerKillIT {
         System.out.printf(
                 "%s: restored checkpoint %d; first failure: %s%n",
                 entryClass, restored.get("id").asLong(), failures.get(0).get("exceptionName"));
-        return jobId;
+        return new Run(jobId, roundAtKill);
+    }
+
+    /** Waits until the job's iteration has started round {@code round}. */
+    private static void awaitRound(String jobId, int round) throws Exception {
+        long deadline = System.nanoTime() + CHECKPOINT_TIMEOUT.toNanos();
+        while (currentRound(jobId) < round) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "Job " + jobId + " did not reach round " + round + " in time");
+            }
+            Thread.sleep(POLL_INTERVAL.toMillis());
+        }
+    }
+
+    /**
+     * The round the iteration's heads last started: the lowest {@code currentRound} metric of the
+     * head's subtasks (docs/watching-an-iteration.md), read through the REST API; -1 while none
+     * reports it.
+     */
+    private static int currentRound(String jobId) throws Exception {
+        for (JsonNode vertex : rest.get("/jobs/" + jobId).get("vertices")) {
+            if (!vertex.get("name").asText().startsWith("Iteration head")) {
+                continue;
+            }
+            String metrics =
+                    "/jobs/" + jobId + "/vertices/" + vertex.get("id").asText() + "/metrics";
+            List<String> ids = new ArrayList<>();
+            for (JsonNode metric : rest.get(metrics)) {
+                String id = metric.get("id").asText();
+                if (id.endsWith(".currentRound")) {
+                    ids.add(id);
+                }
+            }
+            if (ids.isEmpty()) {
+                return -1;
+            }
+            int lowest = Integer.MAX_VALUE;
+            for (JsonNode value :
+                    rest.get(
+                            metrics
+                                    + "?get="
+                                    + URLEncoder.encode(
+                                            String.join(",", ids), StandardCharsets.UTF_8))) {
+                lowest = Math.min(lowest, (int) Double.parseDouble(value.get("value").asText()));
+            }
+            return lowest;
+        }
+        throw new AssertionError("Job " + jobId + " has no iteration head");
     }
 
     /**

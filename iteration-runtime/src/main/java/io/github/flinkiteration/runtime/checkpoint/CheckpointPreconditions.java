@@ -6,6 +6,7 @@ import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
 
@@ -36,12 +37,52 @@ public final class CheckpointPreconditions {
                                     + " env.getCheckpointConfig().enableUnalignedCheckpoints(false)"
                                     + " or execution.checkpointing.unaligned.enabled: false."));
         }
+        if (CheckpointingOptions.isCheckpointingEnabled(job)
+                && CheckpointingOptions.getCheckpointingMode(job)
+                        == CheckpointingMode.AT_LEAST_ONCE) {
+            throw new SuppressRestartsException(
+                    new UnsupportedOperationException(
+                            "Checkpoints are at-least-once, but iterations need exactly-once"
+                                    + " checkpoints ("
+                                    + operator
+                                    + "): at-least-once checkpoints do not align their"
+                                    + " barriers, so the feedback going round the loop would be"
+                                    + " cut inconsistently and repeated after a restore. Use"
+                                    + " CheckpointingMode.EXACTLY_ONCE"
+                                    + " (execution.checkpointing.mode: EXACTLY_ONCE)."));
+        }
     }
 
     /**
-     * Fails when the operator is restored at another parallelism than it was checkpointed at: round
-     * progress, held records and feedback in flight belong to one subtask each and cannot be split
-     * or merged.
+     * Refuses a snapshot whose barriers Flink does not align. A job without checkpointing runs in
+     * at-least-once mode, and a savepoint of it (also the one of stop-with-savepoint) passes
+     * barriers without blocking the channels behind them: body operators then process feedback that
+     * a head sent after its snapshot, before their own, and the restored loop holds that feedback
+     * twice. Throwing here fails the task, and with it the savepoint, instead of writing a
+     * savepoint that would duplicate records.
+     */
+    public static void requireAlignedSnapshot(StreamTask<?, ?> task, String operator) {
+        Configuration job = task.getEnvironment().getJobConfiguration();
+        if (CheckpointingOptions.getCheckpointingMode(job) == CheckpointingMode.AT_LEAST_ONCE) {
+            throw new IllegalStateException(
+                    "The "
+                            + operator
+                            + " refuses a savepoint of a job without checkpointing: Flink takes it"
+                            + " at-least-once, without aligning barriers, and the feedback going"
+                            + " round the loop would be cut inconsistently (repeated after a"
+                            + " restore). Enable checkpointing, for example"
+                            + " env.enableCheckpointing(60_000) or execution.checkpointing.interval,"
+                            + " before taking savepoints of a job with an iteration.");
+        }
+    }
+
+    /**
+     * Fails when an operator of a bounded iteration is restored at another parallelism. Bounded
+     * iterations run in lock-step, and a checkpoint cuts a round in the middle: each subtask holds
+     * the next round's feedback and the records that ran ahead on some of its input channels, and
+     * has seen the round's end on some channels and not on others. Which channels those were is
+     * lost when the channels change, so the cut cannot be split or merged (see
+     * docs/failure-semantics.md §7). Unbounded iterations rescale and do not call this.
      */
     public static void requireSameParallelism(
             OperatorStateStore store, int parallelism, String operator) throws Exception {
@@ -60,14 +101,15 @@ public final class CheckpointPreconditions {
                                             + old
                                             + " and is restored at parallelism "
                                             + parallelism
-                                            + ". The operators of an iteration (heads, tails,"
-                                            + " replays, termination checks and every body"
-                                            + " operator) keep per-subtask round progress and"
-                                            + " feedback in flight, which cannot be"
-                                            + " redistributed: restore at parallelism "
+                                            + ". A bounded iteration cannot change its"
+                                            + " parallelism in the middle of its rounds: its"
+                                            + " operators hold a lock-step round cut per"
+                                            + " subtask and per input channel, which cannot be"
+                                            + " split or merged. Restore at parallelism "
                                             + old
                                             + ", or start the job without this"
-                                            + " checkpoint."));
+                                            + " checkpoint. (Unbounded iterations can be"
+                                            + " rescaled.)"));
                 }
             }
         }

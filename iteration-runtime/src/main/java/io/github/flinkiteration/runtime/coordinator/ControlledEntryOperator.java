@@ -1,6 +1,6 @@
 package io.github.flinkiteration.runtime.coordinator;
 
-import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -39,7 +39,7 @@ public abstract class ControlledEntryOperator<T> extends AbstractStreamOperator<
      */
     private transient boolean iterationEnded;
 
-    private transient ProgressState iterationEndedState;
+    private transient SubtaskProgress iterationEndedState;
 
     protected ControlledEntryOperator(StreamOperatorParameters<IterationRecord<T>> parameters) {
         super(parameters);
@@ -49,9 +49,22 @@ public abstract class ControlledEntryOperator<T> extends AbstractStreamOperator<
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         iterationEndedState =
-                ProgressState.register(context.getOperatorStateStore(), "control-ended");
-        long[] stored = iterationEndedState.get();
-        iterationEnded = stored.length > 0 && stored[0] != 0;
+                SubtaskProgress.register(
+                        context.getOperatorStateStore(),
+                        "control-ended",
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        SubtaskProgress.Restored restored = iterationEndedState.restored();
+        if (restored.isRescaled()) {
+            // The iteration ends for all subtasks: at another parallelism, any old subtask's word
+            // counts.
+            for (long[] stored : restored.all()) {
+                iterationEnded |= stored.length > 0 && stored[0] != 0;
+            }
+        } else {
+            long[] stored = restored.own();
+            iterationEnded = stored.length > 0 && stored[0] != 0;
+        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.flink.runtime.checkpoint.CheckpointCoordinator;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.CoordinationRequest;
 import org.apache.flink.runtime.operators.coordination.CoordinationRequestHandler;
@@ -155,9 +156,31 @@ final class IterationCoordinator implements OperatorCoordinator, CoordinationReq
         }
     }
 
-    /** Nothing to store: round progress is restored from the subtasks' state. */
+    /**
+     * Nothing to store: round progress is restored from the subtasks' state. A job without periodic
+     * checkpoints has its savepoints taken at-least-once (Flink does not align barriers then),
+     * which would cut the loop inconsistently; refusing here fails the savepoint alone, before any
+     * task snapshots, while the job runs on. The heads refuse such a snapshot too, as a last guard.
+     */
     @Override
     public void checkpointCoordinator(long checkpointId, CompletableFuture<byte[]> result) {
+        CheckpointCoordinator checkpoints = context.getCheckpointCoordinator();
+        if (checkpoints != null && !checkpoints.isPeriodicCheckpointingConfigured()) {
+            result.completeExceptionally(
+                    new IllegalStateException(
+                            "Savepoint "
+                                    + checkpointId
+                                    + " refused by iteration "
+                                    + plan.getName()
+                                    + ": the job runs without checkpointing, so Flink takes its"
+                                    + " savepoints at-least-once, without aligning barriers, and"
+                                    + " the feedback going round the loop would be cut"
+                                    + " inconsistently. Enable checkpointing, for example"
+                                    + " env.enableCheckpointing(60_000) or"
+                                    + " execution.checkpointing.interval, before taking savepoints"
+                                    + " of a job with an iteration. The job keeps running."));
+            return;
+        }
         result.complete(new byte[0]);
     }
 

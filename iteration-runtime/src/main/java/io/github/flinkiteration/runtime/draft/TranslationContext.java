@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime.draft;
 
 import io.github.flinkiteration.api.OperatorLifecycle;
+import io.github.flinkiteration.runtime.delta.SolutionSetJoinOperator;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
@@ -80,6 +81,19 @@ final class TranslationContext {
             StreamOperatorFactory<OUT> factory, Arity arity, Transformation<?> draft) {
         if (usesAsyncState(factory)) {
             throw new IllegalArgumentException(asyncStateUnsupported(draft));
+        }
+        if (isPerRound(draft)
+                && factory instanceof SimpleOperatorFactory<?> simple
+                && simple.getOperator() instanceof SolutionSetJoinOperator) {
+            // A per-round operator starts every round with empty state: the solution set would be
+            // forgotten after round 0.
+            throw new IllegalArgumentException(
+                    "The iteration body joins with "
+                            + describe(draft)
+                            + " inside forEachRound, where every operator starts each round with"
+                            + " empty state and the solution set would be lost after round 0."
+                            + " Call SolutionSet#join outside forEachRound (pass the joined stream"
+                            + " into forEachRound if a per-round part needs it).");
         }
         RoundWrapperOperatorFactory<OUT> wrapper =
                 new RoundWrapperOperatorFactory<>(factory, arity, lockStep, isPerRound(draft));

@@ -24,6 +24,8 @@ interface FeedbackPacing {
     /**
      * The pacing of {@code plan}'s heads, with its part of the head's state registered.
      *
+     * @param rescaled when restored at another parallelism (unbounded iterations only), the counts
+     *     this subtask starts with; null otherwise
      * @param memory the head's share of managed memory, for the feedback a lock-step head holds
      *     (read only when the plan is lock-step)
      * @param rawState the head's raw operator state, where a lock-step head keeps what it holds
@@ -33,7 +35,10 @@ interface FeedbackPacing {
             Output<StreamRecord<IterationRecord<T>>> output,
             TypeSerializer<IterationRecord<T>> serializer,
             OperatorStateStore store,
+            int subtask,
+            int parallelism,
             boolean restored,
+            RescaledCounts rescaled,
             Supplier<SpillingBuffer.Share> memory,
             Iterable<StatePartitionStreamProvider> rawState)
             throws Exception {
@@ -48,7 +53,8 @@ interface FeedbackPacing {
                         restored,
                         memory.get(),
                         rawState)
-                : new FreeFlowPacing<>(output, valueSerializer, store, restored);
+                : new FreeFlowPacing<>(
+                        output, valueSerializer, store, subtask, parallelism, restored, rescaled);
     }
 
     /** Feedback arrived from the tail; returns whether it was passed on at once. */

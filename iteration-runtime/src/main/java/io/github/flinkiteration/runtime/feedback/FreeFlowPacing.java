@@ -1,6 +1,6 @@
 package io.github.flinkiteration.runtime.feedback;
 
-import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.util.Map;
@@ -54,33 +54,58 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
 
     private final Output<StreamRecord<IterationRecord<T>>> output;
     private final TypeSerializer<T> valueSerializer;
-    private final ProgressState countsState;
-    private final ProgressState lumpState;
+    private final SubtaskProgress countsState;
+    private final SubtaskProgress lumpState;
 
+    /**
+     * @param rescaled when restored at another parallelism, the counts this subtask starts with, to
+     *     which every old subtask's stored counts are added; null otherwise
+     */
     FreeFlowPacing(
             Output<StreamRecord<IterationRecord<T>>> output,
             TypeSerializer<T> valueSerializer,
             OperatorStateStore store,
-            boolean restored)
+            int subtask,
+            int parallelism,
+            boolean restored,
+            RescaledCounts rescaled)
             throws Exception {
         this.output = output;
         this.valueSerializer = valueSerializer;
-        this.countsState = ProgressState.register(store, "head-counts");
-        this.lumpState = ProgressState.register(store, "head-lumped-counts");
-        if (restored) {
-            long[] stored = countsState.get();
-            for (int i = 0; i + 1 < stored.length; i += 2) {
-                counts.put((int) stored[i], stored[i + 1]);
-                newestRound = Math.max(newestRound, (int) stored[i]);
-            }
-            long[] lump = lumpState.get();
-            if (lump.length == 3) {
-                lumpFrom = (int) lump[0];
-                lumpTo = (int) lump[1];
-                lumpRecords = lump[2];
-                newestRound = Math.max(newestRound, lumpTo);
-            }
+        this.countsState = SubtaskProgress.register(store, "head-counts", subtask, parallelism);
+        this.lumpState =
+                SubtaskProgress.register(store, "head-lumped-counts", subtask, parallelism);
+        if (!restored) {
+            return;
         }
+        SubtaskProgress.Restored stored = countsState.restored();
+        SubtaskProgress.Restored lumps = lumpState.restored();
+        if (rescaled != null) {
+            stored.all().forEach(rescaled::addPairs);
+            lumps.all().forEach(rescaled::addLump);
+            rescaled.counts().forEach(this::restoreCount);
+            restoreLump(rescaled.lump());
+        } else {
+            long[] own = stored.own();
+            for (int i = 0; i + 1 < own.length; i += 2) {
+                restoreCount((int) own[i], own[i + 1]);
+            }
+            restoreLump(lumps.isEmpty() ? new long[0] : lumps.own());
+        }
+    }
+
+    private void restoreLump(long[] lump) {
+        if (lump.length == 3 && lump[2] > 0) {
+            lumpFrom = (int) lump[0];
+            lumpTo = (int) lump[1];
+            lumpRecords = lump[2];
+            newestRound = Math.max(newestRound, lumpTo);
+        }
+    }
+
+    private void restoreCount(int round, long records) {
+        counts.put(round, records);
+        newestRound = Math.max(newestRound, round);
     }
 
     @Override

@@ -36,7 +36,12 @@ final class HeadDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void onCoordinatorStart(int round) {
-        // The coordinator decides alike, one round trip later: nothing left to do.
+    public void onCoordinatorStart(int round) throws Exception {
+        // The coordinator decides alike, one round trip later, and so sends nothing while the job
+        // runs. It does after a restore at another parallelism: the old heads had started a later
+        // round than the one this head goes on from (see HeadOperator#rescaleFrom).
+        if (round > head.emittedRound()) {
+            head.startRound(round);
+        }
     }
 }

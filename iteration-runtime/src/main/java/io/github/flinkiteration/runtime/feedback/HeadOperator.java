@@ -3,7 +3,7 @@ package io.github.flinkiteration.runtime.feedback;
 import io.github.flinkiteration.api.IterationLogOptions;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
-import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.coordinator.ControlledEntryOperator;
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
 import io.github.flinkiteration.runtime.coordinator.ParticipantOperatorFactory;
@@ -94,7 +94,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     /** Whether feedback went into the body during the batch being handled. */
     private transient boolean passedOn;
 
-    private transient ProgressState progressState;
+    /** The round this head says it stands at when it (re)starts; see {@link #rescaleFrom}. */
+    private transient int resumeRound = -1;
+
+    private transient SubtaskProgress progressState;
     private transient ItemListState<FeedbackItem> inFlightState;
     private transient List<FeedbackItem> restoredInFlight;
 
@@ -138,38 +141,92 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), describe());
-        CheckpointPreconditions.requireSameParallelism(
-                context.getOperatorStateStore(),
-                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                describe());
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        if (plan.isLockStep()) {
+            CheckpointPreconditions.requireSameParallelism(
+                    context.getOperatorStateStore(), parallelism, describe());
+        }
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerOut(getUserCodeClassloader());
         boolean restored = context.isRestored();
+        progressState =
+                SubtaskProgress.register(
+                        context.getOperatorStateStore(), "head-progress", subtask, parallelism);
+        inFlightState =
+                ItemListState.register(
+                        context.getOperatorStateStore(),
+                        "head-in-flight",
+                        new FeedbackItemCodec<>(serializer));
+        SubtaskProgress.Restored progress = progressState.restored();
+        RescaledCounts moved = null;
+        if (restored && progress.isRescaled()) {
+            moved = rescaleFrom(progress.all(), subtask == 0);
+            restoredInFlight = FeedbackRescaling.recordsOnly(inFlightState.get());
+        } else if (restored && !progress.isEmpty()) {
+            long[] own = progress.own();
+            emittedRound = (int) own[0];
+            tailCompleteRound = own[1];
+            reportedRound = (int) own[2];
+            reportedFeedback = own[3];
+            initialEnded = own[4] != 0;
+            terminated = own[5] != 0;
+            resumeRound = emittedRound;
+            restoredInFlight = inFlightState.get();
+        }
         pacing =
                 FeedbackPacing.choose(
                         plan,
                         output,
                         serializer,
                         context.getOperatorStateStore(),
+                        subtask,
+                        parallelism,
                         restored,
+                        moved,
                         () -> SpillingBuffer.Share.of(this, "held-" + variable),
                         context.getRawOperatorStateInputs());
-        progressState = ProgressState.register(context.getOperatorStateStore(), "head-progress");
-        inFlightState =
-                ItemListState.register(
-                        context.getOperatorStateStore(),
-                        "head-in-flight",
-                        new FeedbackItemCodec<>(serializer));
-        if (restored) {
-            long[] progress = progressState.get();
-            emittedRound = (int) progress[0];
-            tailCompleteRound = progress[1];
-            reportedRound = (int) progress[2];
-            reportedFeedback = progress[3];
-            initialEnded = progress[4] != 0;
-            terminated = progress[5] != 0;
-            restoredInFlight = inFlightState.get();
+    }
+
+    /**
+     * Combines the progress of the head subtasks that took the checkpoint, at another parallelism
+     * (unbounded iterations only; see docs/failure-semantics.md §7). Every round before the latest
+     * one any old head had started was decided; this head goes on from the oldest round any old
+     * head had emitted, so that no restored feedback arrives after its round's watermark, and tells
+     * the coordinator the latest one, which restarts the heads that lag. The first undecided round
+     * is reported again by every new head; the feedback counts of the round after it, which old
+     * heads that had already reported it took out of their pacing, are handed to subtask 0's
+     * pacing.
+     */
+    private RescaledCounts rescaleFrom(List<long[]> old, boolean takesCounts) {
+        int oldestEmitted = Integer.MAX_VALUE;
+        int latestEmitted = -1;
+        long oldestTailComplete = Long.MAX_VALUE;
+        boolean allEnded = true;
+        boolean anyTerminated = false;
+        for (long[] entry : old) {
+            oldestEmitted = Math.min(oldestEmitted, (int) entry[0]);
+            latestEmitted = Math.max(latestEmitted, (int) entry[0]);
+            oldestTailComplete = Math.min(oldestTailComplete, entry[1]);
+            allEnded &= entry[4] != 0;
+            anyTerminated |= entry[5] != 0;
         }
+        emittedRound = oldestEmitted;
+        resumeRound = latestEmitted;
+        tailCompleteRound = oldestTailComplete;
+        reportedRound = Math.max(-1, latestEmitted - 1);
+        reportedFeedback = 0;
+        initialEnded = allEnded;
+        terminated = anyTerminated;
+        RescaledCounts moved = new RescaledCounts(latestEmitted + 1, takesCounts);
+        for (long[] entry : old) {
+            if (entry[2] == latestEmitted && latestEmitted >= 0) {
+                // This old head reported the first undecided round and took the count of the
+                // round after it out of its pacing: it goes back in.
+                moved.add(latestEmitted + 1, entry[3]);
+            }
+        }
+        return moved;
     }
 
     @Override
@@ -179,6 +236,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
+        CheckpointPreconditions.requireAlignedSnapshot(getContainingTask(), describe());
         super.snapshotState(context);
         List<FeedbackItem> inFlight =
                 channel == null || terminated
@@ -224,7 +282,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                     new RoundProgressLog(
                             plan.getName(), progressInterval().toNanos(), roundStartNanos);
         }
-        coordinator.sendEventToCoordinator(new ResumeEvent(emittedRound, terminated));
+        coordinator.sendEventToCoordinator(new ResumeEvent(resumeRound, terminated));
         if (terminated) {
             channel.close();
             return;

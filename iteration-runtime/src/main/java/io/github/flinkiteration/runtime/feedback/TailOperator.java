@@ -2,7 +2,7 @@ package io.github.flinkiteration.runtime.feedback;
 
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
-import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.protocol.FeedbackItem;
 import io.github.flinkiteration.runtime.protocol.FeedbackItemCodec;
@@ -52,7 +52,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     private transient SerializedFeedback.Writer<T> chunks;
     private transient ItemListState<FeedbackItem> loggedState;
     private transient List<FeedbackItem> restoredLog;
-    private transient ProgressState summaryState;
+    private transient SubtaskProgress summaryState;
     private transient OutputFlusher flusher;
 
     /** The last round summarized, and the records fed back since. */
@@ -83,10 +83,12 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         String operator = "tail of variable '" + variable + "'";
-        CheckpointPreconditions.requireSameParallelism(
-                context.getOperatorStateStore(),
-                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                operator);
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        if (lockStep) {
+            CheckpointPreconditions.requireSameParallelism(
+                    context.getOperatorStateStore(), parallelism, operator);
+        }
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerIn(0, getUserCodeClassloader());
         loggedState =
@@ -94,10 +96,18 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
                         context.getOperatorStateStore(),
                         "tail-in-flight",
                         new FeedbackItemCodec<>(serializer));
-        summaryState = ProgressState.register(context.getOperatorStateStore(), "tail-summary");
+        summaryState =
+                SubtaskProgress.register(
+                        context.getOperatorStateStore(), "tail-summary", subtask, parallelism);
         summarizedRound = -1;
-        long[] summary = summaryState.get();
-        if (context.isRestored()) {
+        SubtaskProgress.Restored restored = summaryState.restored();
+        if (context.isRestored() && restored.isRescaled()) {
+            // Unbounded iterations only (a bounded one fails above). Their tails summarize nothing;
+            // the records they logged are dealt out among the new tails, their markers dropped: the
+            // new tail sends its own as the body's round watermarks come again.
+            restoredLog = FeedbackRescaling.recordsOnly(loggedState.get());
+        } else if (context.isRestored()) {
+            long[] summary = restored.own();
             restoredLog = loggedState.get();
             if (summary.length == 2) {
                 summarizedRound = summary[0];

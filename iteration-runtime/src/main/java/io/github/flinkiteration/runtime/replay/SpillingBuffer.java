@@ -396,10 +396,24 @@ public final class SpillingBuffer<T> implements AutoCloseable {
         private int position;
         private long remaining = memoryBytes;
 
+        /**
+         * Serializers read most fields a byte at a time through {@code DataInputStream}, so this is
+         * the hot path of a replay: one byte straight from its page, no array per call.
+         */
         @Override
         public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            if (remaining == 0) {
+                return -1;
+            }
+            MemorySegment segment = pages.get(page);
+            int b = segment.get(position) & 0xff;
+            position++;
+            remaining--;
+            if (position == segment.size()) {
+                page++;
+                position = 0;
+            }
+            return b;
         }
 
         @Override

@@ -7,7 +7,7 @@ import io.github.flinkiteration.api.spi.RoundAggregates;
 import io.github.flinkiteration.api.spi.RoundAwareFunctions;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
-import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.internal.EagerFlusher;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -95,7 +95,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
 
     private final StreamConfig config;
     private final StreamTask<?, ?> task;
-    private transient ProgressState progressState;
+    private transient SubtaskProgress progressState;
     private transient ItemListState<HeldRecord> heldState;
 
     @SuppressWarnings("unchecked")
@@ -423,16 +423,26 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         inner.initializeState(streamTaskStateManager);
         OperatorStateBackend store = operatorStateOf(inner);
         String operator = "body operator '" + config.getOperatorName() + "'";
-        CheckpointPreconditions.requireSameParallelism(
-                store, task.getEnvironment().getTaskInfo().getNumberOfParallelSubtasks(), operator);
-        progressState = ProgressState.register(store, "flink-iteration.round-progress");
+        int subtask = task.getEnvironment().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = task.getEnvironment().getTaskInfo().getNumberOfParallelSubtasks();
+        if (lockStep) {
+            CheckpointPreconditions.requireSameParallelism(store, parallelism, operator);
+        }
+        progressState =
+                SubtaskProgress.register(
+                        store, "flink-iteration.round-progress", subtask, parallelism);
         heldState =
                 ItemListState.register(
                         store, "flink-iteration.held-records", new HeldRecordCodec());
         if (aggregation != null) {
             aggregation.initializeState(store);
         }
-        long[] progress = progressState.get();
+        SubtaskProgress.Restored restored = progressState.restored();
+        if (restored.isRescaled()) {
+            restoreOldest(restored.all());
+            return;
+        }
+        long[] progress = restored.own();
         if (progress.length == 0) {
             return;
         }
@@ -445,6 +455,32 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             inputEnded[input] = progress[i++] != 0;
         }
         heldRecords.addAll(heldState.get());
+    }
+
+    /**
+     * At another parallelism (unbounded iterations only): goes on from the oldest progress of the
+     * subtasks that took the checkpoint. Subtasks whose inputs are all-to-all exchanges saw the
+     * same round watermarks before the barrier, so they agree; those behind a forward edge from
+     * heads in different rounds may not, and then a round's callbacks run again here for the part
+     * of the keyed state that had passed it (docs/failure-semantics.md §7). Nothing is held in
+     * unbounded iterations.
+     */
+    private void restoreOldest(List<long[]> old) {
+        combinedRound = Long.MAX_VALUE;
+        startedRound = Integer.MAX_VALUE;
+        endedRound = Integer.MAX_VALUE;
+        Arrays.fill(inputRounds, Long.MAX_VALUE);
+        Arrays.fill(inputEnded, true);
+        for (long[] progress : old) {
+            int i = 0;
+            combinedRound = Math.min(combinedRound, progress[i++]);
+            startedRound = Math.min(startedRound, (int) progress[i++]);
+            endedRound = Math.min(endedRound, (int) progress[i++]);
+            for (int input = 0; input < inputRounds.length; input++) {
+                inputRounds[input] = Math.min(inputRounds[input], progress[i++]);
+                inputEnded[input] &= progress[i++] != 0;
+            }
+        }
     }
 
     private static OperatorStateBackend operatorStateOf(StreamOperator<?> operator) {

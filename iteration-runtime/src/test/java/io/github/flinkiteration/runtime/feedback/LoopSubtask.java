@@ -9,10 +9,12 @@ import io.github.flinkiteration.runtime.protocol.RoundSummary;
 import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordSerializer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
@@ -65,6 +67,11 @@ final class LoopSubtask implements AutoCloseable {
                         .setParallelism(parallelism)
                         .setSubtaskIndex(subtask)
                         .build();
+        // A checkpointed job's configuration: heads refuse snapshots of jobs without checkpointing,
+        // which Flink takes at-least-once.
+        environment
+                .getJobConfiguration()
+                .set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofHours(1));
         this.head =
                 new TwoInputFactoryHarness<>(
                         new RecordingFactory(

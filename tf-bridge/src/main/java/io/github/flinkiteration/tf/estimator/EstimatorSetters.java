@@ -2,6 +2,7 @@ package io.github.flinkiteration.tf.estimator;
 
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.BATCH_SIZE;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_COLS;
+import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_SIZES;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.ITERATION_NAME;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.LABEL_COL;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.LEARNING_RATE;
@@ -48,6 +49,21 @@ public abstract sealed class EstimatorSetters<S extends EstimatorSetters<S>>
     /** The numeric feature columns, in the order the model reads them. Required. */
     public S setInputCols(String... columns) {
         params.set(INPUT_COLS, columns == null ? null : columns.clone());
+        return self();
+    }
+
+    /**
+     * Per input column, the number of feature values it holds: 1 for a number, {@code n} for a
+     * vector column ({@code float[]}, {@code double[]}, a Table's {@code ARRAY<FLOAT>}) of {@code
+     * n} values; the model sees the columns' values concatenated. Default: 1 for every column, so
+     * only needed with vector columns.
+     *
+     * <pre>{@code
+     * estimator.setInputCols("embedding", "age").setInputSizes(16, 1);   // 17 features per row
+     * }</pre>
+     */
+    public S setInputSizes(int... sizes) {
+        params.set(INPUT_SIZES, sizes == null ? null : sizes.clone());
         return self();
     }
 

@@ -1,6 +1,7 @@
 package io.github.flinkiteration.tf.estimator;
 
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_COLS;
+import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_SIZES;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.OUTPUT_COLS;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.OUTPUT_TYPES;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.PARALLELISM;
@@ -17,8 +18,10 @@ import io.github.flinkiteration.tf.model.TFModelDefinition;
 import io.github.flinkiteration.tf.params.InvalidParameterException;
 import io.github.flinkiteration.tf.params.ParamValues;
 import io.github.flinkiteration.tf.runtime.AsModelVersion;
+import io.github.flinkiteration.tf.runtime.FeatureColumns;
 import io.github.flinkiteration.tf.runtime.InferenceSettings;
 import io.github.flinkiteration.tf.runtime.ModelSession;
+import io.github.flinkiteration.tf.runtime.OutputKind;
 import io.github.flinkiteration.tf.runtime.ScoringOperator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
@@ -35,6 +39,8 @@ import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.types.Row;
+import org.tensorflow.Signature;
+import org.tensorflow.proto.DataType;
 
 /**
  * A TensorFlow model that scores rows: the result of a training ({@link TFEstimator#fit}, {@link
@@ -113,7 +119,35 @@ public final class TFModel {
      * scoring subtask, so it must be readable from the client and the TaskManagers.
      */
     public static TFModel fromSavedModel(String directory) {
-        ModelSource source = ModelSource.of(new SavedModelDefinition(directory));
+        return fromSavedModel(directory, SavedModelDefinition.DEFAULT_SERVING_SIGNATURE);
+    }
+
+    /**
+     * A model for inference from the signature {@code signatureKey} of a SavedModel directory, for
+     * example one exported by TensorFlow 2 or Keras. A signature of the form {@code features ->
+     * predictions} (a TFEstimator export) takes the input columns as one feature matrix; any other
+     * signature takes its inputs by name, each from the column of the same name (numbers and
+     * vectors as float tensors, strings as string tensors), and each output column is the signature
+     * output of its name ({@code FLOAT}/{@code DOUBLE} for one value per row, {@code float[]} for
+     * more; by default all outputs).
+     *
+     * <pre>{@code
+     * // serving_default(text: string[batch], numbers: float[batch, 3]) -> probabilities: float[batch, 3]
+     * DataStream<Row> scored = TFModel.fromSavedModel("/models/keras/1", "serving_default")
+     *         .setOutputCols("probabilities")            // a float[] column
+     *         .transform(rows);                          // rows with columns text and numbers
+     * }</pre>
+     *
+     * <p>The SavedModel's graph runs inside the TaskManagers with their rights: load only models
+     * from sources you trust (see docs/tf-bridge.md, "Trust").
+     */
+    public static TFModel fromSavedModel(String directory, String signatureKey) {
+        ModelSource source =
+                ModelSource.of(
+                        new SavedModelDefinition(
+                                directory,
+                                SavedModelDefinition.DEFAULT_TRAIN_SIGNATURE,
+                                signatureKey));
         return new TFModel(TFModelDescription.forInference(source), null, null, null, null);
     }
 
@@ -211,6 +245,15 @@ public final class TFModel {
         return this;
     }
 
+    /**
+     * Per input column, the number of feature values it holds (1 for a number, n for a vector
+     * column of n values); default: the training's, or 1 for each column.
+     */
+    public TFModel setInputSizes(int... sizes) {
+        params.set(INPUT_SIZES, sizes == null ? null : sizes.clone());
+        return this;
+    }
+
     /** The columns {@link #transform} adds, one per predicted value (default: the training's). */
     public TFModel setOutputCols(String... columns) {
         params.set(OUTPUT_COLS, columns == null ? null : columns.clone());
@@ -281,7 +324,7 @@ public final class TFModel {
         Plan plan = plan(InputColumns.of(schema));
         TypeInformation<Row> outType =
                 TableRowTypes.extended(
-                        schema, plan.outputCols, plan.settings.doubleOutputs, plan.versionCol);
+                        schema, plan.outputCols, plan.settings.outputKinds, plan.versionCol);
         return tableEnv.fromDataStream(
                 score(TableRuntimeMode.rows(tableEnv, table), outType, plan));
     }
@@ -308,8 +351,111 @@ public final class TFModel {
                 .setParallelism(parallelism);
     }
 
-    /** Checks the configuration against the input and the model, on the client. */
+    /**
+     * Checks the configuration against the input and the model, on the client: builds (or loads)
+     * the model once, so a broken model, a feature count it does not take, output columns it does
+     * not have or fixed weights that do not fit fail here.
+     */
     private Plan plan(InputColumns columns) {
+        ModelSource source = description.model();
+        String modelParameter = source.definition() != null ? "model" : "savedModel";
+        FeatureColumns matrix = source.definition() != null ? featureMatrix(columns) : null;
+        ModelSession session;
+        try {
+            session = ModelSession.openForInference(source, matrix != null ? matrix.width() : -1);
+        } catch (RuntimeException e) {
+            throw new InvalidParameterException(
+                    modelParameter,
+                    "could not build the model "
+                            + source
+                            + (matrix != null ? " for " + matrix.width() + " features" : "")
+                            + ": "
+                            + e.getMessage());
+        }
+        try (session) {
+            Signature named = session.namedSignature();
+            InferenceSettings settings;
+            String[] outputCols;
+            TypeInformation<?>[] outputTypes;
+            long maxDelay = params.get(MAX_DELAY).toMillis();
+            if (named != null) {
+                SignatureColumns signatureColumns =
+                        new SignatureColumns(params, description.model(), named);
+                FeatureColumns inputs = signatureColumns.inputs(columns);
+                outputCols = signatureColumns.outputCols();
+                outputTypes = signatureColumns.outputTypes(outputCols);
+                TrainingInputs.checkOutputs(columns, outputCols, outputTypes);
+                Map<String, Signature.TensorDescription> in = named.getInputs();
+                String[] inputNames = inputs.names();
+                boolean[] strings = new boolean[inputNames.length];
+                int[] ranks = new int[inputNames.length];
+                for (int i = 0; i < inputNames.length; i++) {
+                    strings[i] = in.get(inputNames[i]).dataType == DataType.DT_STRING;
+                    ranks[i] = in.get(inputNames[i]).shape.numDimensions();
+                }
+                settings =
+                        InferenceSettings.forNamedSignature(
+                                source,
+                                inputs,
+                                strings,
+                                ranks,
+                                outputCols,
+                                kinds(outputTypes),
+                                params.get(BATCH_SIZE),
+                                maxDelay);
+            } else {
+                if (matrix == null) {
+                    matrix = featureMatrix(columns);
+                    if (matrix.width() != session.numFeatures()) {
+                        throw new InvalidParameterException(
+                                INPUT_COLS.name(),
+                                "the SavedModel "
+                                        + source
+                                        + " takes "
+                                        + session.numFeatures()
+                                        + " features per row, but the input columns give "
+                                        + matrix.width());
+                    }
+                }
+                outputCols =
+                        params.isSet(OUTPUT_COLS)
+                                ? params.get(OUTPUT_COLS)
+                                : description.outputCols();
+                outputTypes =
+                        params.isSet(OUTPUT_TYPES)
+                                ? params.get(OUTPUT_TYPES)
+                                : description.outputTypes();
+                if (outputCols.length == 0) {
+                    throw new InvalidParameterException(
+                            OUTPUT_COLS.name(),
+                            "the model has no output columns; call setOutputCols(...) and"
+                                    + " setOutputTypes(...) on the TFModel (or the TFEstimator),"
+                                    + " e.g. setOutputCols(\"prediction\").setOutputTypes(Types.DOUBLE)");
+                }
+                TrainingInputs.checkOutputs(columns, outputCols, outputTypes);
+                checkMatrixOutputs(session, outputCols, outputTypes);
+                settings =
+                        InferenceSettings.forFeatureMatrix(
+                                source,
+                                matrix,
+                                kinds(outputTypes),
+                                params.get(BATCH_SIZE),
+                                maxDelay);
+            }
+            String versionCol = params.get(VERSION_COL);
+            if (columns.contains(versionCol) || List.of(outputCols).contains(versionCol)) {
+                throw new InvalidParameterException(
+                        VERSION_COL.name(),
+                        "there is a column "
+                                + versionCol
+                                + " already; choose another name with setVersionCol(...)");
+            }
+            return new Plan(settings, outputCols, outputTypes, versionCol, checkWeights(session));
+        }
+    }
+
+    /** The input columns as one feature matrix: numbers and vectors of the configured sizes. */
+    private FeatureColumns featureMatrix(InputColumns columns) {
         String[] inputCols =
                 params.isSet(INPUT_COLS) ? params.get(INPUT_COLS) : description.inputCols();
         if (inputCols.length == 0) {
@@ -318,93 +464,79 @@ public final class TFModel {
                     "is not set; call setInputCols(...) with the model's feature columns, in the"
                             + " order it reads them");
         }
+        // The training's sizes go with the training's columns; columns set here take the sizes
+        // set here, 1 each by default (then a vector column is an error asking for its size).
+        boolean trainingColumns = !params.isSet(INPUT_COLS) && !params.isSet(INPUT_SIZES);
+        int[] sizes =
+                trainingColumns
+                        ? description.inputSizes()
+                        : TrainingInputs.inputSizes(params, inputCols);
+        boolean sizesGiven = trainingColumns || params.isSet(INPUT_SIZES);
         int[] positions = new int[inputCols.length];
         for (int i = 0; i < inputCols.length; i++) {
-            positions[i] = columns.numericColumn(inputCols[i], INPUT_COLS.name());
+            positions[i] =
+                    columns.featureColumn(inputCols[i], sizes[i], sizesGiven, INPUT_COLS.name());
         }
-        String[] outputCols =
-                params.isSet(OUTPUT_COLS) ? params.get(OUTPUT_COLS) : description.outputCols();
-        TypeInformation<?>[] outputTypes =
-                params.isSet(OUTPUT_TYPES) ? params.get(OUTPUT_TYPES) : description.outputTypes();
-        if (outputCols.length == 0) {
+        return new FeatureColumns(positions, inputCols, sizes);
+    }
+
+    /** A feature-matrix model predicts a row of values: the output columns take them in order. */
+    private static void checkMatrixOutputs(
+            ModelSession session, String[] outputCols, TypeInformation<?>[] outputTypes) {
+        int numOutputs = outputCols.length;
+        for (TypeInformation<?> type : outputTypes) {
+            if (!OutputKind.of(type).isScalar() && numOutputs > 1) {
+                throw new InvalidParameterException(
+                        OUTPUT_TYPES.name(),
+                        "a float[] output column takes the whole prediction, so it must be the"
+                                + " only output column; set one column, or FLOAT/DOUBLE columns");
+            }
+        }
+        int width = session.predictionWidth();
+        if (width >= 0 && width < numOutputs) {
             throw new InvalidParameterException(
                     OUTPUT_COLS.name(),
-                    "the model has no output columns; call setOutputCols(...) and"
-                            + " setOutputTypes(...) on the TFModel (or the TFEstimator), e.g."
-                            + " setOutputCols(\"prediction\").setOutputTypes(Types.DOUBLE)");
+                    "the model predicts "
+                            + width
+                            + " value(s) per row but "
+                            + numOutputs
+                            + " output columns are set; set at most "
+                            + width);
         }
-        TrainingInputs.checkOutputs(columns, outputCols, outputTypes);
-        String versionCol = params.get(VERSION_COL);
-        if (columns.contains(versionCol) || List.of(outputCols).contains(versionCol)) {
-            throw new InvalidParameterException(
-                    VERSION_COL.name(),
-                    "there is a column "
-                            + versionCol
-                            + " already; choose another name with setVersionCol(...)");
+    }
+
+    private static OutputKind[] kinds(TypeInformation<?>[] types) {
+        OutputKind[] kinds = new OutputKind[types.length];
+        for (int o = 0; o < types.length; o++) {
+            kinds[o] = OutputKind.of(types[o]);
         }
-        boolean[] doubleOutputs = new boolean[outputTypes.length];
-        for (int o = 0; o < outputTypes.length; o++) {
-            doubleOutputs[o] = outputTypes[o].getTypeClass() == Double.class;
-        }
-        ModelWeights checkedFixed = checkModel(inputCols.length, outputCols.length);
-        InferenceSettings settings =
-                new InferenceSettings(
-                        description.model(),
-                        positions,
-                        inputCols,
-                        doubleOutputs,
-                        params.get(BATCH_SIZE),
-                        params.get(MAX_DELAY).toMillis());
-        return new Plan(settings, outputCols, outputTypes, versionCol, checkedFixed);
+        return kinds;
     }
 
     /**
-     * Builds the model on the client: a broken model, a feature count it does not take, too many
-     * output columns or fixed weights that do not fit fail here. Returns the fixed weights (for a
-     * SavedModel without other weights: its own), or null when the weights come as a stream.
+     * Fixed weights must fit the model; returns them (for a SavedModel without other weights: none,
+     * see below), or null when the weights come as a stream.
      */
-    private ModelWeights checkModel(int numFeatures, int numOutputs) {
-        String modelParameter = description.model().definition() != null ? "model" : "savedModel";
-        ModelSession session;
-        try {
-            session = ModelSession.openForInference(description.model(), numFeatures);
-        } catch (RuntimeException e) {
-            throw new InvalidParameterException(
-                    modelParameter,
-                    "could not build the model "
-                            + description.model()
-                            + " for "
-                            + numFeatures
-                            + " input columns: "
-                            + e.getMessage());
-        }
-        try (session) {
-            int width = session.predictionWidth();
-            if (width >= 0 && width < numOutputs) {
+    private ModelWeights checkWeights(ModelSession session) {
+        if (fixedWeights != null) {
+            try {
+                session.matchByName(fixedWeights);
+            } catch (IllegalArgumentException e) {
                 throw new InvalidParameterException(
-                        OUTPUT_COLS.name(),
-                        "the model predicts "
-                                + width
-                                + " value(s) per row but "
-                                + numOutputs
-                                + " output columns are set; set at most "
-                                + width);
+                        "weights",
+                        "the weights do not fit the model "
+                                + description.model()
+                                + ": "
+                                + e.getMessage());
             }
-            if (fixedWeights != null) {
-                try {
-                    session.matchByName(fixedWeights);
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidParameterException(
-                            "weights",
-                            "the weights do not fit the model "
-                                    + description.model()
-                                    + ": "
-                                    + e.getMessage());
-                }
-                return fixedWeights;
-            }
-            return versions == null && weights == null ? session.readWeights() : null;
+            return fixedWeights;
         }
+        if (versions != null || weights != null) {
+            return null;
+        }
+        // A SavedModel's own weights: every scoring subtask loads them with the model, so the
+        // version shipped in the job graph carries none (a large model stays out of it).
+        return new ModelWeights(new String[0], new long[0][], new float[0][]);
     }
 
     /** The validated inference configuration of one {@code transform}. */

@@ -15,6 +15,7 @@ public final class TFModelDescription implements Serializable {
 
     private final ModelSource model;
     private final String[] inputCols;
+    private final int[] inputSizes;
     private final String labelCol;
     private final String[] outputCols;
     private final TypeInformation<?>[] outputTypes;
@@ -24,6 +25,7 @@ public final class TFModelDescription implements Serializable {
     TFModelDescription(
             ModelSource model,
             String[] inputCols,
+            int[] inputSizes,
             String labelCol,
             String[] outputCols,
             TypeInformation<?>[] outputTypes,
@@ -31,6 +33,7 @@ public final class TFModelDescription implements Serializable {
             float learningRate) {
         this.model = model;
         this.inputCols = inputCols.clone();
+        this.inputSizes = inputSizes.clone();
         this.labelCol = labelCol;
         this.outputCols = outputCols.clone();
         this.outputTypes = outputTypes.clone();
@@ -43,6 +46,7 @@ public final class TFModelDescription implements Serializable {
         return new TFModelDescription(
                 model,
                 new String[0],
+                new int[0],
                 null,
                 new String[0],
                 new TypeInformation<?>[0],
@@ -60,8 +64,14 @@ public final class TFModelDescription implements Serializable {
         return inputCols.clone();
     }
 
+    /** Per input column, the number of feature values it holds (1 for a number). */
+    public int[] inputSizes() {
+        return inputSizes.clone();
+    }
+
+    /** The number of feature values per row: the sum of the input sizes. */
     public int numFeatures() {
-        return inputCols.length;
+        return Arrays.stream(inputSizes).sum();
     }
 
     /** The label column of the training, or {@code null} for a model loaded for inference. */

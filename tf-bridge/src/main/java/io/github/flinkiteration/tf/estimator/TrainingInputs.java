@@ -2,6 +2,7 @@ package io.github.flinkiteration.tf.estimator;
 
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.BATCH_SIZE;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_COLS;
+import static io.github.flinkiteration.tf.params.TFEstimatorParams.INPUT_SIZES;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.LABEL_COL;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.LEARNING_RATE;
 import static io.github.flinkiteration.tf.params.TFEstimatorParams.MODEL_DEFINITION;
@@ -22,10 +23,12 @@ import io.github.flinkiteration.tf.params.ParamValues;
 import io.github.flinkiteration.tf.params.RemainderPolicy;
 import io.github.flinkiteration.tf.runtime.BySequence;
 import io.github.flinkiteration.tf.runtime.ExampleSequence;
+import io.github.flinkiteration.tf.runtime.FeatureColumns;
 import io.github.flinkiteration.tf.runtime.PassThrough;
 import io.github.flinkiteration.tf.runtime.RowToExample;
 import io.github.flinkiteration.tf.runtime.TrainingExample;
 import io.github.flinkiteration.tf.runtime.TrainingSettings;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -46,8 +49,11 @@ final class TrainingInputs {
     final OptimizerType optimizer;
     final float learningRate;
 
+    /** Per input column, the number of feature values it holds. */
+    final int[] inputSizes;
+
     private final ParamValues params;
-    private final int[] featurePositions;
+    private final FeatureColumns features;
     private final int labelPosition;
 
     /** Checks {@code params} against {@code columns}; every error names its parameter. */
@@ -55,10 +61,17 @@ final class TrainingInputs {
         this.params = params;
         inputCols = params.getRequired(INPUT_COLS, "setInputCols(...)");
         labelCol = params.getRequired(LABEL_COL, "setLabelCol(...)");
-        featurePositions = new int[inputCols.length];
+        inputSizes = inputSizes(params, inputCols);
+        int[] featurePositions = new int[inputCols.length];
         for (int i = 0; i < inputCols.length; i++) {
-            featurePositions[i] = columns.numericColumn(inputCols[i], INPUT_COLS.name());
+            featurePositions[i] =
+                    columns.featureColumn(
+                            inputCols[i],
+                            inputSizes[i],
+                            params.isSet(INPUT_SIZES),
+                            INPUT_COLS.name());
         }
+        features = new FeatureColumns(featurePositions, inputCols, inputSizes);
         labelPosition = columns.numericColumn(labelCol, LABEL_COL.name());
         if (List.of(inputCols).contains(labelCol)) {
             throw new InvalidParameterException(
@@ -69,8 +82,48 @@ final class TrainingInputs {
         outputTypes = params.get(OUTPUT_TYPES);
         checkOutputs(columns, outputCols, outputTypes);
         model = modelSource(params);
+        if (model.definition() != null
+                && model.definition().numClasses() > 0
+                && !columns.isIntegral(labelPosition)) {
+            throw new InvalidParameterException(
+                    LABEL_COL.name(),
+                    "column "
+                            + labelCol
+                            + " is "
+                            + columns.typeName(labelPosition)
+                            + ", but the model "
+                            + model.definition()
+                            + " takes a class index from 0 to "
+                            + (model.definition().numClasses() - 1)
+                            + " as its label: give it an integer column (TINYINT to BIGINT)");
+        }
         optimizer = params.get(OPTIMIZER);
         learningRate = params.get(LEARNING_RATE).floatValue();
+    }
+
+    /** The sizes of setInputSizes, which must give one per input column, or 1 for each column. */
+    static int[] inputSizes(ParamValues params, String[] inputCols) {
+        if (!params.isSet(INPUT_SIZES)) {
+            int[] ones = new int[inputCols.length];
+            Arrays.fill(ones, 1);
+            return ones;
+        }
+        int[] sizes = params.get(INPUT_SIZES);
+        if (sizes.length != inputCols.length) {
+            throw new InvalidParameterException(
+                    INPUT_SIZES.name(),
+                    sizes.length
+                            + " sizes for "
+                            + inputCols.length
+                            + " input columns; give setInputSizes one size per column of"
+                            + " setInputCols (1 for a number)");
+        }
+        return sizes.clone();
+    }
+
+    /** The number of feature values per row: what the model's feature matrix is wide. */
+    int numFeatures() {
+        return features.width();
     }
 
     /**
@@ -83,7 +136,7 @@ final class TrainingInputs {
         return StartingWeights.resolve(
                 model,
                 modelParameter,
-                inputCols.length,
+                numFeatures(),
                 optimizer,
                 learningRate,
                 params.get(WARM_START_PATH));
@@ -92,7 +145,7 @@ final class TrainingInputs {
     TrainingSettings settings(RemainderPolicy remainder, String exportPath, int exportEveryRounds) {
         return new TrainingSettings(
                 model,
-                inputCols.length,
+                numFeatures(),
                 optimizer,
                 learningRate,
                 params.get(BATCH_SIZE),
@@ -113,7 +166,8 @@ final class TrainingInputs {
      */
     DataStream<TrainingExample> partitionedExamples(DataStream<Row> rows, int parallelism) {
         TypeInformation<TrainingExample> exampleType = TypeInformation.of(TrainingExample.class);
-        return rows.map(new RowToExample(featurePositions, inputCols, labelPosition, labelCol))
+        int numClasses = model.definition() != null ? model.definition().numClasses() : 0;
+        return rows.map(new RowToExample(features, labelPosition, labelCol, numClasses))
                 .returns(exampleType)
                 .setParallelism(rows.getParallelism())
                 .name("tf: rows to examples")
@@ -126,7 +180,14 @@ final class TrainingInputs {
 
     TFModelDescription description() {
         return new TFModelDescription(
-                model, inputCols, labelCol, outputCols, outputTypes, optimizer, learningRate);
+                model,
+                inputCols,
+                inputSizes,
+                labelCol,
+                outputCols,
+                outputTypes,
+                optimizer,
+                learningRate);
     }
 
     /** The model set in {@code params}: exactly one of a definition and a SavedModel. */

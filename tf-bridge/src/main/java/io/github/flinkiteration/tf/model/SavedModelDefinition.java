@@ -20,6 +20,12 @@ import java.util.Objects;
  * <p>A model exported by a {@code TFEstimator} ({@code setExportPath}) has exactly this form, so a
  * training can continue from one. The directory must be readable from every TaskManager.
  *
+ * <p>For inference ({@code TFModel.fromSavedModel}) only the serving signature is needed, of any
+ * form (TensorFlow 2 and Keras exports included, with resource variables); a SavedModel with
+ * resource variables cannot be trained as it is, but can be the warm start of a {@link
+ * TFModelDefinition} with the same variables. Its graph runs with the TaskManagers' rights: load
+ * only SavedModels from trusted sources (docs/tf-bridge.md, "Trust").
+ *
  * <pre>{@code
  * new TFEstimator().setSavedModel(new SavedModelDefinition("/models/lr/final"))...
  * }</pre>

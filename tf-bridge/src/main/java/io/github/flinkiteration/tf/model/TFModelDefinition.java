@@ -31,4 +31,13 @@ public interface TFModelDefinition extends Serializable {
 
     /** Builds the model into {@code builder}'s graph and returns its loss and predictions. */
     ModelGraph build(ModelBuilder builder);
+
+    /**
+     * The number of classes when the label is a class index (0 to {@code numClasses() - 1}), which
+     * {@code fit} then requires of the label column and every row; 0 (the default) when the label
+     * is any number.
+     */
+    default int numClasses() {
+        return 0;
+    }
 }

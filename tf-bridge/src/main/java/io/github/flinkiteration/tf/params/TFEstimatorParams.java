@@ -41,8 +41,18 @@ public final class TFEstimatorParams {
                     "outputTypes",
                     "the types of the output columns (Types.FLOAT or Types.DOUBLE)",
                     new TypeInformation<?>[0],
-                    types -> Arrays.stream(types).allMatch(TFEstimatorParams::isFloating),
-                    "Types.FLOAT or Types.DOUBLE for each output column");
+                    types -> Arrays.stream(types).allMatch(TFEstimatorParams::isOutputType),
+                    "Types.FLOAT, Types.DOUBLE or Types.PRIMITIVE_ARRAY(Types.FLOAT) for each"
+                            + " output column");
+
+    public static final Param<int[]> INPUT_SIZES =
+            Param.of(
+                    "inputSizes",
+                    "per input column, the number of feature values it holds: 1 for a number, n"
+                            + " for a vector column (float[], double[], ARRAY<FLOAT>) of n values",
+                    null,
+                    sizes -> Arrays.stream(sizes).allMatch(n -> n >= 1),
+                    "at least 1 for each input column");
 
     public static final Param<Integer> BATCH_SIZE =
             Param.of("batchSize", "rows per mini-batch", 32, n -> n >= 1, "at least 1");
@@ -140,8 +150,10 @@ public final class TFEstimatorParams {
                 && new HashSet<>(Arrays.asList(names)).size() == names.length;
     }
 
-    private static boolean isFloating(TypeInformation<?> type) {
+    private static boolean isOutputType(TypeInformation<?> type) {
         return type != null
-                && (type.getTypeClass() == Float.class || type.getTypeClass() == Double.class);
+                && (type.getTypeClass() == Float.class
+                        || type.getTypeClass() == Double.class
+                        || type.getTypeClass() == float[].class);
     }
 }

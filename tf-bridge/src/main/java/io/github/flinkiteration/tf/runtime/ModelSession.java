@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -25,6 +26,7 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
@@ -44,6 +46,9 @@ public final class ModelSession implements AutoCloseable {
     /** Reference variables: the kind TF Java's {@code Ops#variable} and its optimizers create. */
     private static final String VARIABLE_OP = "VariableV2";
 
+    /** Resource variables: the kind TensorFlow 2 and Keras create and export. */
+    private static final String RESOURCE_VARIABLE_OP = "VarHandleOp";
+
     /** Prefix of the ops this class adds to write variables; unlikely in any user's graph. */
     private static final String ASSIGN_SCOPE = "flinkiteration_assign";
 
@@ -56,6 +61,13 @@ public final class ModelSession implements AutoCloseable {
     private final Output<TFloat32> trainingLoss;
     private final Output<TFloat32> servingFeatures;
     private final Output<TFloat32> predictions;
+
+    /**
+     * The serving signature when its tensors are fed and fetched by name (a SavedModel whose
+     * signature is not {@code features -> predictions}); {@code null} otherwise.
+     */
+    private final Signature namedSignature;
+
     private final List<VariableHandle> variables;
 
     private ModelSession(
@@ -67,7 +79,8 @@ public final class ModelSession implements AutoCloseable {
             Output<TFloat32> labels,
             Output<TFloat32> trainingLoss,
             Output<TFloat32> servingFeatures,
-            Output<TFloat32> predictions) {
+            Output<TFloat32> predictions,
+            Signature namedSignature) {
         this.bundle = bundle;
         this.graph = graph;
         this.session = session;
@@ -77,6 +90,7 @@ public final class ModelSession implements AutoCloseable {
         this.trainingLoss = trainingLoss;
         this.servingFeatures = servingFeatures;
         this.predictions = predictions;
+        this.namedSignature = namedSignature;
         this.variables = findVariables(graph);
     }
 
@@ -94,10 +108,11 @@ public final class ModelSession implements AutoCloseable {
     }
 
     /**
-     * Builds or loads the model of {@code source} for prediction only: a Java definition gets no
-     * train op (so no optimizer variables), a SavedModel needs only its serving signature. Write
-     * weights with {@link #writeWeightsByName}, which ignores the optimizer's variables a trained
-     * model carries.
+     * Builds or loads the model of {@code source} for prediction only (a SavedModel with {@code
+     * numFeatures < 0}: as many features as it takes, see {@link #numFeatures()}): a Java
+     * definition gets no train op (so no optimizer variables), a SavedModel needs only its serving
+     * signature. Write weights with {@link #writeWeightsByName}, which ignores the optimizer's
+     * variables a trained model carries.
      */
     public static ModelSession openForInference(ModelSource source, int numFeatures) {
         TensorFlowNative.ensureLoaded();
@@ -141,7 +156,8 @@ public final class ModelSession implements AutoCloseable {
                     builder.labels().asOutput(),
                     trainingLoss,
                     builder.features().asOutput(),
-                    model.predictions().asOutput());
+                    model.predictions().asOutput(),
+                    null);
         } catch (RuntimeException e) {
             if (session != null) {
                 session.close();
@@ -151,28 +167,33 @@ public final class ModelSession implements AutoCloseable {
         }
     }
 
-    /** With {@code forTraining == false} only the serving signature must exist. */
+    /**
+     * With {@code forTraining == false} only the serving signature must exist; it is then either of
+     * the form {@code features -> predictions} (the columns are assembled into one feature matrix)
+     * or any other, whose inputs and outputs are fed and fetched by name ({@link
+     * #namedSignature()}).
+     */
     private static ModelSession load(
             SavedModelDefinition saved, int numFeatures, boolean forTraining) {
-        if (!Files.isRegularFile(Path.of(saved.directory(), "saved_model.pb"))) {
-            throw new IllegalArgumentException(
-                    "no SavedModel in "
-                            + saved.directory()
-                            + " (saved_model.pb is missing); give the directory a TFEstimator"
-                            + " exported, or one with the same signatures");
-        }
-        SavedModelBundle bundle =
-                SavedModelBundle.loader(saved.directory())
-                        .withTags(SavedModelBundle.DEFAULT_TAG)
-                        .withConfigProto(sessionConfig())
-                        .load();
+        SavedModelBundle bundle = loadBundle(saved);
         try {
+            Graph graph = bundle.graph();
+            if (forTraining) {
+                List<String> resources = resourceVariables(graph);
+                if (!resources.isEmpty()) {
+                    throw new IllegalArgumentException(
+                            resourceVariablesCannotTrain(saved, resources));
+                }
+            }
             Signature serving = signature(bundle, saved.servingSignature(), saved);
+            if (!forTraining && !isFeaturesToPredictions(serving)) {
+                return new ModelSession(
+                        bundle, graph, bundle.session(), 0, null, null, null, null, null, serving);
+            }
             Signature train =
                     forTraining || hasSignature(bundle, saved.trainSignature())
                             ? signature(bundle, saved.trainSignature(), saved)
                             : null;
-            Graph graph = bundle.graph();
             Output<TFloat32> servingFeatures =
                     tensor(graph, serving, true, SavedModelDefinition.FEATURES);
             Output<TFloat32> features =
@@ -180,6 +201,9 @@ public final class ModelSession implements AutoCloseable {
                             ? tensor(graph, train, true, SavedModelDefinition.FEATURES)
                             : servingFeatures;
             Shape featureShape = features.shape();
+            if (numFeatures < 0 && featureShape.numDimensions() == 2 && featureShape.get(1) > 0) {
+                numFeatures = (int) featureShape.get(1); // the caller takes what the model takes
+            }
             if (featureShape.numDimensions() != 2 || featureShape.get(1) != numFeatures) {
                 throw new IllegalArgumentException(
                         "the SavedModel in "
@@ -199,11 +223,90 @@ public final class ModelSession implements AutoCloseable {
                     train != null ? tensor(graph, train, true, SavedModelDefinition.LABELS) : null,
                     train != null ? tensor(graph, train, false, SavedModelDefinition.LOSS) : null,
                     servingFeatures,
-                    tensor(graph, serving, false, SavedModelDefinition.PREDICTIONS));
+                    tensor(graph, serving, false, SavedModelDefinition.PREDICTIONS),
+                    null);
         } catch (RuntimeException e) {
             bundle.close();
             throw e;
         }
+    }
+
+    private static SavedModelBundle loadBundle(SavedModelDefinition saved) {
+        if (!Files.isRegularFile(Path.of(saved.directory(), "saved_model.pb"))) {
+            throw new IllegalArgumentException(
+                    "no SavedModel in "
+                            + saved.directory()
+                            + " (saved_model.pb is missing); give the directory a TFEstimator"
+                            + " exported, or one with the same signatures");
+        }
+        return SavedModelBundle.loader(saved.directory())
+                .withTags(SavedModelBundle.DEFAULT_TAG)
+                .withConfigProto(sessionConfig())
+                .load();
+    }
+
+    /**
+     * The float variables of the SavedModel in {@code directory}, reference or resource ones, by
+     * name, without needing any signature: what a warm start reads.
+     */
+    public static ModelWeights readSavedModelWeights(String directory) {
+        TensorFlowNative.ensureLoaded();
+        SavedModelDefinition saved = new SavedModelDefinition(directory);
+        SavedModelBundle bundle = loadBundle(saved);
+        try {
+            ModelSession session =
+                    new ModelSession(
+                            bundle,
+                            bundle.graph(),
+                            bundle.session(),
+                            0,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null);
+            try (session) {
+                return session.readWeights();
+            }
+        } catch (RuntimeException e) {
+            bundle.close();
+            throw e;
+        }
+    }
+
+    /** The serving signature of the form TFEstimator exports: one input, features. */
+    private static boolean isFeaturesToPredictions(Signature serving) {
+        return serving.getInputs().keySet().equals(Set.of(SavedModelDefinition.FEATURES))
+                && serving.getOutputs().containsKey(SavedModelDefinition.PREDICTIONS);
+    }
+
+    private static List<String> resourceVariables(Graph graph) {
+        List<String> names = new ArrayList<>();
+        Iterator<GraphOperation> operations = graph.operations();
+        while (operations.hasNext()) {
+            GraphOperation operation = operations.next();
+            if (operation.type().equals(RESOURCE_VARIABLE_OP)) {
+                names.add(operation.name());
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    private static String resourceVariablesCannotTrain(
+            SavedModelDefinition saved, List<String> resources) {
+        return "the SavedModel in "
+                + saved.directory()
+                + " keeps its weights in resource variables ("
+                + String.join(", ", resources.subList(0, Math.min(3, resources.size())))
+                + (resources.size() > 3 ? ", ..." : "")
+                + "), as TensorFlow 2 and Keras export them; TF Java trains only graphs with"
+                + " reference variables (VariableV2), as a TFModelDefinition or a TFEstimator"
+                + " export has them. Supported for this SavedModel: inference"
+                + " (TFModel.fromSavedModel, through its serving_default or a named signature),"
+                + " and a warm start (setWarmStartPath) of a TFModelDefinition whose variables have"
+                + " the same names and shapes";
     }
 
     private static boolean hasSignature(SavedModelBundle bundle, String key) {
@@ -265,28 +368,30 @@ public final class ModelSession implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * The graph's float variables, sorted by name, each with the ops that read and write it. Both
+     * kinds count: reference variables ({@code VariableV2}) and resource variables ({@code
+     * VarHandleOp}, TensorFlow 2's). Resource variables of other types (step counters and the like)
+     * are not weights and are left alone; a reference variable of another type is an error.
+     */
     private static List<VariableHandle> findVariables(Graph graph) {
         List<GraphOperation> found = new ArrayList<>();
         Iterator<GraphOperation> operations = graph.operations();
         while (operations.hasNext()) {
             GraphOperation operation = operations.next();
-            if (operation.type().equals("VarHandleOp")) {
-                throw new IllegalArgumentException(
-                        "the model has a resource variable ("
-                                + operation.name()
-                                + "); only reference variables (VariableV2), as TF Java and"
-                                + " TFEstimator exports create them, are supported");
+            boolean resource = operation.type().equals(RESOURCE_VARIABLE_OP);
+            if (!resource && !operation.type().equals(VARIABLE_OP)) {
+                continue;
             }
-            if (operation.type().equals(VARIABLE_OP)) {
-                if (operation.attributes().getAttrType("dtype") != DataType.DT_FLOAT) {
-                    throw new IllegalArgumentException(
-                            "variable "
-                                    + operation.name()
-                                    + " is "
-                                    + operation.attributes().getAttrType("dtype")
-                                    + "; only float variables are supported");
-                }
+            if (operation.attributes().getAttrType("dtype") == DataType.DT_FLOAT) {
                 found.add(operation);
+            } else if (!resource) {
+                throw new IllegalArgumentException(
+                        "variable "
+                                + operation.name()
+                                + " is "
+                                + operation.attributes().getAttrType("dtype")
+                                + "; only float variables are supported");
             }
         }
         // Graph iteration order is TF's; a stable order lets weights travel as plain arrays.
@@ -295,15 +400,28 @@ public final class ModelSession implements AutoCloseable {
         List<VariableHandle> handles = new ArrayList<>();
         for (int i = 0; i < found.size(); i++) {
             GraphOperation variable = found.get(i);
+            boolean resource = variable.type().equals(RESOURCE_VARIABLE_OP);
             Shape shape = variable.attributes().getAttrShape("shape");
+            if (resource && (shape.isUnknown() || shape.hasUnknownDimension())) {
+                continue; // not a weight this class can carry; the model keeps its own value
+            }
+            if (shape.isUnknown() || shape.hasUnknownDimension()) {
+                throw new IllegalArgumentException(
+                        "variable "
+                                + variable.name()
+                                + " has shape "
+                                + shape
+                                + "; only variables of a fixed shape are supported");
+            }
             String valueName = ASSIGN_SCOPE + "_value_" + i;
             String assignName = ASSIGN_SCOPE + "_assign_" + i;
             Output<TFloat32> value;
             Operation assign;
+            Output<?> read = variable.output(0);
             GraphOperation exported = graph.operation(assignName);
             if (exported != null) {
                 // A SavedModel exported by this class carries the assign ops already.
-                if (!exported.input(0).op().name().equals(variable.name())) {
+                if (resource || !exported.input(0).op().name().equals(variable.name())) {
                     throw new IllegalArgumentException(
                             "the graph has an op "
                                     + assignName
@@ -318,17 +436,55 @@ public final class ModelSession implements AutoCloseable {
                         tf.withName(valueName)
                                 .placeholder(TFloat32.class, Placeholder.shape(shape))
                                 .asOutput();
-                assign =
-                        graph.opBuilder("Assign", assignName, graph.baseScope())
-                                .addInput(variable.output(0))
-                                .addInput(value)
-                                .build();
+                if (resource) {
+                    // A resource variable's output is a handle: reading and writing are ops.
+                    read =
+                            tf.withName(ASSIGN_SCOPE + "_read_" + i)
+                                    .readVariableOp(variable.output(0), TFloat32.class)
+                                    .asOutput();
+                    assign =
+                            tf.withName(assignName)
+                                    .assignVariableOp(variable.output(0), value)
+                                    .op();
+                } else {
+                    assign =
+                            graph.opBuilder("Assign", assignName, graph.baseScope())
+                                    .addInput(variable.output(0))
+                                    .addInput(value)
+                                    .build();
+                }
             }
-            handles.add(
-                    new VariableHandle(
-                            variable.name(), shape.asArray(), variable.output(0), value, assign));
+            handles.add(new VariableHandle(variable.name(), shape.asArray(), read, value, assign));
         }
         return handles;
+    }
+
+    /**
+     * The serving signature whose inputs and outputs are fed and fetched by name, or {@code null}
+     * when the model takes one feature matrix ({@link #predict}).
+     */
+    public Signature namedSignature() {
+        return namedSignature;
+    }
+
+    /**
+     * Runs the {@link #namedSignature()}: feeds {@code inputs} (by signature input name) and
+     * returns the outputs named {@code outputs}, in that order. The caller closes the result.
+     */
+    public Result runSignature(Map<String, ? extends Tensor> inputs, List<String> outputs) {
+        if (namedSignature == null) {
+            throw new IllegalStateException("this model has no signature with named inputs");
+        }
+        Session.Runner runner = session.runner();
+        inputs.forEach(
+                (name, tensor) ->
+                        runner.feed(
+                                graph.outputOrThrow(namedSignature.getInputs().get(name).name),
+                                tensor));
+        for (String output : outputs) {
+            runner.fetch(graph.outputOrThrow(namedSignature.getOutputs().get(output).name));
+        }
+        return runner.run();
     }
 
     public int numFeatures() {
@@ -372,6 +528,9 @@ public final class ModelSession implements AutoCloseable {
      * output: 1 for a vector, the second dimension for a matrix, -1 when the graph does not say.
      */
     public int predictionWidth() {
+        if (predictions == null) {
+            return -1;
+        }
         Shape shape = predictions.shape();
         if (shape.isUnknown() || shape.numDimensions() <= 1) {
             return shape.isUnknown() ? -1 : 1;
@@ -382,9 +541,13 @@ public final class ModelSession implements AutoCloseable {
 
     /**
      * The model's predictions for {@code rows} rows, the first {@code columns} values of each row's
-     * prediction, row-major ({@code rows × columns}).
+     * prediction, row-major ({@code rows × columns}); all of them with {@code columns < 0}.
      */
     public float[] predict(float[] features, int rows, int columns) {
+        if (predictions == null) {
+            throw new IllegalStateException(
+                    "this model's signature takes named inputs; run it with runSignature");
+        }
         try (TFloat32 x =
                         TFloat32.tensorOf(
                                 Shape.of(rows, numFeatures),
@@ -396,6 +559,9 @@ public final class ModelSession implements AutoCloseable {
             float[] values = new float[(int) out.shape().size()];
             out.copyTo(DataBuffers.of(values, false, false));
             int width = values.length / Math.max(rows, 1);
+            if (columns < 0) {
+                return values;
+            }
             if (rows > 0 && width < columns) {
                 throw new IllegalStateException(
                         "the model predicts "

@@ -4,32 +4,46 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.types.Row;
 
 /**
- * Turns a row into a {@link TrainingExample}: the numeric feature columns (by position) into
- * floats, the label column into a float, and a per-subtask sequence number for partitioning.
+ * Turns a row into a {@link TrainingExample}: the feature columns (numbers and vectors, by
+ * position) into one float vector, the label column into a float, and a per-subtask sequence number
+ * for partitioning. For a multi-class model the label must be a class index.
  */
 public final class RowToExample extends RichMapFunction<Row, TrainingExample> {
 
-    private final int[] featurePositions;
-    private final String[] featureNames;
+    private final FeatureColumns features;
     private final int labelPosition;
     private final String labelName;
+
+    /** The number of classes the label selects from; 0 when the label is any number. */
+    private final int numClasses;
+
     private transient long sequence;
 
     public RowToExample(
-            int[] featurePositions, String[] featureNames, int labelPosition, String labelName) {
-        this.featurePositions = featurePositions;
-        this.featureNames = featureNames;
+            FeatureColumns features, int labelPosition, String labelName, int numClasses) {
+        this.features = features;
         this.labelPosition = labelPosition;
         this.labelName = labelName;
+        this.numClasses = numClasses;
     }
 
     @Override
     public TrainingExample map(Row row) {
-        float[] features = new float[featurePositions.length];
-        for (int i = 0; i < features.length; i++) {
-            features[i] = number(row, featurePositions[i], featureNames[i]);
+        float label = number(row, labelPosition, labelName);
+        if (numClasses > 0 && (label != Math.rint(label) || label < 0 || label >= numClasses)) {
+            throw new IllegalArgumentException(
+                    "label column "
+                            + labelName
+                            + " holds "
+                            + row.getField(labelPosition)
+                            + " in row "
+                            + row
+                            + "; the model has "
+                            + numClasses
+                            + " classes, so a label is a class index from 0 to "
+                            + (numClasses - 1));
         }
-        return new TrainingExample(sequence++, features, number(row, labelPosition, labelName));
+        return new TrainingExample(sequence++, features.read(row), label);
     }
 
     /**

@@ -40,7 +40,7 @@ public final class ScoringOperator extends AbstractStreamOperator<Row>
     private transient ModelSession session;
     private transient ModelVersion current;
     private transient ArrayDeque<PendingRow> pending;
-    private transient float[] features;
+    private transient BatchScorer scorer;
     private transient boolean timerArmed;
     private transient ListState<Row> pendingState;
     private transient ListState<ModelVersion> versionState;
@@ -82,9 +82,9 @@ public final class ScoringOperator extends AbstractStreamOperator<Row>
     public void open() throws Exception {
         super.open();
         session = settings.openSession();
-        features = new float[settings.batchSize * settings.numFeatures()];
+        scorer = settings.scorer();
         if (current != null) {
-            session.writeWeightsByName(current.weights);
+            writeWeights(current);
         }
         // Model versions carry no event time: only the rows' watermarks count (see
         // processWatermark2).
@@ -106,9 +106,19 @@ public final class ScoringOperator extends AbstractStreamOperator<Row>
     @Override
     public void processElement2(StreamRecord<ModelVersion> element) throws Exception {
         ModelVersion version = element.getValue();
-        session.writeWeightsByName(version.weights);
+        writeWeights(version);
         current = version;
         scoreWhatIsDue();
+    }
+
+    /**
+     * Sets the session's variables to the version's; a version without variables (a SavedModel's
+     * own, which every subtask loads with the model) leaves them as they are.
+     */
+    private void writeWeights(ModelVersion version) {
+        if (version.weights.size() > 0) {
+            session.writeWeightsByName(version.weights);
+        }
     }
 
     /** Scores full batches; then the rest at once or when its oldest row's delay runs out. */
@@ -143,23 +153,17 @@ public final class ScoringOperator extends AbstractStreamOperator<Row>
 
     /** Scores the first {@code rows} pending rows with the current version and emits them. */
     private void scoreBatch(int rows) {
-        int numFeatures = settings.numFeatures();
         PendingRow[] batch = new PendingRow[rows];
+        Row[] batchRows = new Row[rows];
         for (int r = 0; r < rows; r++) {
             batch[r] = pending.pollFirst();
-            Row row = batch[r].row;
-            for (int f = 0; f < numFeatures; f++) {
-                features[r * numFeatures + f] =
-                        RowToExample.number(
-                                row, settings.featurePositions[f], settings.featureNames[f]);
-            }
+            batchRows[r] = batch[r].row;
         }
-        int outputs = settings.numOutputs();
-        float[] predictions = session.predict(features, rows, outputs);
+        Object[][] outputs = scorer.score(session, batchRows, rows);
         StreamRecord<Row> record = new StreamRecord<>(null);
         for (int r = 0; r < rows; r++) {
             PendingRow scored = batch[r];
-            record.replace(extend(scored.row, predictions, r * outputs));
+            record.replace(extend(scored.row, outputs[r]));
             if (scored.timestamp == Long.MIN_VALUE) {
                 record.eraseTimestamp();
             } else {
@@ -169,20 +173,16 @@ public final class ScoringOperator extends AbstractStreamOperator<Row>
         }
     }
 
-    private Row extend(Row row, float[] predictions, int offset) {
+    private Row extend(Row row, Object[] outputs) {
         int arity = row.getArity();
-        int outputs = settings.numOutputs();
-        Row extended = Row.withPositions(row.getKind(), arity + outputs + 1);
+        Row extended = Row.withPositions(row.getKind(), arity + outputs.length + 1);
         for (int i = 0; i < arity; i++) {
             extended.setField(i, row.getField(i));
         }
-        for (int o = 0; o < outputs; o++) {
-            float value = predictions[offset + o];
-            extended.setField(
-                    arity + o,
-                    settings.doubleOutputs[o] ? (Object) (double) value : (Object) value);
+        for (int o = 0; o < outputs.length; o++) {
+            extended.setField(arity + o, outputs[o]);
         }
-        extended.setField(arity + outputs, current.version);
+        extended.setField(arity + outputs.length, current.version);
         return extended;
     }
 
