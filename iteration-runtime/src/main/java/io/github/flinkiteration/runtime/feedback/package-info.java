@@ -5,7 +5,8 @@
  * through the in-process {@link FeedbackChannel} (found through {@link FeedbackChannels}) to the
  * head of the same subtask. The head delegates two choices, each made once from the iteration's
  * progress plan: a {@code FeedbackPacing} ({@code LockStepPacing} holds feedback until its round
- * starts, {@code FreeFlowPacing} passes it on at once) and a {@code RoundDecisionStrategy} (the
+ * starts, each round in a {@code HeldRound} of managed memory that spills to disk, and emits it in
+ * slices; {@code FreeFlowPacing} passes it on at once) and a {@code RoundDecisionStrategy} (the
  * coordinator, the co-located {@link RoundDeciderOperator}, or the head itself decides each round).
  * {@link TailChaining} decides whether a tail can join its head's chain, and {@link
  * RegionLinkOperator} keeps head and tail in one pipelined region when feedback is crosswise. See
