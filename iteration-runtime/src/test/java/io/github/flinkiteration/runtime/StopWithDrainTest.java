@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -75,8 +77,12 @@ class StopWithDrainTest {
     void anUnboundedIterationRefusesToDrainSayingWhatToDoInstead(@TempDir Path savepoints)
             throws Exception {
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            // No restarts: the refusal ends the job, so its result shows the message.
+            // Checkpointing on, or the iteration refuses the savepoint before the drain starts
+            // (and often, since collect hands out only checkpointed results); no restarts: the
+            // refusal ends the job, so its result shows the message.
             StreamExecutionEnvironment env = TestCluster.env(2);
+            env.enableCheckpointing(100);
+            env.configure(new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none"));
             DataStream<Long> echoed = LoopJobs.echo(env, gate);
             try (CloseableIterator<Long> it = echoed.collectAsync()) {
                 JobClient job = env.executeAsync();
