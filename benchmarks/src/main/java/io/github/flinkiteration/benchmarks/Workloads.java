@@ -142,6 +142,7 @@ final class Workloads {
             }
             return new RunResult(
                             "w6", env.getParallelism(), 0, wallMs, job.getNetRuntime(), last.f1)
+                    .inMode(modeOf(env))
                     .with("components", last.f0);
         }
     }
@@ -258,12 +259,16 @@ final class Workloads {
                             wallMs,
                             job.getNetRuntime(),
                             checksum.applyAsDouble(last))
-                    .inMode(
-                            env.getConfiguration()
-                                    .get(ExecutionOptions.RUNTIME_MODE)
-                                    .name()
-                                    .toLowerCase(Locale.ROOT));
+                    .inMode(modeOf(env));
         }
+    }
+
+    /** The job's runtime mode as the JSON line names it: {@code streaming} or {@code batch}. */
+    private static String modeOf(StreamExecutionEnvironment env) {
+        return env.getConfiguration()
+                .get(ExecutionOptions.RUNTIME_MODE)
+                .name()
+                .toLowerCase(Locale.ROOT);
     }
 
     /** Emits, when the iteration ends, the last value this subtask saw. */
