@@ -25,10 +25,6 @@ public final class IterationControlSource implements Source<Void, ControlSplit, 
     private final ProgressPlan plan;
     private final Boundedness boundedness;
 
-    public IterationControlSource(ProgressPlan plan) {
-        this(plan, Boundedness.CONTINUOUS_UNBOUNDED);
-    }
-
     /**
      * @param boundedness what the source tells Flink: {@code BOUNDED} in a BATCH job, where Flink
      *     refuses unbounded sources (the source does end, when the iteration terminates)
