@@ -14,7 +14,6 @@ import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputView;
@@ -277,15 +276,18 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     }
 
     private void releaseHeldRecords(int round) throws Exception {
-        Iterator<HeldRecord> it = heldRecords.iterator();
-        List<HeldRecord> ready = new ArrayList<>();
-        while (it.hasNext()) {
-            HeldRecord held = it.next();
-            if (held.record.getValue().getRound() == round) {
-                ready.add(held);
-                it.remove();
-            }
+        if (heldRecords.isEmpty()) {
+            return;
         }
+        // One pass into two lists: removing from the middle of the list one record at a time is
+        // quadratic, and a round can hold millions of early records (a constant's next round).
+        List<HeldRecord> ready = new ArrayList<>();
+        List<HeldRecord> later = new ArrayList<>();
+        for (HeldRecord held : heldRecords) {
+            (held.record.getValue().getRound() == round ? ready : later).add(held);
+        }
+        heldRecords.clear();
+        heldRecords.addAll(later);
         for (HeldRecord held : ready) {
             startRoundsUpTo(round);
             process(held.input, held.record, round);
