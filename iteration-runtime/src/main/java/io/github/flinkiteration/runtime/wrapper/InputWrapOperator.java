@@ -21,7 +21,9 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * numbers); record timestamps are.
  *
  * <p>In an unbounded iteration the records are flushed eagerly ({@link EagerFlusher}): a slow
- * stream's records reach the body at once instead of at Flink's buffer timeout.
+ * stream's records reach the body at once instead of at Flink's buffer timeout. A fast one's are
+ * not: its buffers fill and leave within the millisecond anyway ({@link
+ * EagerFlusher#forDenseOrSparse}).
  */
 public final class InputWrapOperator<T> extends AbstractStreamOperator<IterationRecord<T>>
         implements OneInputStreamOperator<T, IterationRecord<T>>, BoundedOneInput {
@@ -30,6 +32,13 @@ public final class InputWrapOperator<T> extends AbstractStreamOperator<Iteration
 
     private final boolean eagerFlush;
     private transient EagerFlusher flusher;
+
+    /**
+     * One envelope for every record: each is round 0, and what follows never keeps it (a network
+     * output serializes it at once, a chained one copies it or hands it to a round wrapper, which
+     * unwraps it).
+     */
+    private transient IterationRecord<T> envelope;
 
     /**
      * @param eagerFlush whether to flush each record soon instead of at the buffer timeout
@@ -41,17 +50,24 @@ public final class InputWrapOperator<T> extends AbstractStreamOperator<Iteration
     @Override
     public void open() throws Exception {
         super.open();
+        envelope = new IterationRecord<>(0, null);
         if (eagerFlush) {
             flusher =
-                    new EagerFlusher(
+                    EagerFlusher.forDenseOrSparse(
                             OutputFlusher.of(output, config, getUserCodeClassloader()),
-                            getProcessingTimeService());
+                            getProcessingTimeService(),
+                            getContainingTask()
+                                    .getEnvironment()
+                                    .getMetricGroup()
+                                    .getIOMetricGroup()
+                                    .getNumBuffersOutCounter());
         }
     }
 
     @Override
     public void processElement(StreamRecord<T> element) {
-        output.collect(element.replace(new IterationRecord<>(0, element.getValue())));
+        envelope.setValue(element.getValue());
+        output.collect(element.replace(envelope));
         if (flusher != null) {
             flusher.afterEmit();
         }
