@@ -21,9 +21,7 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * numbers); record timestamps are.
  *
  * <p>In an unbounded iteration the records are flushed eagerly ({@link EagerFlusher}): a slow
- * stream's records reach the body at once instead of at Flink's buffer timeout. A fast one's are
- * not: its buffers fill and leave within the millisecond anyway ({@link
- * EagerFlusher#forDenseOrSparse}).
+ * stream's records reach the body at once instead of at Flink's buffer timeout.
  */
 public final class InputWrapOperator<T> extends AbstractStreamOperator<IterationRecord<T>>
         implements OneInputStreamOperator<T, IterationRecord<T>>, BoundedOneInput {
@@ -32,13 +30,6 @@ public final class InputWrapOperator<T> extends AbstractStreamOperator<Iteration
 
     private final boolean eagerFlush;
     private transient EagerFlusher flusher;
-
-    /**
-     * One envelope for every record: each is round 0, and what follows never keeps it (a network
-     * output serializes it at once, a chained one copies it or hands it to a round wrapper, which
-     * unwraps it).
-     */
-    private transient IterationRecord<T> envelope;
 
     /**
      * @param eagerFlush whether to flush each record soon instead of at the buffer timeout
@@ -50,24 +41,17 @@ public final class InputWrapOperator<T> extends AbstractStreamOperator<Iteration
     @Override
     public void open() throws Exception {
         super.open();
-        envelope = new IterationRecord<>(0, null);
         if (eagerFlush) {
             flusher =
-                    EagerFlusher.forDenseOrSparse(
+                    new EagerFlusher(
                             OutputFlusher.of(output, config, getUserCodeClassloader()),
-                            getProcessingTimeService(),
-                            getContainingTask()
-                                    .getEnvironment()
-                                    .getMetricGroup()
-                                    .getIOMetricGroup()
-                                    .getNumBuffersOutCounter());
+                            getProcessingTimeService());
         }
     }
 
     @Override
     public void processElement(StreamRecord<T> element) {
-        envelope.setValue(element.getValue());
-        output.collect(element.replace(envelope));
+        output.collect(element.replace(new IterationRecord<>(0, element.getValue())));
         if (flusher != null) {
             flusher.afterEmit();
         }
