@@ -85,10 +85,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
         String operator = "tail of variable '" + variable + "'";
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        if (lockStep) {
-            CheckpointPreconditions.requireSameParallelism(
-                    context.getOperatorStateStore(), parallelism, operator);
-        }
+        CheckpointPreconditions.recordParallelism(context.getOperatorStateStore(), parallelism);
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerIn(0, getUserCodeClassloader());
         loggedState =
@@ -102,10 +99,12 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
         summarizedRound = -1;
         SubtaskProgress.Restored restored = summaryState.restored();
         if (context.isRestored() && restored.isRescaled()) {
-            // Unbounded iterations only (a bounded one fails above). Their tails summarize nothing;
-            // the records they logged are dealt out among the new tails, their markers dropped: the
-            // new tail sends its own as the body's round watermarks come again.
+            // The records the old tails logged are dealt out among the new tails, their markers
+            // dropped: the new tail sends its own as the body's round watermarks come again.
             restoredLog = FeedbackRescaling.recordsOnly(loggedState.get());
+            if (lockStep) {
+                summarizedRound = summarizedAtBoundary(restored.all(), operator, parallelism);
+            }
         } else if (context.isRestored()) {
             long[] summary = restored.own();
             restoredLog = loggedState.get();
@@ -123,6 +122,24 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
                                 + " with the version that took it, or start the job afresh.");
             }
         }
+    }
+
+    /**
+     * A bounded iteration restored at another parallelism from a snapshot taken between two rounds
+     * (the heads refuse any other): every old tail had passed the same round's watermark and
+     * counted nothing of the next round. That round's summary was sent and decided.
+     */
+    private long summarizedAtBoundary(List<long[]> old, String operator, int parallelism) {
+        long round = Long.MIN_VALUE;
+        for (long[] summary : old) {
+            if (summary.length != 2
+                    || (summarizes && summary[1] != 0)
+                    || (round != Long.MIN_VALUE && summary[0] != round)) {
+                throw CheckpointPreconditions.notRescalable(operator, old.size(), parallelism);
+            }
+            round = summary[0];
+        }
+        return round == Long.MIN_VALUE ? -1 : round;
     }
 
     @Override

@@ -1,0 +1,214 @@
+package io.github.flinkiteration.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.TerminationCondition;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.tuple.Tuple4;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A bounded iteration stopped with a savepoint at one parallelism resumes at another. The savepoint
+ * is taken between two rounds (the heads hold the next round until its barriers passed), so the
+ * held feedback is dealt out among the new heads, the body's keyed state follows its key groups,
+ * and the result equals a plain-Java reference.
+ *
+ * <p>Each record {@code (key, value, round)} visits a keyed sum once per round, adding {@code
+ * value}, and comes back with {@code value + 1}: a visit lost or repeated across the rescale
+ * changes the final sums.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class BoundedRescalingTest {
+
+    @RegisterExtension static final MiniClusterExtension CLUSTER = TestCluster.extension();
+
+    private static final int KEYS = 16;
+    private static final int RECORDS = 48;
+    private static final int ROUNDS = 40;
+
+    /**
+     * Each visit waits this long in the first job, so that a round takes some 50 ms or more and the
+     * savepoint comes long before the rounds run out: a stop-with-savepoint that meets the
+     * iteration's own end is declined by Flink (some heads have finished, and heads keep union
+     * state).
+     */
+    private static final long FIRST_JOB_VISIT_NANOS = 3_000_000;
+
+    private static final TypeInformation<Tuple3<Long, Long, Integer>> RECORD =
+            Types.TUPLE(Types.LONG, Types.LONG, Types.INT);
+    private static final TypeInformation<Tuple4<Long, Long, Integer, Long>> SUMMED =
+            Types.TUPLE(Types.LONG, Types.LONG, Types.INT, Types.LONG);
+
+    @ParameterizedTest(name = "{0}: parallelism {1} -> {2}")
+    @CsvSource({"hashmap, 2, 3", "hashmap, 3, 2", "rocksdb, 2, 3", "rocksdb, 3, 2"})
+    void boundedIterationResumesFromASavepointAtAnotherParallelism(
+            String backend, int before, int after, @TempDir Path savepoints) throws Exception {
+        String run = UUID.randomUUID().toString();
+        try {
+            StreamExecutionEnvironment first =
+                    TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
+            loop(first, run, FIRST_JOB_VISIT_NANOS);
+            JobClient job = first.executeAsync();
+            while (RecordingSink.received(run).isEmpty()) {
+                Thread.sleep(10);
+            }
+            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+            int seenBefore = RecordingSink.received(run).size();
+
+            Configuration resume = new Configuration();
+            resume.set(StateBackendOptions.STATE_BACKEND, backend);
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            StreamExecutionEnvironment second =
+                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
+            second.setParallelism(after);
+            loop(second, run, 0);
+            second.execute();
+
+            List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
+            assertThat(finalSums(visits)).isEqualTo(referenceSums());
+            // The savepoint fell in the middle of the run: the second job ran rounds of its own.
+            assertThat(visits.subList(seenBefore, visits.size()))
+                    .anySatisfy(visit -> assertThat(visit.f2).isLessThan(ROUNDS - 1));
+            assertThat(visits.subList(0, seenBefore))
+                    .allSatisfy(visit -> assertThat(visit.f2).isLessThan(ROUNDS - 1));
+        } finally {
+            RecordingSink.forget(run);
+        }
+    }
+
+    /** Runs {@link #ROUNDS} rounds; every visit leaves as {@code (key, sum so far, round)}. */
+    private static void loop(StreamExecutionEnvironment env, String run, long visitNanos) {
+        // Spread over the job's parallelism, which the head of the variable takes.
+        DataStream<Tuple3<Long, Long, Integer>> initial =
+                env.fromData(RECORD, initialRecords().toArray(Tuple3[]::new))
+                        .uid("initial")
+                        .rebalance()
+                        .map(record -> record)
+                        .returns(RECORD)
+                        .uid("spread");
+        new BoundedIteration()
+                .bindVariable("records", initial)
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<Tuple3<Long, Long, Integer>> records = inputs.get("records");
+                            DataStream<Tuple4<Long, Long, Integer, Long>> summed =
+                                    records.keyBy(record -> record.f0)
+                                            .process(new KeyedSum(visitNanos))
+                                            .returns(SUMMED)
+                                            .uid("sum");
+                            DataStream<Tuple3<Long, Long, Integer>> next =
+                                    summed.map(new NextRound()).returns(RECORD).uid("next");
+                            DataStream<Tuple3<Long, Long, Integer>> visits =
+                                    summed.map(visit -> Tuple3.of(visit.f0, visit.f3, visit.f2))
+                                            .returns(RECORD)
+                                            .uid("visit");
+                            return IterationDeclaration.builder()
+                                    .withFeedback("records", next)
+                                    .withOutput("visits", visits)
+                                    .until(TerminationCondition.maxRounds(ROUNDS))
+                                    .build();
+                        })
+                .apply()
+                .<Tuple3<Long, Long, Integer>>get("visits")
+                .sinkTo(new RecordingSink<>(run))
+                .uid("visits");
+    }
+
+    /** {@code (i % KEYS, i, 0)} for {@code i < RECORDS}. */
+    private static List<Tuple3<Long, Long, Integer>> initialRecords() {
+        List<Tuple3<Long, Long, Integer>> records = new ArrayList<>();
+        for (long i = 0; i < RECORDS; i++) {
+            records.add(Tuple3.of(i % KEYS, i, 0));
+        }
+        return records;
+    }
+
+    /** The largest sum per key: sums only grow, so it is the last. */
+    private static Map<Long, Long> finalSums(List<Tuple3<Long, Long, Integer>> visits) {
+        Map<Long, Long> sums = new HashMap<>();
+        for (Tuple3<Long, Long, Integer> visit : visits) {
+            sums.merge(visit.f0, visit.f1, Math::max);
+        }
+        return sums;
+    }
+
+    /** Record {@code i} visits in rounds {@code 0 … ROUNDS - 1}, adding {@code i + round}. */
+    private static Map<Long, Long> referenceSums() {
+        Map<Long, Long> sums = new HashMap<>();
+        for (Tuple3<Long, Long, Integer> record : initialRecords()) {
+            for (int round = 0; round < ROUNDS; round++) {
+                sums.merge(record.f0, record.f1 + round, Long::sum);
+            }
+        }
+        return sums;
+    }
+
+    /** Adds the record's value to its key's sum and emits {@code (key, value, round, sum)}. */
+    private static final class KeyedSum
+            extends KeyedProcessFunction<
+                    Long, Tuple3<Long, Long, Integer>, Tuple4<Long, Long, Integer, Long>> {
+        private final long waitNanos;
+        private transient ValueState<Long> sum;
+
+        KeyedSum(long waitNanos) {
+            this.waitNanos = waitNanos;
+        }
+
+        @Override
+        public void open(OpenContext context) {
+            sum = getRuntimeContext().getState(new ValueStateDescriptor<>("sum", Long.class));
+        }
+
+        @Override
+        public void processElement(
+                Tuple3<Long, Long, Integer> record,
+                Context ctx,
+                Collector<Tuple4<Long, Long, Integer, Long>> out)
+                throws Exception {
+            if (waitNanos > 0) {
+                LockSupport.parkNanos(waitNanos);
+            }
+            long next = (sum.value() == null ? 0 : sum.value()) + record.f1;
+            sum.update(next);
+            out.collect(Tuple4.of(record.f0, record.f1, record.f2, next));
+        }
+    }
+
+    /** The record of the next round: value and round one higher. */
+    private static final class NextRound
+            implements MapFunction<Tuple4<Long, Long, Integer, Long>, Tuple3<Long, Long, Integer>> {
+        @Override
+        public Tuple3<Long, Long, Integer> map(Tuple4<Long, Long, Integer, Long> record) {
+            return Tuple3.of(record.f0, record.f1 + 1, record.f2 + 1);
+        }
+    }
+}
