@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.TerminationCondition;
+import io.github.flinkiteration.testing.ControlledSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -68,16 +70,39 @@ class BoundedRescalingTest {
     private static final TypeInformation<Tuple4<Long, Long, Integer, Long>> SUMMED =
             Types.TUPLE(Types.LONG, Types.LONG, Types.INT, Types.LONG);
 
-    @ParameterizedTest(name = "{0}: parallelism {1} -> {2}")
-    @CsvSource({"hashmap, 2, 3", "hashmap, 3, 2", "rocksdb, 2, 3", "rocksdb, 3, 2"})
+    /**
+     * With {@code roundZeroRunning}, the first job reads only half of the initial records, so the
+     * savepoint falls while round 0 still runs (before its watermark, which comes when the input
+     * ends); the second job reads the rest. Otherwise the initial input ends at once and the
+     * savepoint falls between two later rounds.
+     */
+    @ParameterizedTest(name = "{0}: parallelism {1} -> {2}, round 0 running: {3}")
+    @CsvSource({
+        "hashmap, 2, 3, false",
+        "hashmap, 3, 2, false",
+        "rocksdb, 2, 3, false",
+        "rocksdb, 3, 2, false",
+        "hashmap, 3, 2, true",
+        "rocksdb, 2, 3, true"
+    })
     void boundedIterationResumesFromASavepointAtAnotherParallelism(
-            String backend, int before, int after, @TempDir Path savepoints) throws Exception {
+            String backend,
+            int before,
+            int after,
+            boolean roundZeroRunning,
+            @TempDir Path savepoints)
+            throws Exception {
         String run = UUID.randomUUID().toString();
-        try {
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
             StreamExecutionEnvironment first =
                     TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
-            loop(first, run, FIRST_JOB_VISIT_NANOS);
+            loop(first, gate, run, FIRST_JOB_VISIT_NANOS);
             JobClient job = first.executeAsync();
+            if (roundZeroRunning) {
+                gate.allowBelow(RECORDS / 2);
+            } else {
+                gate.open();
+            }
             while (RecordingSink.received(run).isEmpty()) {
                 Thread.sleep(10);
             }
@@ -90,7 +115,8 @@ class BoundedRescalingTest {
             StreamExecutionEnvironment second =
                     StreamExecutionEnvironment.getExecutionEnvironment(resume);
             second.setParallelism(after);
-            loop(second, run, 0);
+            loop(second, gate, run, 0);
+            gate.open();
             second.execute();
 
             List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
@@ -106,10 +132,20 @@ class BoundedRescalingTest {
     }
 
     /** Runs {@link #ROUNDS} rounds; every visit leaves as {@code (key, sum so far, round)}. */
-    private static void loop(StreamExecutionEnvironment env, String run, long visitNanos) {
-        // Spread over the job's parallelism, which the head of the variable takes.
+    private static void loop(
+            StreamExecutionEnvironment env,
+            ControlledSource.Gate gate,
+            String run,
+            long visitNanos) {
+        // The source keeps its parallelism (it restores its position only at the same one); the
+        // records are spread over the job's parallelism, which the head of the variable takes.
         DataStream<Tuple3<Long, Long, Integer>> initial =
-                env.fromData(RECORD, initialRecords().toArray(Tuple3[]::new))
+                env.fromSource(
+                                ControlledSource.bounded(
+                                        gate, RECORDS, i -> Tuple3.of(i % KEYS, i, 0), RECORD),
+                                WatermarkStrategy.noWatermarks(),
+                                "initial")
+                        .setParallelism(2)
                         .uid("initial")
                         .rebalance()
                         .map(record -> record)

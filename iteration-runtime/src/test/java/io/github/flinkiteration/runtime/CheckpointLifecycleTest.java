@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.testing.ControlledSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,9 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -66,12 +69,21 @@ class CheckpointLifecycleTest {
     }
 
     @Test
-    void restoringABoundedIterationAtAnotherParallelismFailsNamingTheOperator(
-            @TempDir Path savepoints) throws Exception {
+    void restoringABoundedIterationFromAMidRoundCheckpointAtAnotherParallelismFailsSayingWhatToDo(
+            @TempDir Path checkpoints) throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            // Periodic checkpoints, kept after the job is cancelled; not taken between rounds.
+            Configuration retained = new Configuration();
+            retained.set(
+                    CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+            retained.set(
+                    CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
             StreamExecutionEnvironment first =
-                    TestCluster.withAlignedSavepoints(TestCluster.env(2));
+                    StreamExecutionEnvironment.getExecutionEnvironment(retained);
+            first.setParallelism(2);
+            first.enableCheckpointing(100);
             LoopJobs.gatedIncrements(first, gate).sinkTo(new RecordingSink<>(run));
             JobClient job = first.executeAsync();
             // Round 0 is in progress, and round 1's feedback is held at the heads.
@@ -79,22 +91,44 @@ class CheckpointLifecycleTest {
             while (RecordingSink.received(run).size() < 40) {
                 Thread.sleep(10);
             }
-            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+            Path checkpoint = awaitCompletedCheckpoint(checkpoints);
+            job.cancel().get();
 
             Configuration resume = new Configuration();
-            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toUri().toString());
             resume.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
             StreamExecutionEnvironment second =
                     StreamExecutionEnvironment.getExecutionEnvironment(resume);
             second.setParallelism(3);
             LoopJobs.gatedIncrements(second, gate).sinkTo(new RecordingSink<>(run));
             assertThatThrownBy(second::execute)
-                    .hasStackTraceContaining("was checkpointed at parallelism 2")
+                    .hasStackTraceContaining(
+                            "was checkpointed at parallelism 2 in the middle of a round")
                     .hasStackTraceContaining("restored at parallelism 3")
-                    .hasStackTraceContaining("A bounded iteration cannot change its parallelism")
-                    .hasStackTraceContaining("Restore at parallelism 2");
+                    .hasStackTraceContaining("Restore at parallelism 2")
+                    .hasStackTraceContaining("take a savepoint")
+                    .hasStackTraceContaining("rescalableCheckpoints(true)");
         } finally {
             RecordingSink.forget(run);
+        }
+    }
+
+    /** The directory of a checkpoint that completed under {@code checkpoints}. */
+    private static Path awaitCompletedCheckpoint(Path checkpoints) throws Exception {
+        while (true) {
+            try (var jobs = Files.list(checkpoints)) {
+                for (Path jobDirectory : (Iterable<Path>) jobs::iterator) {
+                    try (var taken = Files.list(jobDirectory)) {
+                        for (Path checkpoint : (Iterable<Path>) taken::iterator) {
+                            if (checkpoint.getFileName().toString().startsWith("chk-")
+                                    && Files.exists(checkpoint.resolve("_metadata"))) {
+                                return checkpoint;
+                            }
+                        }
+                    }
+                }
+            }
+            Thread.sleep(20);
         }
     }
 

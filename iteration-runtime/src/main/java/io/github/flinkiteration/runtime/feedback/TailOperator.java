@@ -103,7 +103,8 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
             // dropped: the new tail sends its own as the body's round watermarks come again.
             restoredLog = FeedbackRescaling.recordsOnly(loggedState.get());
             if (lockStep) {
-                summarizedRound = summarizedAtBoundary(restored.all(), operator, parallelism);
+                summarizedRound =
+                        summarizedAtBoundary(restored.all(), operator, subtask, parallelism);
             }
         } else if (context.isRestored()) {
             long[] summary = restored.own();
@@ -126,19 +127,24 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
 
     /**
      * A bounded iteration restored at another parallelism from a snapshot taken between two rounds
-     * (the heads refuse any other): every old tail had passed the same round's watermark and
-     * counted nothing of the next round. That round's summary was sent and decided.
+     * (the heads refuse any other): every old tail had passed the same round's watermark, whose
+     * summary was sent and decided. Only before round 0's watermark (round 0 still running, its
+     * inputs not ended) had the old tails counted feedback for a summary not sent yet: subtask 0
+     * takes the sum, so that the deciders' total, which says whether the round fed anything back,
+     * stays the same.
      */
-    private long summarizedAtBoundary(List<long[]> old, String operator, int parallelism) {
+    private long summarizedAtBoundary(
+            List<long[]> old, String operator, int subtask, int parallelism) {
         long round = Long.MIN_VALUE;
+        long counted = 0;
         for (long[] summary : old) {
-            if (summary.length != 2
-                    || (summarizes && summary[1] != 0)
-                    || (round != Long.MIN_VALUE && summary[0] != round)) {
+            if (summary.length != 2 || (round != Long.MIN_VALUE && summary[0] != round)) {
                 throw CheckpointPreconditions.notRescalable(operator, old.size(), parallelism);
             }
             round = summary[0];
+            counted += summary[1];
         }
+        fedBack = subtask == 0 ? counted : 0;
         return round == Long.MIN_VALUE ? -1 : round;
     }
 
