@@ -57,6 +57,9 @@ class BoundedRescalingTest {
     private static final int RECORDS = 48;
     private static final int ROUNDS = 40;
 
+    /** The last round of the iteration with a constant: the check's stream is empty in it. */
+    private static final int STOP_ROUND = 30;
+
     /**
      * Each visit waits this long in the first job, so that a round takes some 50 ms or more and the
      * savepoint comes long before the rounds run out: a stop-with-savepoint that meets the
@@ -131,6 +134,47 @@ class BoundedRescalingTest {
         }
     }
 
+    /**
+     * With a constant, replayed into every round, and a termination check, which stops the
+     * iteration after the first round in which a stream got nothing: the coordinator decides each
+     * round, the replays hold between rounds like the heads, and each replay and check subtask
+     * takes its share of the old ones' caches and counts.
+     */
+    @ParameterizedTest(name = "{0}: parallelism {1} -> {2}")
+    @CsvSource({"hashmap, 2, 3", "rocksdb, 3, 2"})
+    void boundedIterationWithAConstantAndACheckResumesAtAnotherParallelism(
+            String backend, int before, int after, @TempDir Path savepoints) throws Exception {
+        String run = UUID.randomUUID().toString();
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            StreamExecutionEnvironment first =
+                    TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
+            loopWithConstant(first, gate, run, FIRST_JOB_VISIT_NANOS);
+            JobClient job = first.executeAsync();
+            gate.open();
+            while (RecordingSink.received(run).isEmpty()) {
+                Thread.sleep(10);
+            }
+            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+            int seenBefore = RecordingSink.received(run).size();
+
+            Configuration resume = new Configuration();
+            resume.set(StateBackendOptions.STATE_BACKEND, backend);
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            StreamExecutionEnvironment second =
+                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
+            second.setParallelism(after);
+            loopWithConstant(second, gate, run, 0);
+            second.execute();
+
+            List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
+            assertThat(finalSums(visits)).isEqualTo(referenceSumsWithConstant());
+            assertThat(visits.subList(seenBefore, visits.size()))
+                    .anySatisfy(visit -> assertThat(visit.f2).isLessThan(STOP_ROUND));
+        } finally {
+            RecordingSink.forget(run);
+        }
+    }
+
     /** Runs {@link #ROUNDS} rounds; every visit leaves as {@code (key, sum so far, round)}. */
     private static void loop(
             StreamExecutionEnvironment env,
@@ -177,6 +221,100 @@ class BoundedRescalingTest {
                 .<Tuple3<Long, Long, Integer>>get("visits")
                 .sinkTo(new RecordingSink<>(run))
                 .uid("visits");
+    }
+
+    /**
+     * Variable records and the constant's records {@code (key, weight, -1)} are summed per key;
+     * only variable records come back. The iteration ends after round {@link #STOP_ROUND}, the
+     * first in which no record of a round below it passes the check's stream.
+     */
+    private static void loopWithConstant(
+            StreamExecutionEnvironment env,
+            ControlledSource.Gate gate,
+            String run,
+            long visitNanos) {
+        DataStream<Tuple3<Long, Long, Integer>> initial =
+                env.fromSource(
+                                ControlledSource.bounded(
+                                        gate, RECORDS, i -> Tuple3.of(i % KEYS, i, 0), RECORD),
+                                WatermarkStrategy.noWatermarks(),
+                                "initial")
+                        .setParallelism(2)
+                        .uid("initial")
+                        .rebalance()
+                        .map(record -> record)
+                        .returns(RECORD)
+                        .uid("spread");
+        DataStream<Tuple3<Long, Long, Integer>> weights =
+                env.fromData(RECORD, constantRecords().toArray(Tuple3[]::new))
+                        .uid("weights")
+                        .rebalance()
+                        .map(record -> record)
+                        .returns(RECORD)
+                        .uid("spread-weights");
+        new BoundedIteration()
+                .bindVariable("records", initial)
+                .bindConstant("weights", weights)
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<Tuple3<Long, Long, Integer>> records = inputs.get("records");
+                            DataStream<Tuple3<Long, Long, Integer>> constant =
+                                    inputs.get("weights");
+                            DataStream<Tuple4<Long, Long, Integer, Long>> summed =
+                                    records.union(constant)
+                                            .keyBy(record -> record.f0)
+                                            .process(new KeyedSum(visitNanos))
+                                            .returns(SUMMED)
+                                            .uid("sum");
+                            DataStream<Tuple3<Long, Long, Integer>> next =
+                                    summed.filter(visit -> visit.f2 >= 0)
+                                            .map(new NextRound())
+                                            .returns(RECORD)
+                                            .uid("next");
+                            DataStream<Tuple3<Long, Long, Integer>> visits =
+                                    summed.map(visit -> Tuple3.of(visit.f0, visit.f3, visit.f2))
+                                            .returns(RECORD)
+                                            .uid("visit");
+                            DataStream<Tuple3<Long, Long, Integer>> early =
+                                    records.filter(record -> record.f2 < STOP_ROUND);
+                            return IterationDeclaration.builder()
+                                    .withFeedback("records", next)
+                                    .withOutput("visits", visits)
+                                    .until(
+                                            TerminationCondition.maxRounds(10 * STOP_ROUND)
+                                                    .or(TerminationCondition.whenEmpty(early)))
+                                    .build();
+                        })
+                .apply()
+                .<Tuple3<Long, Long, Integer>>get("visits")
+                .sinkTo(new RecordingSink<>(run))
+                .uid("visits");
+    }
+
+    /** {@code (key, 1000 + key, -1)} for every key. */
+    private static List<Tuple3<Long, Long, Integer>> constantRecords() {
+        List<Tuple3<Long, Long, Integer>> records = new ArrayList<>();
+        for (long key = 0; key < KEYS; key++) {
+            records.add(Tuple3.of(key, 1000 + key, -1));
+        }
+        return records;
+    }
+
+    /**
+     * Rounds {@code 0 … STOP_ROUND} run: each variable record adds {@code i + round}, each constant
+     * record its weight, in every round.
+     */
+    private static Map<Long, Long> referenceSumsWithConstant() {
+        Map<Long, Long> sums = new HashMap<>();
+        for (int round = 0; round <= STOP_ROUND; round++) {
+            for (Tuple3<Long, Long, Integer> record : initialRecords()) {
+                sums.merge(record.f0, record.f1 + round, Long::sum);
+            }
+            for (Tuple3<Long, Long, Integer> weight : constantRecords()) {
+                sums.merge(weight.f0, weight.f1, Long::sum);
+            }
+        }
+        return sums;
     }
 
     /** {@code (i % KEYS, i, 0)} for {@code i < RECORDS}. */

@@ -11,8 +11,8 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
 
 /**
- * What an iteration's checkpoints require, checked when its operators start. Both failures are for
- * good ({@link SuppressRestartsException}): a restart would fail the same way.
+ * What an iteration's checkpoints require, checked when its operators start. Failures at start are
+ * for good ({@link SuppressRestartsException}): a restart would fail the same way.
  */
 public final class CheckpointPreconditions {
 
@@ -73,34 +73,6 @@ public final class CheckpointPreconditions {
                             + " restore). Enable checkpointing, for example"
                             + " env.enableCheckpointing(60_000) or execution.checkpointing.interval,"
                             + " before taking savepoints of a job with an iteration.");
-        }
-    }
-
-    /**
-     * Fails when an operator of a bounded iteration that cannot be rescaled (a constant's replay, a
-     * termination check) is restored at another parallelism; records the parallelism otherwise.
-     */
-    public static void requireSameParallelism(
-            OperatorStateStore store, int parallelism, String operator) throws Exception {
-        int old = recordParallelism(store, parallelism);
-        if (old >= 0 && old != parallelism) {
-            throw new SuppressRestartsException(
-                    new IllegalStateException(
-                            "The iteration's "
-                                    + operator
-                                    + " was checkpointed at parallelism "
-                                    + old
-                                    + " and is restored at parallelism "
-                                    + parallelism
-                                    + ". A bounded iteration with constants or termination checks"
-                                    + " cannot change its parallelism: their per-subtask caches"
-                                    + " and tallies are not split or merged. Restore at"
-                                    + " parallelism "
-                                    + old
-                                    + ", or start the job without this checkpoint. (Bounded"
-                                    + " iterations of variables and data inputs rescale from"
-                                    + " savepoints; unbounded iterations rescale from any"
-                                    + " checkpoint.)"));
         }
     }
 

@@ -273,7 +273,7 @@ final class RoundController {
                         plan.getName(),
                         checkpointId);
                 for (Participant participant : participants.values()) {
-                    if (participant.coordinator.getRole() == Role.HEAD) {
+                    if (participant.holds()) {
                         participant.coordinator.sendToSubtasks(
                                 SnapshotHoldEvent.hold(checkpointId));
                     }
@@ -321,7 +321,7 @@ final class RoundController {
             }
         }
         for (Participant head : participants.values()) {
-            if (head.coordinator.getRole() != Role.HEAD) {
+            if (!head.holds()) {
                 continue;
             }
             for (int i = 0; i < head.reported.length; i++) {
@@ -354,7 +354,7 @@ final class RoundController {
                                                 + plan.getName()
                                                 + " reached a round boundary")));
         for (Participant participant : participants.values()) {
-            if (participant.coordinator.getRole() == Role.HEAD) {
+            if (participant.holds()) {
                 participant.coordinator.sendToSubtasks(
                         SnapshotHoldEvent.release(over.checkpointId));
             }
@@ -362,10 +362,11 @@ final class RoundController {
         over.deferred.forEach(Runnable::run);
     }
 
+    /** The subtasks that hold for a rescalable snapshot: heads and replays, where rounds enter. */
     private int headSubtasks() {
         int subtasks = 0;
         for (Participant participant : participants.values()) {
-            if (participant.coordinator.getRole() == Role.HEAD) {
+            if (participant.holds()) {
                 subtasks += participant.reported.length;
             }
         }
@@ -565,6 +566,12 @@ final class RoundController {
             this.resumeRound = new int[parallelism];
             Arrays.fill(reported, -1);
             Arrays.fill(resumeRound, -1);
+        }
+
+        /** Whether its subtasks hold for a rescalable snapshot: where rounds enter the body. */
+        boolean holds() {
+            Role role = coordinator.getRole();
+            return role == Role.HEAD || role == Role.REPLAY;
         }
     }
 
