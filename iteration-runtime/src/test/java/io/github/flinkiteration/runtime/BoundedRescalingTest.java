@@ -3,6 +3,7 @@ package io.github.flinkiteration.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.IterationConfig;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.testing.ControlledSource;
@@ -99,7 +100,7 @@ class BoundedRescalingTest {
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
             StreamExecutionEnvironment first =
                     TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
-            loop(first, gate, run, FIRST_JOB_VISIT_NANOS);
+            loop(first, gate, run, FIRST_JOB_VISIT_NANOS, false);
             JobClient job = first.executeAsync();
             if (roundZeroRunning) {
                 gate.allowBelow(RECORDS / 2);
@@ -118,7 +119,7 @@ class BoundedRescalingTest {
             StreamExecutionEnvironment second =
                     StreamExecutionEnvironment.getExecutionEnvironment(resume);
             second.setParallelism(after);
-            loop(second, gate, run, 0);
+            loop(second, gate, run, 0, false);
             gate.open();
             second.execute();
 
@@ -129,6 +130,48 @@ class BoundedRescalingTest {
                     .anySatisfy(visit -> assertThat(visit.f2).isLessThan(ROUNDS - 1));
             assertThat(visits.subList(0, seenBefore))
                     .allSatisfy(visit -> assertThat(visit.f2).isLessThan(ROUNDS - 1));
+        } finally {
+            RecordingSink.forget(run);
+        }
+    }
+
+    /**
+     * Built with rescalable checkpoints, the iteration takes every checkpoint between two rounds: a
+     * job restarted from its latest retained checkpoint at another parallelism (as the adaptive
+     * scheduler does after losing a TaskManager) goes on and ends with the reference result.
+     */
+    @ParameterizedTest(name = "{0}: parallelism {1} -> {2}")
+    @CsvSource({"hashmap, 3, 2", "rocksdb, 2, 3"})
+    void aCheckpointOfAnIterationWithRescalableCheckpointsResumesAtAnotherParallelism(
+            String backend, int before, int after, @TempDir Path checkpoints) throws Exception {
+        String run = UUID.randomUUID().toString();
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            StreamExecutionEnvironment first =
+                    Savepoints.retainingCheckpoints(TestCluster.env(before, backend), checkpoints);
+            loop(first, gate, run, FIRST_JOB_VISIT_NANOS, true);
+            JobClient job = first.executeAsync();
+            gate.open();
+            while (RecordingSink.received(run).isEmpty()) {
+                Thread.sleep(10);
+            }
+            Savepoints.awaitRetainedCheckpoint(checkpoints);
+            job.cancel().get();
+            Path checkpoint = Savepoints.latestRetainedCheckpoint(checkpoints);
+            int seenBefore = RecordingSink.received(run).size();
+
+            Configuration resume = new Configuration();
+            resume.set(StateBackendOptions.STATE_BACKEND, backend);
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toUri().toString());
+            StreamExecutionEnvironment second =
+                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
+            second.setParallelism(after);
+            loop(second, gate, run, 0, true);
+            second.execute();
+
+            List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
+            assertThat(finalSums(visits)).isEqualTo(referenceSums());
+            assertThat(visits.subList(seenBefore, visits.size()))
+                    .anySatisfy(visit -> assertThat(visit.f2).isLessThan(ROUNDS - 1));
         } finally {
             RecordingSink.forget(run);
         }
@@ -180,7 +223,8 @@ class BoundedRescalingTest {
             StreamExecutionEnvironment env,
             ControlledSource.Gate gate,
             String run,
-            long visitNanos) {
+            long visitNanos,
+            boolean rescalableCheckpoints) {
         // The source keeps its parallelism (it restores its position only at the same one); the
         // records are spread over the job's parallelism, which the head of the variable takes.
         DataStream<Tuple3<Long, Long, Integer>> initial =
@@ -197,6 +241,10 @@ class BoundedRescalingTest {
                         .uid("spread");
         new BoundedIteration()
                 .bindVariable("records", initial)
+                .withConfig(
+                        IterationConfig.builder()
+                                .rescalableCheckpoints(rescalableCheckpoints)
+                                .build())
                 .withBody(
                         (inputs, context) -> {
                             DataStream<Tuple3<Long, Long, Integer>> records = inputs.get("records");

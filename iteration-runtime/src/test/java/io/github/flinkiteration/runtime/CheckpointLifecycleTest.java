@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.testing.ControlledSource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +18,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -74,16 +71,8 @@ class CheckpointLifecycleTest {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
             // Periodic checkpoints, kept after the job is cancelled; not taken between rounds.
-            Configuration retained = new Configuration();
-            retained.set(
-                    CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-            retained.set(
-                    CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
             StreamExecutionEnvironment first =
-                    StreamExecutionEnvironment.getExecutionEnvironment(retained);
-            first.setParallelism(2);
-            first.enableCheckpointing(100);
+                    Savepoints.retainingCheckpoints(TestCluster.env(2), checkpoints);
             LoopJobs.gatedIncrements(first, gate).sinkTo(new RecordingSink<>(run));
             JobClient job = first.executeAsync();
             // Round 0 is in progress, and round 1's feedback is held at the heads.
@@ -91,8 +80,9 @@ class CheckpointLifecycleTest {
             while (RecordingSink.received(run).size() < 40) {
                 Thread.sleep(10);
             }
-            Path checkpoint = awaitCompletedCheckpoint(checkpoints);
+            Savepoints.awaitRetainedCheckpoint(checkpoints);
             job.cancel().get();
+            Path checkpoint = Savepoints.latestRetainedCheckpoint(checkpoints);
 
             Configuration resume = new Configuration();
             resume.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toUri().toString());
@@ -110,25 +100,6 @@ class CheckpointLifecycleTest {
                     .hasStackTraceContaining("rescalableCheckpoints(true)");
         } finally {
             RecordingSink.forget(run);
-        }
-    }
-
-    /** The directory of a checkpoint that completed under {@code checkpoints}. */
-    private static Path awaitCompletedCheckpoint(Path checkpoints) throws Exception {
-        while (true) {
-            try (var jobs = Files.list(checkpoints)) {
-                for (Path jobDirectory : (Iterable<Path>) jobs::iterator) {
-                    try (var taken = Files.list(jobDirectory)) {
-                        for (Path checkpoint : (Iterable<Path>) taken::iterator) {
-                            if (checkpoint.getFileName().toString().startsWith("chk-")
-                                    && Files.exists(checkpoint.resolve("_metadata"))) {
-                                return checkpoint;
-                            }
-                        }
-                    }
-                }
-            }
-            Thread.sleep(20);
         }
     }
 

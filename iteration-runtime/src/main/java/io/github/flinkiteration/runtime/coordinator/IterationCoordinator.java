@@ -191,11 +191,11 @@ final class IterationCoordinator implements OperatorCoordinator, CoordinationReq
                                     + " of a job with an iteration. The job keeps running."));
             return;
         }
-        if (plan.isLockStep()
-                && (plan.isEveryCheckpointRescalable() || isSavepoint(checkpointId))) {
+        boolean savepoint = isSavepoint(checkpointId);
+        if (plan.isLockStep() && (savepoint || plan.isEveryCheckpointRescalable())) {
             // Flink injects the barriers only once every coordinator completed its future, and the
             // checkpoint timeout runs meanwhile: the heads first reach a round boundary.
-            controller.prepareRescalableSnapshot(checkpointId, result);
+            controller.prepareRescalableSnapshot(checkpointId, savepoint, result);
             return;
         }
         result.complete(new byte[0]);

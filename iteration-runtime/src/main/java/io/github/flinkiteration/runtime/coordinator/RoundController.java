@@ -257,7 +257,7 @@ final class RoundController {
      * Each of the iteration's coordinators asks; the first asking sends the heads the hold.
      */
     synchronized void prepareRescalableSnapshot(
-            long checkpointId, CompletableFuture<byte[]> result) {
+            long checkpointId, boolean savepoint, CompletableFuture<byte[]> result) {
         if (hold != null && hold.checkpointId != checkpointId) {
             // An older snapshot the heads held for was given up without a word reaching us.
             releaseHold(hold.checkpointId);
@@ -267,11 +267,19 @@ final class RoundController {
             if (terminated || hold.headSubtasks == 0) {
                 hold.ready = true;
             } else {
-                LOG.info(
-                        "Iteration '{}' holds its next round for snapshot {}, so that the"
-                                + " snapshot falls between two rounds",
-                        plan.getName(),
-                        checkpointId);
+                if (savepoint) {
+                    LOG.info(
+                            "Iteration '{}' holds its next round for savepoint {}, so that it"
+                                    + " falls between two rounds and can be restored at another"
+                                    + " parallelism",
+                            plan.getName(),
+                            checkpointId);
+                } else {
+                    LOG.debug(
+                            "Iteration '{}' holds its next round for checkpoint {}",
+                            plan.getName(),
+                            checkpointId);
+                }
                 for (Participant participant : participants.values()) {
                     if (participant.holds()) {
                         participant.coordinator.sendToSubtasks(
@@ -320,6 +328,10 @@ final class RoundController {
                 behind.add(entry.getKey());
             }
         }
+        hold.upTo = latest;
+        List<Runnable> waiting = new ArrayList<>(hold.deferred);
+        hold.deferred.clear();
+        waiting.forEach(Runnable::run); // the starts up to the latest round go out, others wait
         for (Participant head : participants.values()) {
             if (!head.holds()) {
                 continue;
@@ -344,6 +356,16 @@ final class RoundController {
         }
         SnapshotHold over = hold;
         hold = null;
+        if (!over.ready) {
+            LOG.warn(
+                    "Iteration '{}': snapshot {} was given up (aborted, or the checkpoint timeout"
+                            + " expired) before every head and replay stood between two rounds;"
+                            + " rounds go on. Heads that had not answered: {} of {}.",
+                    plan.getName(),
+                    over.checkpointId,
+                    over.headSubtasks - over.rounds.size(),
+                    over.headSubtasks);
+        }
         over.results.forEach(
                 result ->
                         result.completeExceptionally(
@@ -532,10 +554,11 @@ final class RoundController {
     }
 
     private void sendToHeadsAndReplays(RoundDecisionEvent decision) {
-        if (hold != null) {
-            // A replay has no hold of its own, and a head applies nothing while it holds anyway:
-            // the decision goes out once the snapshot passed (Flink then delivers it after each
-            // subtask's snapshot).
+        if (hold != null && (decision.isTerminate() || decision.getNextRound() > hold.upTo)) {
+            // A replay would start the round before its barrier, and a head applies nothing while
+            // it holds anyway: the decision goes out once the snapshot passed (Flink then delivers
+            // it after each subtask's snapshot). Starts up to the round the holders catch up with
+            // go out now: they were decided before the hold, and the holders wait for them.
             hold.deferred.add(() -> sendToHeadsAndReplays(decision));
             return;
         }
@@ -587,6 +610,9 @@ final class RoundController {
         final List<CompletableFuture<byte[]>> results = new ArrayList<>();
         final List<Runnable> deferred = new ArrayList<>();
         boolean ready;
+
+        /** The round the holders catch up with; starts up to it are not held back. */
+        int upTo = Integer.MIN_VALUE;
 
         SnapshotHold(long checkpointId, int headSubtasks) {
             this.checkpointId = checkpointId;
