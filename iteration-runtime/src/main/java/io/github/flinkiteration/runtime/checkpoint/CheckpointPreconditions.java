@@ -130,4 +130,26 @@ public final class CheckpointPreconditions {
                                 + " IterationConfig.builder().rescalableCheckpoints(true) so"
                                 + " that its checkpoints are too."));
     }
+
+    /**
+     * The failure of a body operator of an iteration with aggregators restored at another
+     * parallelism: its subtasks' partial aggregates of the last round, which they report again
+     * after a restore, belong to the old subtasks.
+     */
+    public static SuppressRestartsException aggregatorsNotRescalable(
+            String operator, int oldParallelism, int parallelism) {
+        return new SuppressRestartsException(
+                new IllegalStateException(
+                        "The iteration's "
+                                + operator
+                                + " was checkpointed at parallelism "
+                                + oldParallelism
+                                + " and is restored at parallelism "
+                                + parallelism
+                                + ". An iteration with aggregators cannot change its parallelism:"
+                                + " each subtask's partial aggregates belong to it. Restore at"
+                                + " parallelism "
+                                + oldParallelism
+                                + ", or start the job without this snapshot."));
+    }
 }
