@@ -344,6 +344,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             holdAnswered = false;
             if (deferredInitialEnd && holdUpTo >= 0) {
                 deferredInitialEnd = false;
+                initialEnded = true;
                 emitRoundWatermark(0);
             }
             if (deferredStart >= 0 && deferredStart <= holdUpTo) {
@@ -379,6 +380,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         holdAnswered = false;
         if (deferredInitialEnd) {
             deferredInitialEnd = false;
+            initialEnded = true;
             emitRoundWatermark(0);
         }
         if (deferredStart >= 0) {
@@ -470,11 +472,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     protected void endEnteringInput() throws Exception {
         // After a restore Flink ends an input again that had ended before the checkpoint.
         if (!initialEnded) {
-            initialEnded = true;
             if (holdingFor >= 0 && holdUpTo < 0) {
-                deferredInitialEnd = true; // round 0's watermark would cross the snapshot
+                // Round 0's watermark would cross the snapshot. Not ended in the snapshot either:
+                // restored, Flink ends the input again.
+                deferredInitialEnd = true;
                 return;
             }
+            initialEnded = true;
             emitRoundWatermark(0);
             answerHoldIfReady();
             reportCompletedRounds();
