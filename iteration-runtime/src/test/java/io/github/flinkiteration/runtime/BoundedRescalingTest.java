@@ -1,10 +1,13 @@
 package io.github.flinkiteration.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.flinkiteration.api.Aggregators;
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationConfig;
 import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationRuntimeContext;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.testing.ControlledSource;
 import java.nio.file.Path;
@@ -33,6 +36,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,6 +181,86 @@ class BoundedRescalingTest {
                     .anySatisfy(visit -> assertThat(visit.f2).isBetween(0, ROUNDS - 2));
         } finally {
             RecordingSink.forget(run);
+        }
+    }
+
+    /** Aggregators keep per-subtask partials, which cannot be dealt out: the restore says so. */
+    @Test
+    void anIterationWithAggregatorsRefusesAnotherParallelismSayingSo(@TempDir Path savepoints)
+            throws Exception {
+        String run = UUID.randomUUID().toString();
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            StreamExecutionEnvironment first =
+                    TestCluster.withAlignedSavepoints(TestCluster.env(2));
+            loopWithAggregator(first, gate, run);
+            JobClient job = first.executeAsync();
+            gate.open();
+            while (RecordingSink.received(run).isEmpty()) {
+                Thread.sleep(10);
+            }
+            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+
+            Configuration resume = new Configuration();
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            StreamExecutionEnvironment second =
+                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
+            second.setParallelism(3);
+            loopWithAggregator(second, gate, run);
+            assertThatThrownBy(second::execute)
+                    .hasStackTraceContaining("was checkpointed at parallelism 2")
+                    .hasStackTraceContaining(
+                            "An iteration with aggregators cannot change its parallelism")
+                    .hasStackTraceContaining("Restore at parallelism 2");
+        } finally {
+            RecordingSink.forget(run);
+        }
+    }
+
+    /** Each round adds every record's value to the aggregator {@code total}. */
+    private static void loopWithAggregator(
+            StreamExecutionEnvironment env, ControlledSource.Gate gate, String run) {
+        DataStream<Tuple3<Long, Long, Integer>> initial =
+                env.fromSource(
+                                ControlledSource.bounded(
+                                        gate, RECORDS, i -> Tuple3.of(i % KEYS, i, 0), RECORD),
+                                WatermarkStrategy.noWatermarks(),
+                                "initial")
+                        .setParallelism(2)
+                        .uid("initial")
+                        .rebalance()
+                        .map(record -> record)
+                        .returns(RECORD)
+                        .uid("spread");
+        new BoundedIteration()
+                .bindVariable("records", initial)
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<Tuple3<Long, Long, Integer>> next =
+                                    inputs.<Tuple3<Long, Long, Integer>>get("records")
+                                            .map(new AddToTotal())
+                                            .returns(RECORD)
+                                            .uid("add");
+                            return IterationDeclaration.builder()
+                                    .withFeedback("records", next)
+                                    .withOutput("records", next)
+                                    .withAggregator("total", Aggregators.longSum())
+                                    .until(TerminationCondition.maxRounds(ROUNDS))
+                                    .build();
+                        })
+                .apply()
+                .<Tuple3<Long, Long, Integer>>get("records")
+                .sinkTo(new RecordingSink<>(run))
+                .uid("records-out");
+    }
+
+    /** Adds the value to the aggregator and passes the record on, slowly, to the next round. */
+    private static final class AddToTotal
+            implements MapFunction<Tuple3<Long, Long, Integer>, Tuple3<Long, Long, Integer>> {
+        @Override
+        public Tuple3<Long, Long, Integer> map(Tuple3<Long, Long, Integer> record) {
+            IterationRuntimeContext.<Long>aggregator("total").add(record.f1);
+            LockSupport.parkNanos(FIRST_JOB_VISIT_NANOS);
+            return Tuple3.of(record.f0, record.f1, record.f2 + 1);
         }
     }
 
