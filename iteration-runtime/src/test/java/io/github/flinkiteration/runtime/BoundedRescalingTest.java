@@ -400,7 +400,7 @@ class BoundedRescalingTest {
                         .returns(RECORD)
                         .uid("spread");
         DataStream<Tuple3<Long, Long, Integer>> weights =
-                env.fromData(RECORD, constantRecords().toArray(Tuple3[]::new))
+                env.fromData(constantRecords(), RECORD)
                         .uid("weights")
                         .rebalance()
                         .map(record -> record)
