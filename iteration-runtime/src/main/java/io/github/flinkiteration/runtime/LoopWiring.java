@@ -61,14 +61,15 @@ final class LoopWiring {
         logBuild(termination);
         ProgressPlan plan =
                 new ProgressPlan(
-                        iterationId,
-                        iterationName,
-                        termination == null ? 0 : termination.getMaxRounds().orElse(0),
-                        spec.getVariables().size(),
-                        checks.size(),
-                        spec.isBounded(),
-                        spec.getConstants().size(),
-                        spec.getConfig().isLastFeedbackEnteringBody());
+                                iterationId,
+                                iterationName,
+                                termination == null ? 0 : termination.getMaxRounds().orElse(0),
+                                spec.getVariables().size(),
+                                checks.size(),
+                                spec.isBounded(),
+                                spec.getConstants().size(),
+                                spec.getConfig().isLastFeedbackEnteringBody())
+                        .withRescalableCheckpoints(spec.getConfig().isRescalableCheckpoints());
         if (!declaration.getAggregators().isEmpty()) {
             plan =
                     plan.withAggregation(

@@ -24,6 +24,7 @@ public final class ProgressPlan implements Serializable {
     private final int replays;
     private final boolean lastFeedbackEntersBody;
     private final AggregationPlan aggregation;
+    private final boolean everyCheckpointRescalable;
 
     /**
      * @param iterationId unique per iteration built, keys the coordinator and feedback channels
@@ -71,7 +72,8 @@ public final class ProgressPlan implements Serializable {
                 lockStep,
                 replays,
                 lastFeedbackEntersBody,
-                null);
+                null,
+                false);
     }
 
     private ProgressPlan(
@@ -83,8 +85,10 @@ public final class ProgressPlan implements Serializable {
             boolean lockStep,
             int replays,
             boolean lastFeedbackEntersBody,
-            AggregationPlan aggregation) {
+            AggregationPlan aggregation,
+            boolean everyCheckpointRescalable) {
         this.aggregation = aggregation;
+        this.everyCheckpointRescalable = lockStep && everyCheckpointRescalable;
         this.iterationId = iterationId;
         this.name = name;
         this.maxRounds = maxRounds;
@@ -109,7 +113,34 @@ public final class ProgressPlan implements Serializable {
                 lockStep,
                 replays,
                 lastFeedbackEntersBody,
-                aggregation);
+                aggregation,
+                everyCheckpointRescalable);
+    }
+
+    /**
+     * This plan with every checkpoint of a lock-step iteration taken between two rounds, not only
+     * its savepoints, so that a restart from a checkpoint may change the parallelism.
+     */
+    public ProgressPlan withRescalableCheckpoints(boolean rescalable) {
+        return new ProgressPlan(
+                iterationId,
+                name,
+                maxRounds,
+                heads,
+                checks,
+                lockStep,
+                replays,
+                lastFeedbackEntersBody,
+                aggregation,
+                rescalable);
+    }
+
+    /**
+     * Whether the heads of this lock-step iteration hold for every checkpoint until it passed, as
+     * they do for savepoints, so that every checkpoint can be restored at another parallelism.
+     */
+    public boolean isEveryCheckpointRescalable() {
+        return everyCheckpointRescalable;
     }
 
     /** The aggregators, or {@code null} when the iteration declares none. */
