@@ -12,8 +12,11 @@ import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Unbounded iterations: feedback goes into the body at once, and is only counted, by the round it
- * enters, until that round is reported. The counts go into the head's checkpoint.
+ * Unbounded iterations, and bounded ones whose body cannot observe a round boundary: feedback goes
+ * into the body at once, and is only counted, by the round it enters, until that round is reported.
+ * The counts go into the head's checkpoint. Feedback into a round at or past a bounded iteration's
+ * round limit is counted but goes nowhere: nothing held it for a round that never starts, so
+ * dropping it here is what the lock-step heads do at termination.
  *
  * <p>While an unbounded data input is open its round 0 never ends, so no round is reported and a
  * record going round would leave a count for every round it entered, for as long as the job runs.
@@ -57,6 +60,9 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     private final SubtaskProgress countsState;
     private final SubtaskProgress lumpState;
 
+    /** The first round no feedback enters (the iteration's {@code maxRounds}); 0 for none. */
+    private final int roundLimit;
+
     /**
      * @param rescaled when restored at another parallelism, the counts this subtask starts with, to
      *     which every old subtask's stored counts are added; null otherwise
@@ -68,9 +74,11 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             int subtask,
             int parallelism,
             boolean restored,
-            RescaledCounts rescaled)
+            RescaledCounts rescaled,
+            int roundLimit)
             throws Exception {
         this.output = output;
+        this.roundLimit = roundLimit;
         this.valueSerializer = valueSerializer;
         this.countsState = SubtaskProgress.register(store, "head-counts", subtask, parallelism);
         this.lumpState =
@@ -116,6 +124,9 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             newestRound = Math.max(newestRound, countingRound);
         }
         countingRecords += feedback.count();
+        if (roundLimit > 0 && countingRound >= roundLimit) {
+            return false;
+        }
         feedback.emit(valueSerializer, output::collect);
         return true;
     }

@@ -143,7 +143,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), describe());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        if (plan.isLockStep()) {
+        if (plan.isBounded()) {
             CheckpointPreconditions.requireSameParallelism(
                     context.getOperatorStateStore(), parallelism, describe());
         }
