@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.api.dag.Transformation;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
@@ -21,21 +20,20 @@ import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 import org.apache.flink.streaming.api.transformations.UnionTransformation;
 
 /**
- * Finds, in the operators of a body, the first one that could tell whether rounds are held: one
- * that hears round boundaries ({@link IterationListener}, a per-round lifecycle), or one whose
- * state may carry from one round into the next (a keyed operator, operator state, broadcast state,
- * an operator of the user's own), where records of round {@code r + 1} arriving before the last
- * ones of round {@code r} could change what it computes. A body without such an operator sees the
- * same records, with the same rounds, whether the head holds each round's feedback until the round
- * starts or lets it in at once; only the order of records from different rounds differs, and
- * nothing in it can observe that.
+ * Finds, in the operators of a bounded body, the first one that could tell whether rounds are held:
+ * one that hears round boundaries ({@link IterationListener}, a per-round lifecycle), one whose
+ * keyed state may carry from one round into the next (a keyed operator, broadcast state), or one
+ * whose workings the translation cannot see (an operator of the user's own). Without such an
+ * operator, a body sees the same records with the same rounds whether the head holds each round's
+ * feedback until the round starts or lets it in at once; only records of different rounds may
+ * interleave.
  *
  * <p>Operators are judged by what the translation can see: the operator object and its user
  * function. An operator built by a factory that does not show its operator is taken to observe
  * rounds. A function that reads the round of its record ({@code RoundAwareProcessFunction}, {@code
- * IterationRuntimeContext#currentRound}) still reads it exactly; only a function that remembers
- * records in fields of its own could see rounds overlap, which no contract of the API rules out for
- * it or promises it.
+ * IterationRuntimeContext#currentRound}) still reads it exactly. A function that remembers records
+ * in fields or operator state of its own can see two rounds interleave; {@code BoundedIteration}
+ * documents that only listeners, keyed state and per-round operators get rounds in order.
  */
 public final class RoundObservers {
 
@@ -107,14 +105,11 @@ public final class RoundObservers {
             return Optional.of(name + " is an IterationListener");
         }
         if (!(operator instanceof AbstractUdfStreamOperator<?, ?> udf)) {
-            return Optional.of(name + " is an operator of its own, which may hold state");
+            return Optional.of(name + " is an operator of its own, whose workings are not known");
         }
         Object function = udf.getUserFunction();
         if (function instanceof IterationListener<?>) {
             return Optional.of(name + " is an IterationListener");
-        }
-        if (function instanceof CheckpointedFunction) {
-            return Optional.of(name + " keeps operator state, which may carry across rounds");
         }
         return Optional.empty();
     }
