@@ -348,7 +348,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             flusher.flush();
         }
         reportCompletedRounds();
-        if (progressLog != null && !plan.isLockStep()) {
+        // A bounded loop's records may run ahead up to its round limit: nothing to warn about.
+        if (progressLog != null && !plan.isBounded()) {
             progressLog.feedbackLag(
                     HeadMetrics.feedbackLagRounds(reportedRound, pacing.newestFeedbackRound()));
         }
