@@ -132,6 +132,29 @@ public final class CheckpointPreconditions {
     }
 
     /**
+     * The failure of a head of a bounded iteration whose rounds flow freely (no operator of its
+     * body observes a round boundary) restored at another parallelism. Its snapshots are not held
+     * between two rounds, and restoring them at another parallelism is not built yet.
+     */
+    public static SuppressRestartsException freeFlowNotRescalable(
+            String operator, int oldParallelism, int parallelism) {
+        return new SuppressRestartsException(
+                new IllegalStateException(
+                        "The iteration's "
+                                + operator
+                                + " was checkpointed at parallelism "
+                                + oldParallelism
+                                + " and is restored at parallelism "
+                                + parallelism
+                                + ". This bounded iteration lets its rounds flow freely (no"
+                                + " operator of its body observes a round boundary), and such an"
+                                + " iteration cannot change its parallelism yet. Restore at"
+                                + " parallelism "
+                                + oldParallelism
+                                + ", or start the job without this snapshot."));
+    }
+
+    /**
      * The failure of a body operator of an iteration with aggregators restored at another
      * parallelism: its subtasks' partial aggregates of the last round, which they report again
      * after a restore, belong to the old subtasks.

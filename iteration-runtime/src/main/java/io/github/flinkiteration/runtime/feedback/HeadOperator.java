@@ -161,7 +161,16 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), describe());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        CheckpointPreconditions.recordParallelism(context.getOperatorStateStore(), parallelism);
+        int checkpointedAt =
+                CheckpointPreconditions.recordParallelism(
+                        context.getOperatorStateStore(), parallelism);
+        if (plan.isBounded()
+                && !plan.isLockStep()
+                && checkpointedAt > 0
+                && checkpointedAt != parallelism) {
+            throw CheckpointPreconditions.freeFlowNotRescalable(
+                    describe(), checkpointedAt, parallelism);
+        }
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerOut(getUserCodeClassloader());
         boolean restored = context.isRestored();
@@ -495,7 +504,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             flusher.flush();
         }
         reportCompletedRounds();
-        if (progressLog != null && !plan.isLockStep()) {
+        // A bounded loop's records may run ahead up to its round limit: nothing to warn about.
+        if (progressLog != null && !plan.isBounded()) {
             progressLog.feedbackLag(
                     HeadMetrics.feedbackLagRounds(reportedRound, pacing.newestFeedbackRound()));
         }
