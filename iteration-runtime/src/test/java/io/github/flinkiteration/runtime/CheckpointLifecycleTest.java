@@ -68,14 +68,38 @@ class CheckpointLifecycleTest {
     @Test
     void restoringABoundedIterationFromAMidRoundCheckpointAtAnotherParallelismFailsSayingWhatToDo(
             @TempDir Path checkpoints) throws Exception {
+        assertThatThrownBy(() -> restoreAtParallelism3(true, checkpoints))
+                .hasStackTraceContaining(
+                        "was checkpointed at parallelism 2 in the middle of a round")
+                .hasStackTraceContaining("restored at parallelism 3")
+                .hasStackTraceContaining("Restore at parallelism 2")
+                .hasStackTraceContaining("take a savepoint")
+                .hasStackTraceContaining("rescalableCheckpoints(true)");
+    }
+
+    @Test
+    void restoringAFreeFlowingBoundedIterationAtAnotherParallelismFailsSayingSo(
+            @TempDir Path checkpoints) throws Exception {
+        assertThatThrownBy(() -> restoreAtParallelism3(false, checkpoints))
+                .hasStackTraceContaining("head of variable 'x' was checkpointed at parallelism 2")
+                .hasStackTraceContaining("restored at parallelism 3")
+                .hasStackTraceContaining("lets its rounds flow freely")
+                .hasStackTraceContaining("Restore at parallelism 2");
+    }
+
+    /**
+     * Runs {@link LoopJobs#gatedIncrements} at parallelism 2 with periodic checkpoints (kept after
+     * the job is cancelled, not taken between rounds) until round 0 is in progress, cancels it, and
+     * restores its last checkpoint at parallelism 3.
+     */
+    private static void restoreAtParallelism3(boolean lockStep, Path checkpoints) throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            // Periodic checkpoints, kept after the job is cancelled; not taken between rounds.
             StreamExecutionEnvironment first =
                     Savepoints.retainingCheckpoints(TestCluster.env(2), checkpoints);
-            LoopJobs.gatedIncrements(first, gate).sinkTo(new RecordingSink<>(run));
+            LoopJobs.gatedIncrements(first, gate, lockStep).sinkTo(new RecordingSink<>(run));
             JobClient job = first.executeAsync();
-            // Round 0 is in progress, and round 1's feedback is held at the heads.
+            // Round 0 is in progress (in lock-step, round 1's feedback is held at the heads).
             gate.allowBelow(40);
             while (RecordingSink.received(run).size() < 40) {
                 Thread.sleep(10);
@@ -90,14 +114,8 @@ class CheckpointLifecycleTest {
             StreamExecutionEnvironment second =
                     StreamExecutionEnvironment.getExecutionEnvironment(resume);
             second.setParallelism(3);
-            LoopJobs.gatedIncrements(second, gate).sinkTo(new RecordingSink<>(run));
-            assertThatThrownBy(second::execute)
-                    .hasStackTraceContaining(
-                            "was checkpointed at parallelism 2 in the middle of a round")
-                    .hasStackTraceContaining("restored at parallelism 3")
-                    .hasStackTraceContaining("Restore at parallelism 2")
-                    .hasStackTraceContaining("take a savepoint")
-                    .hasStackTraceContaining("rescalableCheckpoints(true)");
+            LoopJobs.gatedIncrements(second, gate, lockStep).sinkTo(new RecordingSink<>(run));
+            second.execute();
         } finally {
             RecordingSink.forget(run);
         }

@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.UnboundedIteration;
 import io.github.flinkiteration.testing.ControlledSource;
@@ -10,6 +11,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 /** Small iteration jobs that the checkpoint and stop tests share. */
 final class LoopJobs {
@@ -63,7 +65,7 @@ final class LoopJobs {
      * emits every value of every round. Round 0 cannot end before the gate lets all values in.
      */
     static DataStream<Long> gatedIncrements(
-            StreamExecutionEnvironment env, ControlledSource.Gate gate) {
+            StreamExecutionEnvironment env, ControlledSource.Gate gate, boolean lockStep) {
         DataStream<Long> input =
                 env.fromSource(
                         ControlledSource.bounded(gate, VALUES, i -> i, Types.LONG),
@@ -73,8 +75,16 @@ final class LoopJobs {
                 .bindVariable("x", input)
                 .withBody(
                         (inputs, context) -> {
+                            // A listener hears round ends, which keeps the rounds in
+                            // lock-step; without one they flow freely.
                             DataStream<Long> next =
-                                    inputs.<Long>get("x").map(v -> v + 1).returns(Types.LONG);
+                                    lockStep
+                                            ? inputs.<Long>get("x")
+                                                    .map(new IncrementHearingRounds())
+                                                    .returns(Types.LONG)
+                                            : inputs.<Long>get("x")
+                                                    .map(v -> v + 1)
+                                                    .returns(Types.LONG);
                             return IterationDeclaration.builder()
                                     .withFeedback("x", next)
                                     .withOutput("x", next)
@@ -108,5 +118,17 @@ final class LoopJobs {
                         })
                 .apply()
                 .get("x");
+    }
+
+    /** Adds one; as a listener it keeps its iteration's rounds in lock-step. */
+    private static final class IncrementHearingRounds
+            implements MapFunction<Long, Long>, IterationListener<Long> {
+        @Override
+        public Long map(Long value) {
+            return value + 1;
+        }
+
+        @Override
+        public void onRoundEnd(int round, Context context, Collector<Long> collector) {}
     }
 }
