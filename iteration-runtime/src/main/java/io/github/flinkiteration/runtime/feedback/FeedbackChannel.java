@@ -194,7 +194,11 @@ public final class FeedbackChannel implements AutoCloseable {
     }
 
     private void updateCrowded() {
-        crowded = heapBytes >= limits.heapBytes() || heapRecords >= limits.heapRecords();
+        boolean now = heapBytes >= limits.heapBytes() || heapRecords >= limits.heapRecords();
+        if (now != crowded) {
+            // Written only when it changes: every put of a free-flow loop passes here.
+            crowded = now;
+        }
     }
 
     /**
