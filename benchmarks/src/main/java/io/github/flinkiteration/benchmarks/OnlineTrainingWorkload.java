@@ -98,8 +98,15 @@ final class OnlineTrainingWorkload {
         Collections.sort(latencies);
         double accuracy = accuracy(last.weights, records, 10_000);
         double seconds = (last.measuredAtNanos - submitted) / 1e9;
+        // The first version's stamp is its batch's last record, a batch after the first record:
+        // close enough to split the span into start-up and processing, as the peers' harness does.
+        Measured first = versions.get(0);
+        long firstStamp = first.measuredAtNanos - first.latencyNanos;
+        double processingSeconds = (last.measuredAtNanos - firstStamp) / 1e9;
         return new RunResult("w4", trainers, versions.size(), wallMs, netRuntimeMs, accuracy)
                 .with("recordsPerSecond", records / seconds)
+                .with("startMs", (firstStamp - submitted) / 1e6)
+                .with("processingRecordsPerSecond", records / processingSeconds)
                 .with("latencyP50Ms", percentile(latencies, 0.50) / 1e6)
                 .with("latencyP99Ms", percentile(latencies, 0.99) / 1e6)
                 .with("accuracy", accuracy);

@@ -3,6 +3,7 @@ package io.github.flinkiteration.benchmarks;
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
+import io.github.flinkiteration.api.RoundAwareProcessFunction;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.examples.Centroids;
 import io.github.flinkiteration.examples.ConnectedComponents;
@@ -21,7 +22,11 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.windowing.assigners.GlobalWindows;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
@@ -169,13 +174,34 @@ final class Workloads {
     /**
      * W3: {@code records} Longs, record i starting at i * 1000, each round adds one and feeds every
      * record back; checksum is the sum after the last round.
+     *
+     * <p>The body is DataSet's W3 body (one map), and what leaves it is the iteration's result, as
+     * in DataSet's {@code closeWith}: the records of the last round, picked by their round. Each
+     * subtask sums them outside the iteration. No operator of the body watches a round end.
      */
     static RunResult w3(StreamExecutionEnvironment env, int rounds, long records) throws Exception {
         DataStream<Long> initial = env.fromSequence(0, records - 1).map(i -> i * 1000);
-        DataStream<Long> partialSums =
-                incrementLoop(initial, v -> v + 1, new LastRoundSum(), rounds);
+        DataStream<Long> lastRound =
+                new BoundedIteration()
+                        .bindVariable("values", initial)
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Long> next =
+                                            inputs.<Long>get("values").map(v -> v + 1);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("values", next)
+                                            .withOutput(
+                                                    "result",
+                                                    next.process(new RecordsOfRound<>(rounds - 1))
+                                                            .returns(Types.LONG))
+                                            .until(TerminationCondition.maxRounds(rounds))
+                                            .build();
+                                })
+                        .apply()
+                        .get("result");
         DataStream<Long> total =
-                partialSums
+                lastRound
+                        .transform("partial sum", Types.LONG, new PartialSum())
                         .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
                         .reduce(Long::sum);
         return execute("w3", rounds, env, total, v -> (double) v).withRecords(records);
@@ -291,27 +317,42 @@ final class Workloads {
         }
     }
 
-    /** Emits, when the iteration ends, this subtask's sum of the last round's values. */
-    static final class LastRoundSum extends ProcessFunction<Long, Long>
-            implements IterationListener<Long> {
+    /** Passes on the records of one round, the iteration's last. */
+    static final class RecordsOfRound<T> extends RoundAwareProcessFunction<T, T> {
+        private final int round;
+
+        RecordsOfRound(int round) {
+            this.round = round;
+        }
+
+        @Override
+        public void processElement(T value, int round, Context ctx, Collector<T> out) {
+            if (round == this.round) {
+                out.collect(value);
+            }
+        }
+    }
+
+    /**
+     * Emits the sum of the Longs this subtask received when the final watermark comes, before
+     * passing it on: the end-of-stream window after it fires on that watermark, and a sum emitted
+     * later, from {@code endInput}, would miss it.
+     */
+    static final class PartialSum extends AbstractStreamOperator<Long>
+            implements OneInputStreamOperator<Long, Long> {
         private long sum;
-        private long lastRoundSum;
 
         @Override
-        public void processElement(
-                Long value, ProcessFunction<Long, Long>.Context ctx, Collector<Long> out) {
-            sum += value;
+        public void processElement(StreamRecord<Long> element) {
+            sum += element.getValue();
         }
 
         @Override
-        public void onRoundEnd(int round, IterationListener.Context context, Collector<Long> out) {
-            lastRoundSum = sum;
-            sum = 0;
-        }
-
-        @Override
-        public void onIterationTerminated(IterationListener.Context context, Collector<Long> out) {
-            out.collect(lastRoundSum);
+        public void processWatermark(Watermark mark) throws Exception {
+            if (mark.getTimestamp() == Long.MAX_VALUE) {
+                output.collect(new StreamRecord<>(sum));
+            }
+            super.processWatermark(mark);
         }
     }
 }

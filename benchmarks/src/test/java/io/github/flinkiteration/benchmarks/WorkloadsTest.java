@@ -103,6 +103,8 @@ class WorkloadsTest {
         assertThat(Files.readString(file))
                 .contains("\"workload\": \"w4\"")
                 .contains("\"recordsPerSecond\": ")
+                .contains("\"startMs\": ")
+                .contains("\"processingRecordsPerSecond\": ")
                 .contains("\"latencyP50Ms\": ")
                 .contains("\"latencyP99Ms\": ")
                 .contains("\"accuracy\": ");

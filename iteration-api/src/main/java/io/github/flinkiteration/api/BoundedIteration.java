@@ -25,6 +25,15 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *
  * <p>All bound streams must come from the same {@code StreamExecutionEnvironment}; the iteration is
  * added to it by {@link #apply()}.
+ *
+ * <p><b>Round order.</b> Rounds run in lock-step for every operator that can tell: an {@link
+ * IterationListener}, an operator created inside {@link IterationContext#forEachRound}, a keyed
+ * operator (its state may carry across rounds). Each gets all records of round {@code r} before any
+ * of round {@code r + 1}. When the body has none of these, and the iteration no termination check,
+ * aggregator or constant, feedback enters the body as soon as it is produced: records of round
+ * {@code r + 1} may pass an operator before the last ones of round {@code r}. Every record still
+ * carries its exact round ({@link RoundAwareProcessFunction}), and the iteration ends, as in
+ * lock-step, after every record has done its rounds.
  */
 public final class BoundedIteration {
 

@@ -20,10 +20,12 @@ public final class IterationConfig implements Serializable {
 
     private final OperatorLifecycle defaultLifecycle;
     private final boolean lastFeedbackEntersBody;
+    private final boolean rescalableCheckpoints;
 
     private IterationConfig(Builder builder) {
         this.defaultLifecycle = builder.defaultLifecycle;
         this.lastFeedbackEntersBody = builder.lastFeedbackEntersBody;
+        this.rescalableCheckpoints = builder.rescalableCheckpoints;
     }
 
     /** The default configuration: every operator of the body lives for all rounds. */
@@ -48,10 +50,20 @@ public final class IterationConfig implements Serializable {
         return lastFeedbackEntersBody;
     }
 
+    /**
+     * Whether every checkpoint of a bounded iteration is taken between two rounds, so that a
+     * restart from it may change the parallelism (see {@link
+     * Builder#rescalableCheckpoints(boolean)}); false by default.
+     */
+    public boolean isRescalableCheckpoints() {
+        return rescalableCheckpoints;
+    }
+
     /** Builds an {@link IterationConfig}. */
     public static final class Builder {
         private OperatorLifecycle defaultLifecycle = OperatorLifecycle.ALL_ROUND;
         private boolean lastFeedbackEntersBody;
+        private boolean rescalableCheckpoints;
 
         private Builder() {}
 
@@ -75,6 +87,25 @@ public final class IterationConfig implements Serializable {
          */
         public Builder lastFeedbackEntersBody(boolean enters) {
             this.lastFeedbackEntersBody = enters;
+            return this;
+        }
+
+        /**
+         * Takes every checkpoint of a bounded iteration between two rounds, as its savepoints
+         * always are, so that the job can restart from a checkpoint at another parallelism (the
+         * adaptive scheduler does after losing a TaskManager). Before each checkpoint's barriers
+         * are injected, the heads finish starting the round they are in and hold the next one until
+         * the barriers passed them; so each checkpoint costs up to a round's pause, and a
+         * checkpoint whose round does not come to its boundary within the checkpoint timeout is
+         * given up. A checkpoint taken in the middle of a round is refused at another parallelism.
+         * Off by default. Ignored by unbounded iterations, whose checkpoints always rescale.
+         *
+         * <pre>{@code
+         * IterationConfig.builder().rescalableCheckpoints(true).build();
+         * }</pre>
+         */
+        public Builder rescalableCheckpoints(boolean rescalable) {
+            this.rescalableCheckpoints = rescalable;
             return this;
         }
 

@@ -39,7 +39,7 @@ final class LoopFeedback {
     private final ProgressPlan plan;
     private final CoLocation coLocation;
     private final IterationUids uids;
-    private final boolean bounded;
+    private final boolean lockStep;
     private final LoopEdges edges;
 
     LoopFeedback(
@@ -47,12 +47,12 @@ final class LoopFeedback {
             ProgressPlan plan,
             CoLocation coLocation,
             IterationUids uids,
-            boolean bounded) {
+            boolean lockStep) {
         this.env = env;
         this.plan = plan;
         this.coLocation = coLocation;
         this.uids = uids;
-        this.bounded = bounded;
+        this.lockStep = lockStep;
         this.edges = LoopEdges.of(env.getConfiguration());
     }
 
@@ -68,7 +68,7 @@ final class LoopFeedback {
         SimpleOperatorFactory<RoundSummary> factory =
                 SimpleOperatorFactory.of(
                         new TailOperator<>(
-                                plan.getIterationId(), name, variableIndex, summarizes, bounded));
+                                plan.getIterationId(), name, variableIndex, summarizes, lockStep));
         // In the head's own chain the tail is co-located by construction. Elsewhere a chained
         // operator loses its co-location group, so the tail must head its own chain.
         boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());

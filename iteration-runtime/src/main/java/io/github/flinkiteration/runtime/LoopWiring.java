@@ -7,6 +7,7 @@ import io.github.flinkiteration.api.spi.IterationSpec;
 import io.github.flinkiteration.runtime.draft.BodyTranslator;
 import io.github.flinkiteration.runtime.draft.DraftEnvironment;
 import io.github.flinkiteration.runtime.draft.PlaceholderTransformation;
+import io.github.flinkiteration.runtime.draft.RoundObservers;
 import io.github.flinkiteration.runtime.protocol.AggregationPlan;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundSummary;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -61,14 +63,33 @@ final class LoopWiring {
         logBuild(termination);
         ProgressPlan plan =
                 new ProgressPlan(
-                        iterationId,
+                                iterationId,
+                                iterationName,
+                                termination == null ? 0 : termination.getMaxRounds().orElse(0),
+                                spec.getVariables().size(),
+                                checks.size(),
+                                spec.isBounded(),
+                                spec.getConstants().size(),
+                                spec.getConfig().isLastFeedbackEnteringBody())
+                        .withRescalableCheckpoints(spec.getConfig().isRescalableCheckpoints());
+        // Everything the body created has a larger id than the first placeholder.
+        int firstBodyTransformationId = placeholders.values().iterator().next().getId();
+        if (spec.isBounded()) {
+            Optional<String> lockStepReason =
+                    lockStepReason(declaration, checks, firstBodyTransformationId);
+            if (lockStepReason.isEmpty()) {
+                plan = plan.withFreeFlow();
+                LOG.info(
+                        "Iteration '{}' lets feedback into the body as it comes: no operator of its"
+                                + " body can observe a round boundary",
+                        iterationName);
+            } else {
+                LOG.info(
+                        "Iteration '{}' holds each round's feedback until the round starts: {}",
                         iterationName,
-                        termination == null ? 0 : termination.getMaxRounds().orElse(0),
-                        spec.getVariables().size(),
-                        checks.size(),
-                        spec.isBounded(),
-                        spec.getConstants().size(),
-                        spec.getConfig().isLastFeedbackEnteringBody());
+                        lockStepReason.get());
+            }
+        }
         if (!declaration.getAggregators().isEmpty()) {
             plan =
                     plan.withAggregation(
@@ -82,13 +103,11 @@ final class LoopWiring {
         IterationUids uids = new IterationUids(iterationName);
         LoopEntries entries = new LoopEntries(env, plan, coLocation, uids, spec.isBounded());
 
-        // Everything the body created has a larger id than the first placeholder.
-        int firstBodyTransformationId = placeholders.values().iterator().next().getId();
         BodyTranslator translator =
                 new BodyTranslator(
                         env,
                         firstBodyTransformationId,
-                        spec.isBounded(),
+                        plan.isLockStep(),
                         draft,
                         plan.getAggregation() == null ? null : plan);
         Map<String, Transformation<?>> heads = new LinkedHashMap<>();
@@ -121,7 +140,7 @@ final class LoopWiring {
                         && !(heads.size() == 1
                                 && plan.isDecidedByHead(
                                         heads.values().iterator().next().getParallelism()));
-        LoopFeedback feedback = new LoopFeedback(env, plan, coLocation, uids, spec.isBounded());
+        LoopFeedback feedback = new LoopFeedback(env, plan, coLocation, uids, plan.isLockStep());
         List<String> variables = new ArrayList<>(spec.getVariables().keySet());
         List<Transformation<RoundSummary>> tails = new ArrayList<>();
         declaration
@@ -150,6 +169,35 @@ final class LoopWiring {
                         (name, stream) ->
                                 outputs.put(name, exits.unwrapOutput(name, stream, translator)));
         return spec.results(outputs);
+    }
+
+    /**
+     * Why the rounds of this bounded iteration must be held (lock-step), or empty when nothing in
+     * it can tell: no operator observes a round boundary ({@link RoundObservers}), and no part of
+     * the iteration needs each round whole: a termination check or aggregator judges a round's
+     * records, a constant is replayed into each round, and the last round's feedback entering the
+     * body needs it held.
+     */
+    private Optional<String> lockStepReason(
+            IterationDeclaration declaration,
+            List<TerminationCondition.StreamCheck<?>> checks,
+            int firstBodyTransformationId) {
+        if (!checks.isEmpty()) {
+            return Optional.of("a termination check judges each round's records");
+        }
+        if (!declaration.getAggregators().isEmpty()) {
+            return Optional.of("aggregators sum each round");
+        }
+        if (!spec.getConstants().isEmpty()) {
+            return Optional.of("constants are replayed into each round");
+        }
+        if (spec.getConfig().isLastFeedbackEnteringBody()) {
+            return Optional.of("the last round's feedback enters the body (IterationConfig)");
+        }
+        List<Transformation<?>> roots = new ArrayList<>(draft.getTransformations());
+        declaration.getFeedbacks().values().forEach(s -> roots.add(s.getTransformation()));
+        declaration.getOutputs().values().forEach(s -> roots.add(s.getTransformation()));
+        return RoundObservers.find(roots, firstBodyTransformationId, draft);
     }
 
     private void logBuild(TerminationCondition termination) {

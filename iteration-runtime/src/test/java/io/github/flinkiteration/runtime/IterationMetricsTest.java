@@ -56,7 +56,12 @@ class IterationMetricsTest {
                                 (inputs, context) -> {
                                     DataStream<Integer> x = inputs.get("x");
                                     return IterationDeclaration.builder()
-                                            .withFeedback("x", x.map(v -> v + 1))
+                                            // A listener keeps the rounds held.
+                                            .withFeedback(
+                                                    "x",
+                                                    x.map(new RoundDeciderTest.HearsRoundEnds<>())
+                                                            .returns(Types.INT)
+                                                            .map(v -> v + 1))
                                             .withOutput("x", x)
                                             .until(TerminationCondition.maxRounds(maxRounds))
                                             .build();

@@ -69,7 +69,8 @@ class IterationOperatorIdsTest {
                         .apply()
                         .get("o");
         outputs.sinkTo(new RecordingSink<>("unused")).uid("a-sink");
-        // One variable of parallelism 2 and a round limit only: rounds are decided by deciders.
+        // One variable of parallelism 2, a round limit only and a listener (which keeps the rounds
+        // held): rounds are decided by deciders.
         DataStream<Long> counted =
                 new BoundedIteration()
                         .bindVariable("x", longs(env, "b-source"))
@@ -77,6 +78,9 @@ class IterationOperatorIdsTest {
                                 (inputs, context) -> {
                                     DataStream<Long> next =
                                             inputs.<Long>get("x")
+                                                    .map(new RoundDeciderTest.HearsRoundEnds<>())
+                                                    .returns(Types.LONG)
+                                                    .uid("b-ears")
                                                     .map(v -> v + 1)
                                                     .returns(Types.LONG)
                                                     .uid("b-step");
@@ -118,7 +122,7 @@ class IterationOperatorIdsTest {
                         "flink-iteration/iteration[x]/decider/x",
                         "flink-iteration/iteration[x]/output/x")
                 // The body's operators keep the user's uids.
-                .contains("step", "keep-small", "y", "loss", "b-step");
+                .contains("step", "keep-small", "y", "loss", "b-ears", "b-step");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.UnboundedIteration;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.jobgraph.JobGraph;
@@ -20,12 +22,16 @@ import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Lock-step iterations without termination checks or constants decide their rounds in the data
  * plane: a round decider per head subtask, co-located with it, hears every tail's round summary.
+ * The bodies here hear round ends ({@link HearsRoundEnds}), which keeps their rounds held; a body
+ * that cannot observe rounds lets them flow and has the coordinator decide ({@code
+ * FreeFlowRoundsTest}).
  */
 class RoundDeciderTest {
 
@@ -129,13 +135,17 @@ class RoundDeciderTest {
                                     return IterationDeclaration.builder()
                                             .withFeedback(
                                                     "a",
-                                                    a.map(v -> v - 1)
+                                                    a.map(new HearsRoundEnds<Integer>())
+                                                            .setParallelism(2)
+                                                            .map(v -> v - 1)
                                                             .setParallelism(2)
                                                             .filter(v -> v > 0)
                                                             .setParallelism(2))
                                             .withFeedback(
                                                     "b",
-                                                    b.map(v -> v - 1)
+                                                    b.map(new HearsRoundEnds<Integer>())
+                                                            .setParallelism(3)
+                                                            .map(v -> v - 1)
                                                             .setParallelism(3)
                                                             .filter(v -> v > 0)
                                                             .setParallelism(3))
@@ -188,7 +198,9 @@ class RoundDeciderTest {
                         (inputs, context) -> {
                             DataStream<Integer> x = inputs.get("x");
                             return IterationDeclaration.builder()
-                                    .withFeedback("x", x.map(v -> v + 1))
+                                    .withFeedback(
+                                            "x",
+                                            x.map(new HearsRoundEnds<Integer>()).map(v -> v + 1))
                                     .until(termination.apply(x))
                                     .build();
                         })
@@ -219,5 +231,16 @@ class RoundDeciderTest {
             }
         }
         throw new AssertionError("No job vertex contains " + name);
+    }
+
+    /** Passes records on; as a listener it keeps the body's rounds held. */
+    static final class HearsRoundEnds<T> implements MapFunction<T, T>, IterationListener<T> {
+        @Override
+        public T map(T value) {
+            return value;
+        }
+
+        @Override
+        public void onRoundEnd(int round, Context context, Collector<T> out) {}
     }
 }

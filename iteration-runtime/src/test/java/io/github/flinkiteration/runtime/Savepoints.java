@@ -1,9 +1,14 @@
 package io.github.flinkiteration.runtime;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ExceptionUtils;
 
 /** Savepoints for the tests that stop a job and resume it. */
@@ -36,5 +41,54 @@ final class Savepoints {
         return ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
                 || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
                 || ExceptionUtils.findThrowableWithMessage(e, "unknown task").isPresent();
+    }
+
+    /**
+     * Checkpoints {@code env}'s job every 100 ms into {@code directory}, and keeps them when the
+     * job is cancelled, so that a test can restore from one.
+     */
+    static StreamExecutionEnvironment retainingCheckpoints(
+            StreamExecutionEnvironment env, Path directory) {
+        Configuration retained = new Configuration();
+        retained.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, directory.toUri().toString());
+        retained.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        env.configure(retained);
+        env.enableCheckpointing(100);
+        return env;
+    }
+
+    /** Waits until a checkpoint under {@code checkpoints} has completed. */
+    static void awaitRetainedCheckpoint(Path checkpoints) throws Exception {
+        while (latestRetainedCheckpoint(checkpoints) == null) {
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * The latest checkpoint that completed under {@code checkpoints}, as written by a job of {@link
+     * #retainingCheckpoints}; null if none. Flink deletes older ones as newer ones complete: ask
+     * once the job has stopped.
+     */
+    static Path latestRetainedCheckpoint(Path checkpoints) throws Exception {
+        Path latest = null;
+        long latestId = -1;
+        try (var jobs = Files.list(checkpoints)) {
+            for (Path job : (Iterable<Path>) jobs::iterator) {
+                try (var taken = Files.list(job)) {
+                    for (Path checkpoint : (Iterable<Path>) taken::iterator) {
+                        String name = checkpoint.getFileName().toString();
+                        if (name.startsWith("chk-")
+                                && Files.exists(checkpoint.resolve("_metadata"))
+                                && Long.parseLong(name.substring(4)) > latestId) {
+                            latestId = Long.parseLong(name.substring(4));
+                            latest = checkpoint;
+                        }
+                    }
+                }
+            }
+        }
+        return latest;
     }
 }

@@ -11,8 +11,8 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
 
 /**
- * What an iteration's checkpoints require, checked when its operators start. Both failures are for
- * good ({@link SuppressRestartsException}): a restart would fail the same way.
+ * What an iteration's checkpoints require, checked when its operators start. Failures at start are
+ * for good ({@link SuppressRestartsException}): a restart would fail the same way.
  */
 public final class CheckpointPreconditions {
 
@@ -77,43 +77,102 @@ public final class CheckpointPreconditions {
     }
 
     /**
-     * Fails when an operator of a bounded iteration is restored at another parallelism. Bounded
-     * iterations run in lock-step, and a checkpoint cuts a round in the middle: each subtask holds
-     * the next round's feedback and the records that ran ahead on some of its input channels, and
-     * has seen the round's end on some channels and not on others. Which channels those were is
-     * lost when the channels change, so the cut cannot be split or merged (see
-     * docs/failure-semantics.md §7). Unbounded iterations rescale and do not call this.
+     * Records the operator's parallelism in its checkpoints and returns the one it was checkpointed
+     * at, or -1 if none (a fresh start, or a checkpoint of an older version).
      */
-    public static void requireSameParallelism(
-            OperatorStateStore store, int parallelism, String operator) throws Exception {
+    public static int recordParallelism(OperatorStateStore store, int parallelism)
+            throws Exception {
         ListState<Integer> recorded =
                 store.getUnionListState(
                         new ListStateDescriptor<>(PARALLELISM_STATE, IntSerializer.INSTANCE));
+        int old = -1;
         Iterable<Integer> before = recorded.get();
         if (before != null) {
-            for (Integer old : before) {
-                if (old != parallelism) {
-                    throw new SuppressRestartsException(
-                            new IllegalStateException(
-                                    "The iteration's "
-                                            + operator
-                                            + " was checkpointed at parallelism "
-                                            + old
-                                            + " and is restored at parallelism "
-                                            + parallelism
-                                            + ". A bounded iteration cannot change its"
-                                            + " parallelism in the middle of its rounds: its"
-                                            + " operators hold a lock-step round cut per"
-                                            + " subtask and per input channel, which cannot be"
-                                            + " split or merged. Restore at parallelism "
-                                            + old
-                                            + ", or start the job without this"
-                                            + " checkpoint. (Unbounded iterations can be"
-                                            + " rescaled.)"));
+            for (Integer value : before) {
+                if (value != parallelism) {
+                    old = value;
+                } else if (old < 0) {
+                    old = value;
                 }
             }
         }
         recorded.clear();
         recorded.add(parallelism);
+        return old;
+    }
+
+    /**
+     * The failure of an operator of a bounded iteration restored at another parallelism from a
+     * snapshot taken in the middle of a round. Bounded iterations run in lock-step, and such a
+     * snapshot cuts a round in two: each subtask holds the next round's feedback and the records
+     * that ran ahead on some of its input channels, and has seen the round's end on some channels
+     * and not on others. Which channels those were is lost when the channels change, so the cut
+     * cannot be split or merged (see docs/failure-semantics.md §7). Savepoints, and checkpoints of
+     * iterations built with rescalable checkpoints, are taken between two rounds and rescale.
+     */
+    public static SuppressRestartsException notRescalable(
+            String operator, int oldParallelism, int parallelism) {
+        return new SuppressRestartsException(
+                new IllegalStateException(
+                        "The iteration's "
+                                + operator
+                                + " was checkpointed at parallelism "
+                                + oldParallelism
+                                + " in the middle of a round and is restored at parallelism "
+                                + parallelism
+                                + ". A bounded iteration can change its parallelism only from a"
+                                + " snapshot taken between two rounds: a mid-round cut holds"
+                                + " per-subtask, per-channel state that cannot be split or"
+                                + " merged. Restore at parallelism "
+                                + oldParallelism
+                                + ", or take a savepoint (savepoints of bounded iterations are"
+                                + " taken between two rounds), or build the iteration with"
+                                + " IterationConfig.builder().rescalableCheckpoints(true) so"
+                                + " that its checkpoints are too."));
+    }
+
+    /**
+     * The failure of a head of a bounded iteration whose rounds flow freely (no operator of its
+     * body observes a round boundary) restored at another parallelism. Its snapshots are not held
+     * between two rounds, and restoring them at another parallelism is not built yet.
+     */
+    public static SuppressRestartsException freeFlowNotRescalable(
+            String operator, int oldParallelism, int parallelism) {
+        return new SuppressRestartsException(
+                new IllegalStateException(
+                        "The iteration's "
+                                + operator
+                                + " was checkpointed at parallelism "
+                                + oldParallelism
+                                + " and is restored at parallelism "
+                                + parallelism
+                                + ". This bounded iteration lets its rounds flow freely (no"
+                                + " operator of its body observes a round boundary), and such an"
+                                + " iteration cannot change its parallelism yet. Restore at"
+                                + " parallelism "
+                                + oldParallelism
+                                + ", or start the job without this snapshot."));
+    }
+
+    /**
+     * The failure of a body operator of an iteration with aggregators restored at another
+     * parallelism: its subtasks' partial aggregates of the last round, which they report again
+     * after a restore, belong to the old subtasks.
+     */
+    public static SuppressRestartsException aggregatorsNotRescalable(
+            String operator, int oldParallelism, int parallelism) {
+        return new SuppressRestartsException(
+                new IllegalStateException(
+                        "The iteration's "
+                                + operator
+                                + " was checkpointed at parallelism "
+                                + oldParallelism
+                                + " and is restored at parallelism "
+                                + parallelism
+                                + ". An iteration with aggregators cannot change its parallelism:"
+                                + " each subtask's partial aggregates belong to it. Restore at"
+                                + " parallelism "
+                                + oldParallelism
+                                + ", or start the job without this snapshot."));
     }
 }

@@ -3,8 +3,9 @@
  * sequence of items (records, markers, held records) in operator list state, written with the
  * operator's own serializers in chunks; {@link ProgressState} keeps a subtask's round counters
  * where the parallelism cannot change, {@link SubtaskProgress} in union state where it can
- * (unbounded iterations rescale). {@link CheckpointPreconditions} rejects unaligned checkpoints and
- * a restore of a bounded iteration at another parallelism when the operators start. See
+ * (unbounded iterations rescale from any snapshot, bounded ones from snapshots taken between two
+ * rounds). {@link CheckpointPreconditions} rejects unaligned checkpoints, and builds the failures
+ * of a restore at another parallelism from a snapshot that cannot be rescaled. See
  * docs/architecture.md, section 7 "Checkpoints".
  */
 package io.github.flinkiteration.runtime.checkpoint;

@@ -4,6 +4,7 @@ import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider
 import io.github.flinkiteration.runtime.protocol.AggregateReportEvent;
 import io.github.flinkiteration.runtime.protocol.AggregatesRequest;
 import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
+import io.github.flinkiteration.runtime.protocol.HoldingEvent;
 import io.github.flinkiteration.runtime.protocol.ParticipantEvent;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.runtime.checkpoint.CheckpointCoordinator;
+import org.apache.flink.runtime.checkpoint.PendingCheckpoint;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.CoordinationRequest;
 import org.apache.flink.runtime.operators.coordination.CoordinationRequestHandler;
@@ -99,6 +101,11 @@ final class IterationCoordinator implements OperatorCoordinator, CoordinationReq
                 public void onAggregateReport(int subtask, AggregateReportEvent event) {
                     controller.onReport(IterationCoordinator.this, subtask, event);
                 }
+
+                @Override
+                public void onHolding(int subtask, HoldingEvent event) {
+                    controller.onHolding(IterationCoordinator.this, subtask, event);
+                }
             };
 
     @Override
@@ -157,10 +164,13 @@ final class IterationCoordinator implements OperatorCoordinator, CoordinationReq
     }
 
     /**
-     * Nothing to store: round progress is restored from the subtasks' state. A job without periodic
-     * checkpoints has its savepoints taken at-least-once (Flink does not align barriers then),
-     * which would cut the loop inconsistently; refusing here fails the savepoint alone, before any
-     * task snapshots, while the job runs on. The heads refuse such a snapshot too, as a last guard.
+     * Nothing to store: round progress is restored from the subtasks' state. A savepoint of a
+     * bounded iteration (every checkpoint, when it asked for rescalable checkpoints) waits until
+     * the heads hold between two rounds, so that it can be restored at another parallelism. A job
+     * without periodic checkpoints has its savepoints taken at-least-once (Flink does not align
+     * barriers then), which would cut the loop inconsistently; refusing here fails the savepoint
+     * alone, before any task snapshots, while the job runs on. The heads refuse such a snapshot
+     * too, as a last guard.
      */
     @Override
     public void checkpointCoordinator(long checkpointId, CompletableFuture<byte[]> result) {
@@ -181,11 +191,39 @@ final class IterationCoordinator implements OperatorCoordinator, CoordinationReq
                                     + " of a job with an iteration. The job keeps running."));
             return;
         }
+        boolean savepoint = isSavepoint(checkpointId);
+        if (plan.isLockStep() && (savepoint || plan.isEveryCheckpointRescalable())) {
+            // Flink injects the barriers only once every coordinator completed its future, and the
+            // checkpoint timeout runs meanwhile: the heads first reach a round boundary.
+            controller.prepareRescalableSnapshot(checkpointId, savepoint, result);
+            return;
+        }
         result.complete(new byte[0]);
     }
 
+    /** Whether {@code checkpointId} is a savepoint: a savepoint is never subsumed. */
+    private boolean isSavepoint(long checkpointId) {
+        CheckpointCoordinator checkpoints = context.getCheckpointCoordinator();
+        if (checkpoints == null) {
+            return false;
+        }
+        PendingCheckpoint pending = checkpoints.getPendingCheckpoints().get(checkpointId);
+        return pending != null && !pending.canBeSubsumed();
+    }
+
     @Override
-    public void notifyCheckpointComplete(long checkpointId) {}
+    public void notifyCheckpointComplete(long checkpointId) {
+        if (controller != null) {
+            controller.releaseHold(checkpointId);
+        }
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+        if (controller != null) {
+            controller.releaseHold(checkpointId);
+        }
+    }
 
     @Override
     public void resetToCheckpoint(long checkpointId, byte[] checkpointData) {

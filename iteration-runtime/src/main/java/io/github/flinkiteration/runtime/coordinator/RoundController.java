@@ -5,10 +5,12 @@ import io.github.flinkiteration.runtime.protocol.AggregateReportEvent;
 import io.github.flinkiteration.runtime.protocol.AggregatesResponse;
 import io.github.flinkiteration.runtime.protocol.AggregationPlan;
 import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
+import io.github.flinkiteration.runtime.protocol.HoldingEvent;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
+import io.github.flinkiteration.runtime.protocol.SnapshotHoldEvent;
 import io.github.flinkiteration.runtime.protocol.TerminationReason;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,6 +77,9 @@ final class RoundController {
 
     /** Whether every head and check subtask said where it stands since the last reset. */
     private boolean resumed;
+
+    /** The rescalable snapshot the heads hold for; null when none is being taken. */
+    private SnapshotHold hold;
 
     private RoundController(ProgressPlan plan) {
         this.plan = plan;
@@ -246,8 +251,162 @@ final class RoundController {
         return aggregation.converged(round, current, round == 0 ? null : aggregates.get(round - 1));
     }
 
+    /**
+     * Completes {@code result} once every head stands between two rounds and holds there, so that
+     * snapshot {@code checkpointId} cuts the loop at a round boundary (see {@link SnapshotHold}).
+     * Each of the iteration's coordinators asks; the first asking sends the heads the hold.
+     */
+    synchronized void prepareRescalableSnapshot(
+            long checkpointId, boolean savepoint, CompletableFuture<byte[]> result) {
+        if (hold != null && hold.checkpointId != checkpointId) {
+            // An older snapshot the heads held for was given up without a word reaching us.
+            releaseHold(hold.checkpointId);
+        }
+        if (hold == null) {
+            hold = new SnapshotHold(checkpointId, headSubtasks());
+            if (terminated || hold.headSubtasks == 0) {
+                hold.ready = true;
+            } else {
+                if (savepoint) {
+                    LOG.info(
+                            "Iteration '{}' holds its next round for savepoint {}, so that it"
+                                    + " falls between two rounds and can be restored at another"
+                                    + " parallelism",
+                            plan.getName(),
+                            checkpointId);
+                } else {
+                    LOG.debug(
+                            "Iteration '{}' holds its next round for checkpoint {}",
+                            plan.getName(),
+                            checkpointId);
+                }
+                for (Participant participant : participants.values()) {
+                    if (participant.holds()) {
+                        participant.coordinator.sendToSubtasks(
+                                SnapshotHoldEvent.hold(checkpointId));
+                    }
+                }
+            }
+        }
+        if (hold.ready) {
+            result.complete(new byte[0]);
+        } else {
+            hold.results.add(result);
+        }
+    }
+
+    synchronized void onHolding(IterationCoordinator from, int subtask, HoldingEvent event) {
+        if (hold == null || hold.checkpointId != event.getCheckpointId() || hold.ready) {
+            return; // a late answer to a hold that is over
+        }
+        Participant participant = participants.get(from.getOperatorId());
+        hold.rounds.put(
+                key(participant, subtask),
+                event.isTerminated() ? Integer.MAX_VALUE : event.getRound());
+        if (hold.rounds.size() < hold.headSubtasks) {
+            return;
+        }
+        int latest = Integer.MIN_VALUE;
+        boolean even = true;
+        for (int round : hold.rounds.values()) {
+            even &= latest == Integer.MIN_VALUE || round == latest;
+            latest = Math.max(latest, round);
+        }
+        if (even || latest == Integer.MAX_VALUE) {
+            // Every head stands at the same boundary (or the iteration ended): the barriers may
+            // come.
+            hold.ready = true;
+            hold.results.forEach(result -> result.complete(new byte[0]));
+            hold.results.clear();
+            return;
+        }
+        // Some head had started a later round before the hold reached it: that round was decided,
+        // so the others catch up with it and hold there.
+        List<Long> behind = new ArrayList<>();
+        for (Map.Entry<Long, Integer> entry : hold.rounds.entrySet()) {
+            if (entry.getValue() < latest) {
+                behind.add(entry.getKey());
+            }
+        }
+        hold.upTo = latest;
+        List<Runnable> waiting = new ArrayList<>(hold.deferred);
+        hold.deferred.clear();
+        waiting.forEach(Runnable::run); // the starts up to the latest round go out, others wait
+        for (Participant head : participants.values()) {
+            if (!head.holds()) {
+                continue;
+            }
+            for (int i = 0; i < head.reported.length; i++) {
+                if (behind.contains(key(head, i))) {
+                    hold.rounds.remove(key(head, i));
+                    head.coordinator.sendToSubtask(
+                            i, SnapshotHoldEvent.catchUp(hold.checkpointId, latest));
+                }
+            }
+        }
+    }
+
+    /**
+     * Snapshot {@code checkpointId} completed or was given up: the heads go on, and what the
+     * controller decided meanwhile goes out.
+     */
+    synchronized void releaseHold(long checkpointId) {
+        if (hold == null || hold.checkpointId > checkpointId) {
+            return;
+        }
+        SnapshotHold over = hold;
+        hold = null;
+        if (!over.ready) {
+            LOG.warn(
+                    "Iteration '{}': snapshot {} was given up (aborted, or the checkpoint timeout"
+                            + " expired) before every head and replay stood between two rounds;"
+                            + " rounds go on. Heads that had not answered: {} of {}.",
+                    plan.getName(),
+                    over.checkpointId,
+                    over.headSubtasks - over.rounds.size(),
+                    over.headSubtasks);
+        }
+        over.results.forEach(
+                result ->
+                        result.completeExceptionally(
+                                new IllegalStateException(
+                                        "Snapshot "
+                                                + over.checkpointId
+                                                + " was given up before every head of iteration "
+                                                + plan.getName()
+                                                + " reached a round boundary")));
+        for (Participant participant : participants.values()) {
+            if (participant.holds()) {
+                participant.coordinator.sendToSubtasks(
+                        SnapshotHoldEvent.release(over.checkpointId));
+            }
+        }
+        over.deferred.forEach(Runnable::run);
+    }
+
+    /** The subtasks that hold for a rescalable snapshot: heads and replays, where rounds enter. */
+    private int headSubtasks() {
+        int subtasks = 0;
+        for (Participant participant : participants.values()) {
+            if (participant.holds()) {
+                subtasks += participant.reported.length;
+            }
+        }
+        return subtasks;
+    }
+
     /** Forgets all progress: the subtasks restart, from a checkpoint or from the beginning. */
     synchronized void reset() {
+        if (hold != null) {
+            // The restarted heads hold for nothing; what was deferred was decided before the
+            // restore and is decided again.
+            hold.results.forEach(
+                    result ->
+                            result.completeExceptionally(
+                                    new IllegalStateException(
+                                            "Iteration '" + plan.getName() + "' was reset")));
+            hold = null;
+        }
         aggregates.clear();
         partials.clear();
         // Their requesters restart with the reset and ask again; one that survived fails now
@@ -380,12 +539,29 @@ final class RoundController {
         terminated = true;
         tallies.clear();
         sendToHeadsAndReplays(RoundDecisionEvent.terminate(reason));
+        if (hold != null) {
+            // Ending the control source now would let tasks finish before the snapshot's barriers.
+            hold.deferred.add(this::notifyTermination);
+        } else {
+            notifyTermination();
+        }
+    }
+
+    private void notifyTermination() {
         for (Runnable listener : new ArrayList<>(terminationListeners)) {
             listener.run();
         }
     }
 
     private void sendToHeadsAndReplays(RoundDecisionEvent decision) {
+        if (hold != null && (decision.isTerminate() || decision.getNextRound() > hold.upTo)) {
+            // A replay would start the round before its barrier, and a head applies nothing while
+            // it holds anyway: the decision goes out once the snapshot passed (Flink then delivers
+            // it after each subtask's snapshot). Starts up to the round the holders catch up with
+            // go out now: they were decided before the hold, and the holders wait for them.
+            hold.deferred.add(() -> sendToHeadsAndReplays(decision));
+            return;
+        }
         for (Participant participant : participants.values()) {
             Role role = participant.coordinator.getRole();
             if (role == Role.HEAD || role == Role.REPLAY) {
@@ -413,6 +589,34 @@ final class RoundController {
             this.resumeRound = new int[parallelism];
             Arrays.fill(reported, -1);
             Arrays.fill(resumeRound, -1);
+        }
+
+        /** Whether its subtasks hold for a rescalable snapshot: where rounds enter the body. */
+        boolean holds() {
+            Role role = coordinator.getRole();
+            return role == Role.HEAD || role == Role.REPLAY;
+        }
+    }
+
+    /**
+     * A rescalable snapshot being prepared: the heads' answers, the coordinators' checkpoint
+     * futures that wait for them, and what the controller decided meanwhile, which goes out once
+     * the snapshot passed.
+     */
+    private static final class SnapshotHold {
+        final long checkpointId;
+        final int headSubtasks;
+        final Map<Long, Integer> rounds = new HashMap<>();
+        final List<CompletableFuture<byte[]>> results = new ArrayList<>();
+        final List<Runnable> deferred = new ArrayList<>();
+        boolean ready;
+
+        /** The round the holders catch up with; starts up to it are not held back. */
+        int upTo = Integer.MIN_VALUE;
+
+        SnapshotHold(long checkpointId, int headSubtasks) {
+            this.checkpointId = checkpointId;
+            this.headSubtasks = headSubtasks;
         }
     }
 

@@ -8,6 +8,8 @@
  * transformation. It rejects what the loop cannot hold (sources, sinks and watermark assignment
  * inside the body, unknown transformation kinds). See docs/architecture.md, section 1 "From body to
  * job graph", steps 1 to 3. {@link io.github.flinkiteration.runtime.draft.LoopEdges} keeps the
- * loop's edges pipelined in a BATCH job (section 7a).
+ * loop's edges pipelined in a BATCH job (section 7a). {@link
+ * io.github.flinkiteration.runtime.draft.RoundObservers} tells whether any operator of a bounded
+ * body can observe a round boundary, so whether its rounds need holding (section 5a).
  */
 package io.github.flinkiteration.runtime.draft;

@@ -15,9 +15,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * When a head passes feedback into the body: held until its round starts ({@link LockStepPacing},
- * bounded iterations) or at once ({@link FreeFlowPacing}, unbounded ones). Chosen once, from the
- * iteration's {@code ProgressPlan}; each pacing owns the part of the head's checkpoint that depends
- * on it.
+ * bounded iterations) or at once ({@link FreeFlowPacing}, unbounded ones, and bounded ones whose
+ * body cannot observe a round boundary). Chosen once, from the iteration's {@code ProgressPlan};
+ * each pacing owns the part of the head's checkpoint that depends on it.
  */
 interface FeedbackPacing {
 
@@ -54,7 +54,14 @@ interface FeedbackPacing {
                         memory.get(),
                         rawState)
                 : new FreeFlowPacing<>(
-                        output, valueSerializer, store, subtask, parallelism, restored, rescaled);
+                        output,
+                        valueSerializer,
+                        store,
+                        subtask,
+                        parallelism,
+                        restored,
+                        rescaled,
+                        plan.getMaxRounds());
     }
 
     /** Feedback arrived from the tail; returns whether it was passed on at once. */

@@ -3,6 +3,7 @@ package io.github.flinkiteration.runtime.feedback;
 import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.OperatorStateStore;
@@ -12,8 +13,11 @@ import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Unbounded iterations: feedback goes into the body at once, and is only counted, by the round it
- * enters, until that round is reported. The counts go into the head's checkpoint.
+ * Unbounded iterations, and bounded ones whose body cannot observe a round boundary: feedback goes
+ * into the body at once, and is only counted, by the round it enters, until that round is reported.
+ * The counts go into the head's checkpoint. Feedback into a round at or past a bounded iteration's
+ * round limit is counted but goes nowhere: nothing held it for a round that never starts, so
+ * dropping it here is what the lock-step heads do at termination.
  *
  * <p>While an unbounded data input is open its round 0 never ends, so no round is reported and a
  * record going round would leave a count for every round it entered, for as long as the job runs.
@@ -43,11 +47,14 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     private long lumpRecords;
 
     /**
-     * The round being counted right now is kept aside: feedback mostly comes in runs of one round.
+     * Counts not yet set aside, one slot per round modulo {@value #SLOTS}: feedback comes in runs
+     * of one round, but in a loop that is not held, runs of the rounds in flight alternate record
+     * by record, and setting a count aside costs a map lookup.
      */
-    private int countingRound = -1;
+    private static final int SLOTS = 64;
 
-    private long countingRecords;
+    private final int[] slotRounds = new int[SLOTS];
+    private final long[] slotRecords = new long[SLOTS];
 
     /** The highest round feedback entered since this subtask (re)started. */
     private int newestRound = -1;
@@ -56,6 +63,9 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     private final TypeSerializer<T> valueSerializer;
     private final SubtaskProgress countsState;
     private final SubtaskProgress lumpState;
+
+    /** The first round no feedback enters (the iteration's {@code maxRounds}); 0 for none. */
+    private final int roundLimit;
 
     /**
      * @param rescaled when restored at another parallelism, the counts this subtask starts with, to
@@ -68,9 +78,11 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             int subtask,
             int parallelism,
             boolean restored,
-            RescaledCounts rescaled)
+            RescaledCounts rescaled,
+            int roundLimit)
             throws Exception {
         this.output = output;
+        this.roundLimit = roundLimit;
         this.valueSerializer = valueSerializer;
         this.countsState = SubtaskProgress.register(store, "head-counts", subtask, parallelism);
         this.lumpState =
@@ -110,23 +122,33 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
 
     @Override
     public boolean onFeedback(RoundFeedback feedback) throws Exception {
-        if (feedback.round() != countingRound) {
-            setAsideCount();
-            countingRound = feedback.round();
-            newestRound = Math.max(newestRound, countingRound);
+        int round = feedback.round();
+        int slot = round & (SLOTS - 1);
+        if (slotRounds[slot] != round) {
+            setAsideCount(slotRounds[slot], slotRecords[slot]);
+            slotRounds[slot] = round;
+            slotRecords[slot] = 0;
+            newestRound = Math.max(newestRound, round);
         }
-        countingRecords += feedback.count();
+        slotRecords[slot] += feedback.count();
+        if (roundLimit > 0 && round >= roundLimit) {
+            return false;
+        }
         feedback.emit(valueSerializer, output::collect);
         return true;
     }
 
-    private void setAsideCount() {
-        if (countingRecords == 0) {
+    private void setAsideCounts() {
+        for (int slot = 0; slot < SLOTS; slot++) {
+            setAsideCount(slotRounds[slot], slotRecords[slot]);
+            slotRecords[slot] = 0;
+        }
+    }
+
+    private void setAsideCount(int round, long records) {
+        if (records == 0) {
             return;
         }
-        int round = countingRound;
-        long records = countingRecords;
-        countingRecords = 0;
         if (lumpRecords > 0 && round >= lumpFrom) {
             lump(round, records);
         } else if (counts.containsKey(round) || counts.size() < MAX_COUNTED_ROUNDS) {
@@ -149,7 +171,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
 
     @Override
     public long feedbackFor(int round) {
-        setAsideCount();
+        setAsideCounts();
         Long counted = counts.remove(round);
         if (counted != null) {
             return counted;
@@ -196,13 +218,13 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     @Override
     public void clear() {
         counts.clear();
-        countingRecords = 0;
+        Arrays.fill(slotRecords, 0);
         lumpRecords = 0;
     }
 
     @Override
     public void snapshot(StateSnapshotContext context) throws Exception {
-        setAsideCount();
+        setAsideCounts();
         long[] stored = new long[counts.size() * 2];
         int i = 0;
         for (Map.Entry<Integer, Long> entry : counts.entrySet()) {

@@ -20,7 +20,13 @@ final class HeadDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void resume(int reportedRound, long reportedFeedback) {}
+    public void resume(int reportedRound, long reportedFeedback) throws Exception {
+        if (reportedRound >= 0 && reportedRound == head.emittedRound() && !head.isTerminated()) {
+            // The snapshot was taken while this head held a decided round back (a rescalable
+            // snapshot): the decision is taken again.
+            roundComplete(reportedRound, reportedFeedback);
+        }
+    }
 
     @Override
     public void roundComplete(int round, long feedbackRecords) throws Exception {

@@ -11,6 +11,7 @@ import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.protocol.FeedbackItem;
 import io.github.flinkiteration.runtime.protocol.FeedbackItemCodec;
 import io.github.flinkiteration.runtime.protocol.FeedbackRecord;
+import io.github.flinkiteration.runtime.protocol.HoldingEvent;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundDecision;
@@ -18,6 +19,7 @@ import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.RoundMarker;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
 import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
+import io.github.flinkiteration.runtime.protocol.SnapshotHoldEvent;
 import io.github.flinkiteration.runtime.protocol.TerminationReason;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.replay.SpillingBuffer;
@@ -97,6 +99,22 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     /** The round this head says it stands at when it (re)starts; see {@link #rescaleFrom}. */
     private transient int resumeRound = -1;
 
+    /** The rescalable snapshot this head holds for ({@link SnapshotHoldEvent}); -1 if none. */
+    private transient long holdingFor = -1;
+
+    /** While holding: the latest round this head may still start. */
+    private transient int holdUpTo;
+
+    /** While holding: whether the coordinator heard where this head holds. */
+    private transient boolean holdAnswered;
+
+    /** What the hold keeps back, applied when it ends: round 0's watermark, a start, an end. */
+    private transient boolean deferredInitialEnd;
+
+    private transient int deferredStart = -1;
+    private transient RoundDecision deferredStop;
+    private transient TerminationReason deferredTermination;
+
     private transient SubtaskProgress progressState;
     private transient ItemListState<FeedbackItem> inFlightState;
     private transient List<FeedbackItem> restoredInFlight;
@@ -143,9 +161,15 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), describe());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        if (plan.isLockStep()) {
-            CheckpointPreconditions.requireSameParallelism(
-                    context.getOperatorStateStore(), parallelism, describe());
+        int checkpointedAt =
+                CheckpointPreconditions.recordParallelism(
+                        context.getOperatorStateStore(), parallelism);
+        if (plan.isBounded()
+                && !plan.isLockStep()
+                && checkpointedAt > 0
+                && checkpointedAt != parallelism) {
+            throw CheckpointPreconditions.freeFlowNotRescalable(
+                    describe(), checkpointedAt, parallelism);
         }
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerOut(getUserCodeClassloader());
@@ -160,7 +184,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                         new FeedbackItemCodec<>(serializer));
         SubtaskProgress.Restored progress = progressState.restored();
         RescaledCounts moved = null;
-        if (restored && progress.isRescaled()) {
+        if (restored && progress.isRescaled() && plan.isLockStep()) {
+            rescaleFromBoundary(progress.all(), parallelism);
+            restoredInFlight = FeedbackRescaling.recordsOnly(inFlightState.get());
+        } else if (restored && progress.isRescaled()) {
             moved = rescaleFrom(progress.all(), subtask == 0);
             restoredInFlight = FeedbackRescaling.recordsOnly(inFlightState.get());
         } else if (restored && !progress.isEmpty()) {
@@ -229,6 +256,40 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         return moved;
     }
 
+    /**
+     * Combines the progress of the head subtasks of a bounded iteration that took the snapshot at
+     * another parallelism. Only a snapshot taken between two rounds can be: every old head had
+     * emitted the same round {@code R} and started nothing after it (see {@link
+     * SnapshotHoldEvent}), so every operator of the body had seen all of round {@code R} and
+     * nothing of {@code R + 1}. This head goes on at {@code R}; it learns again from its new tail
+     * that {@code R} is complete here (the restored body sends {@code R}'s watermark again), and
+     * the decision that follows comes as after any restore.
+     */
+    private void rescaleFromBoundary(List<long[]> old, int parallelism) {
+        int round = Integer.MIN_VALUE;
+        boolean allEnded = true;
+        boolean anyTerminated = false;
+        for (long[] entry : old) {
+            boolean boundary = entry.length > 6 && entry[6] != 0;
+            anyTerminated |= entry[5] != 0;
+            if (!boundary || (round != Integer.MIN_VALUE && round != (int) entry[0])) {
+                if (!anyTerminated) {
+                    throw CheckpointPreconditions.notRescalable(
+                            describe(), old.size(), parallelism);
+                }
+            }
+            round = (int) entry[0];
+            allEnded &= entry[4] != 0;
+        }
+        emittedRound = round;
+        resumeRound = round;
+        tailCompleteRound = round - 1;
+        reportedRound = Math.max(-1, round - 1);
+        reportedFeedback = 0;
+        initialEnded = allEnded;
+        terminated = anyTerminated;
+    }
+
     @Override
     protected String describe() {
         return "head of variable '" + variable + "'";
@@ -242,15 +303,23 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 channel == null || terminated
                         ? List.of()
                         : channel.snapshotAtHead(context.getCheckpointId());
+        boolean boundary =
+                holdingFor == context.getCheckpointId() && holdAnswered && startingRound < 0;
         progressState.update(
                 emittedRound,
                 tailCompleteRound,
                 reportedRound,
                 reportedFeedback,
                 initialEnded ? 1 : 0,
-                terminated ? 1 : 0);
+                terminated ? 1 : 0,
+                boundary ? 1 : 0);
         pacing.snapshot(context);
         inFlightState.update(inFlight);
+        if (holdingFor >= 0 && context.getCheckpointId() >= holdingFor) {
+            // The barrier has left this head: what follows belongs after the snapshot.
+            long over = holdingFor;
+            mailbox.execute(() -> endHold(over), "end hold for snapshot %s", over);
+        }
     }
 
     @Override
@@ -259,6 +328,86 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         if (channel != null) {
             channel.abort(checkpointId);
         }
+        if (holdingFor >= 0 && checkpointId >= holdingFor) {
+            endHold(holdingFor);
+        }
+    }
+
+    /**
+     * The coordinator asks this head to hold between two rounds for a rescalable snapshot, to let
+     * it catch up with a later round, or to go on.
+     */
+    private void onHold(SnapshotHoldEvent event) throws Exception {
+        if (event.isRelease()) {
+            endHold(event.getCheckpointId());
+            return;
+        }
+        if (event.getUpToRound() == SnapshotHoldEvent.WHERE_IT_STANDS) {
+            if (holdingFor >= 0) {
+                endHold(holdingFor); // an older hold whose end did not reach this head
+            }
+            holdingFor = event.getCheckpointId();
+            holdUpTo = startingRound >= 0 ? startingRound : emittedRound;
+        } else if (event.getCheckpointId() == holdingFor) {
+            holdUpTo = Math.max(holdUpTo, event.getUpToRound());
+            holdAnswered = false;
+            if (deferredInitialEnd && holdUpTo >= 0) {
+                deferredInitialEnd = false;
+                initialEnded = true;
+                emitRoundWatermark(0);
+            }
+            if (deferredStart >= 0 && deferredStart <= holdUpTo) {
+                int round = deferredStart;
+                deferredStart = -1;
+                startRound(round);
+            }
+        } else {
+            return; // a catch-up for a hold that is over
+        }
+        answerHoldIfReady();
+        reportCompletedRounds();
+    }
+
+    /** Tells the coordinator where this head holds, once it stands there. */
+    private void answerHoldIfReady() {
+        if (holdingFor < 0 || holdAnswered) {
+            return;
+        }
+        if (!terminated && (startingRound >= 0 || emittedRound < holdUpTo)) {
+            return;
+        }
+        holdAnswered = true;
+        coordinator.sendEventToCoordinator(new HoldingEvent(holdingFor, emittedRound, terminated));
+    }
+
+    /** Ends the hold for snapshot {@code checkpointId}: applies what it kept back, in order. */
+    private void endHold(long checkpointId) throws Exception {
+        if (holdingFor < 0 || checkpointId < holdingFor) {
+            return;
+        }
+        holdingFor = -1;
+        holdAnswered = false;
+        if (deferredInitialEnd) {
+            deferredInitialEnd = false;
+            initialEnded = true;
+            emitRoundWatermark(0);
+        }
+        if (deferredStart >= 0) {
+            int round = deferredStart;
+            deferredStart = -1;
+            startRound(round);
+        }
+        if (deferredStop != null) {
+            RoundDecision stop = deferredStop;
+            deferredStop = null;
+            applyDecision(stop);
+        }
+        if (deferredTermination != null) {
+            TerminationReason reason = deferredTermination;
+            deferredTermination = null;
+            terminate(reason);
+        }
+        reportCompletedRounds();
     }
 
     @Override
@@ -332,8 +481,15 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     protected void endEnteringInput() throws Exception {
         // After a restore Flink ends an input again that had ended before the checkpoint.
         if (!initialEnded) {
+            if (holdingFor >= 0 && holdUpTo < 0) {
+                // Round 0's watermark would cross the snapshot. Not ended in the snapshot either:
+                // restored, Flink ends the input again.
+                deferredInitialEnd = true;
+                return;
+            }
             initialEnded = true;
             emitRoundWatermark(0);
+            answerHoldIfReady();
             reportCompletedRounds();
         }
     }
@@ -348,7 +504,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             flusher.flush();
         }
         reportCompletedRounds();
-        if (progressLog != null && !plan.isLockStep()) {
+        // A bounded loop's records may run ahead up to its round limit: nothing to warn about.
+        if (progressLog != null && !plan.isBounded()) {
             progressLog.feedbackLag(
                     HeadMetrics.feedbackLagRounds(reportedRound, pacing.newestFeedbackRound()));
         }
@@ -381,8 +538,14 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     @Override
     public void handleOperatorEvent(OperatorEvent event) {
         try {
+            if (event instanceof SnapshotHoldEvent hold) {
+                onHold(hold);
+                return;
+            }
             RoundDecisionEvent decision = (RoundDecisionEvent) event;
-            if (decision.isTerminate()) {
+            if (decision.isTerminate() && holdingFor >= 0) {
+                deferredTermination = decision.getReason();
+            } else if (decision.isTerminate()) {
                 terminate(decision.getReason());
             } else {
                 decisions.onCoordinatorStart(decision.getNextRound());
@@ -421,6 +584,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         if (round == startingRound) {
             return; // a decision repeated after a restore; the round is being started
         }
+        if (holdingFor >= 0 && round > holdUpTo) {
+            deferredStart = Math.max(deferredStart, round); // after the snapshot
+            return;
+        }
         roundStartNanos = System.nanoTime();
         startingRound = round;
         emitSlices();
@@ -438,6 +605,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         int round = startingRound;
         startingRound = -1;
         emitRoundWatermark(round);
+        answerHoldIfReady();
     }
 
     private void emitRoundWatermark(int round) {
@@ -474,6 +642,11 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     /** Applies the decision taken after {@code decision.round}, which is complete here. */
     void applyDecision(RoundDecision decision) throws Exception {
+        if (decision.stop && holdingFor >= 0) {
+            // Ending now would finish the loop's tasks before the snapshot's barriers reach them.
+            deferredStop = decision;
+            return;
+        }
         if (decision.stop) {
             // The coordinator hears of the last round; it ends the control source.
             reportRound(decision.round, reportedFeedback);

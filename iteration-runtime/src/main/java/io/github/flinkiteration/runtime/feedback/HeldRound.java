@@ -150,19 +150,28 @@ final class HeldRound implements AutoCloseable {
     /** Reads what {@link #writeRemaining} wrote into {@code into}, a new round's buffer. */
     static HeldRound read(DataInputView in, SpillingBuffer<Void> into) throws IOException {
         HeldRound held = new HeldRound(in.readInt(), into);
-        held.chunks = in.readInt();
-        held.records = in.readLong();
+        held.appendRemaining(in);
+        return held;
+    }
+
+    /**
+     * Appends what {@link #writeRemaining} wrote after the round number, for this round: restored
+     * at a lower parallelism, one head gets the held rounds of several old heads.
+     */
+    void appendRemaining(DataInputView in) throws IOException {
+        int addedChunks = in.readInt();
+        records += in.readLong();
         long remaining = in.readLong();
-        held.framedBytes = remaining;
-        held.serializedBytes = remaining - (long) held.chunks * held.header.length;
+        chunks += addedChunks;
+        framedBytes += remaining;
+        serializedBytes += remaining - (long) addedChunks * header.length;
         byte[] copy = new byte[COPY_BUFFER];
         while (remaining > 0) {
             int n = (int) Math.min(copy.length, remaining);
             in.readFully(copy, 0, n);
-            into.appendBytes(copy, n);
+            buffer.appendBytes(copy, n);
             remaining -= n;
         }
-        return held;
     }
 
     private static void skipChunks(DataInputStream in, int count) throws IOException {

@@ -97,14 +97,26 @@ final class LockStepPacing<T> implements FeedbackPacing {
             throw new IllegalStateException(
                     "Held feedback of version " + version + " cannot be restored here.");
         }
-        emittingRound = in.readInt();
+        int emitting = in.readInt();
+        if (emitting >= 0) {
+            emittingRound = emitting;
+        }
         int rounds = in.readInt();
         for (int i = 0; i < rounds; i++) {
-            HeldRound round = HeldRound.read(in, newBuffer());
-            held.put(round.round(), round);
-            heldRecords += round.records();
-            heldBytes += round.serializedBytes();
-            newestRound = Math.max(newestRound, round.round());
+            // Restored at a lower parallelism, several old heads' partitions come here; they
+            // hold the same round (a rescalable snapshot is taken between two rounds).
+            int number = in.readInt();
+            HeldRound round = held.get(number);
+            if (round == null) {
+                round = new HeldRound(number, newBuffer());
+                held.put(number, round);
+            }
+            long records = round.records();
+            long bytes = round.serializedBytes();
+            round.appendRemaining(in);
+            heldRecords += round.records() - records;
+            heldBytes += round.serializedBytes() - bytes;
+            newestRound = Math.max(newestRound, number);
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.feedback;
 
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundDecision;
 import io.github.flinkiteration.runtime.protocol.RoundSummary;
@@ -44,6 +45,9 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
     private transient FeedbackChannel channel;
     private transient ProgressState state;
 
+    /** Union state: each subtask's last decision, read when restored at another parallelism. */
+    private transient SubtaskProgress decisionState;
+
     private transient int decidedRound;
     private transient boolean stopped;
     private transient TreeMap<Integer, RoundTally> tallies;
@@ -62,11 +66,18 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
         super.initializeState(context);
         decidedRound = -1;
         tallies = new TreeMap<>();
-        CheckpointPreconditions.requireSameParallelism(
-                context.getOperatorStateStore(),
-                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                "round decider of variable '" + variable + "'");
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        CheckpointPreconditions.recordParallelism(context.getOperatorStateStore(), parallelism);
         state = ProgressState.register(context.getOperatorStateStore(), "decider-progress");
+        decisionState =
+                SubtaskProgress.register(
+                        context.getOperatorStateStore(), "decider-decision", subtask, parallelism);
+        SubtaskProgress.Restored decisions = decisionState.restored();
+        if (context.isRestored() && decisions.isRescaled()) {
+            restoreAtBoundary(decisions.all(), parallelism);
+            return;
+        }
         long[] stored = state.get();
         if (context.isRestored() && stored.length >= 2) {
             decidedRound = (int) stored[0];
@@ -80,6 +91,29 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
                                 (int) stored[i + 3],
                                 stored[i + 4]));
             }
+        }
+    }
+
+    /**
+     * At another parallelism, from a snapshot taken between two rounds: every old decider had
+     * decided the same round, the last one before the snapshot, and heard nothing of the next (its
+     * summaries come only once the next round has run). The split state of the undecided summaries,
+     * dealt out by Flink, is then empty and not read.
+     */
+    private void restoreAtBoundary(List<long[]> old, int parallelism) {
+        String operator = "round decider of variable '" + variable + "'";
+        long[] first = null;
+        for (long[] entry : old) {
+            if (entry.length != 3
+                    || entry[2] != 0
+                    || (first != null && (entry[0] != first[0] || entry[1] != first[1]))) {
+                throw CheckpointPreconditions.notRescalable(operator, old.size(), parallelism);
+            }
+            first = entry;
+        }
+        if (first != null) {
+            decidedRound = (int) first[0];
+            stopped = first[1] != 0;
         }
     }
 
@@ -137,6 +171,7 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
             stored[i++] = summary.feedbackRecords;
         }
         state.update(stored);
+        decisionState.update(decidedRound, stopped ? 1 : 0, undecided.size());
     }
 
     @Override

@@ -29,7 +29,7 @@ interface RoundDecisionStrategy {
      * The head has restored its progress; {@code reportedRound} is the last round it reported
      * complete (-1 if none), with {@code reportedFeedback} records fed back into the next.
      */
-    void resume(int reportedRound, long reportedFeedback);
+    void resume(int reportedRound, long reportedFeedback) throws Exception;
 
     /**
      * Round {@code round} is complete at this subtask and {@code feedbackRecords} records entered

@@ -89,10 +89,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
         String operator = "tail of variable '" + variable + "'";
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        if (lockStep) {
-            CheckpointPreconditions.requireSameParallelism(
-                    context.getOperatorStateStore(), parallelism, operator);
-        }
+        CheckpointPreconditions.recordParallelism(context.getOperatorStateStore(), parallelism);
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerIn(0, getUserCodeClassloader());
         loggedState =
@@ -106,10 +103,13 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
         summarizedRound = -1;
         SubtaskProgress.Restored restored = summaryState.restored();
         if (context.isRestored() && restored.isRescaled()) {
-            // Unbounded iterations only (a bounded one fails above). Their tails summarize nothing;
-            // the records they logged are dealt out among the new tails, their markers dropped: the
-            // new tail sends its own as the body's round watermarks come again.
+            // The records the old tails logged are dealt out among the new tails, their markers
+            // dropped: the new tail sends its own as the body's round watermarks come again.
             restoredLog = FeedbackRescaling.recordsOnly(loggedState.get());
+            if (lockStep) {
+                summarizedRound =
+                        summarizedAtBoundary(restored.all(), operator, subtask, parallelism);
+            }
         } else if (context.isRestored()) {
             long[] summary = restored.own();
             restoredLog = loggedState.get();
@@ -127,6 +127,29 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
                                 + " with the version that took it, or start the job afresh.");
             }
         }
+    }
+
+    /**
+     * A bounded iteration restored at another parallelism from a snapshot taken between two rounds
+     * (the heads refuse any other): every old tail had passed the same round's watermark, whose
+     * summary was sent and decided. Only before round 0's watermark (round 0 still running, its
+     * inputs not ended) had the old tails counted feedback for a summary not sent yet: subtask 0
+     * takes the sum, so that the deciders' total, which says whether the round fed anything back,
+     * stays the same.
+     */
+    private long summarizedAtBoundary(
+            List<long[]> old, String operator, int subtask, int parallelism) {
+        long round = Long.MIN_VALUE;
+        long counted = 0;
+        for (long[] summary : old) {
+            if (summary.length != 2 || (round != Long.MIN_VALUE && summary[0] != round)) {
+                throw CheckpointPreconditions.notRescalable(operator, old.size(), parallelism);
+            }
+            round = summary[0];
+            counted += summary[1];
+        }
+        fedBack = subtask == 0 ? counted : 0;
+        return round == Long.MIN_VALUE ? -1 : round;
     }
 
     @Override

@@ -11,7 +11,11 @@ import org.apache.flink.runtime.operators.coordination.OperatorEvent;
  * }</pre>
  */
 public sealed interface ParticipantEvent extends OperatorEvent
-        permits ResumeEvent, RoundReportEvent, CheckReportEvent, AggregateReportEvent {
+        permits ResumeEvent,
+                RoundReportEvent,
+                CheckReportEvent,
+                AggregateReportEvent,
+                HoldingEvent {
 
     /** Calls the method of {@code receiver} for this event's kind. */
     void deliverTo(Receiver receiver, int subtask);
@@ -30,6 +34,11 @@ public sealed interface ParticipantEvent extends OperatorEvent
 
         /** A body operator reports its partial aggregates of a round. */
         default void onAggregateReport(int subtask, AggregateReportEvent event) {
+            throw new IllegalArgumentException("Unexpected " + event);
+        }
+
+        /** A head holds for a rescalable snapshot. */
+        default void onHolding(int subtask, HoldingEvent event) {
             throw new IllegalArgumentException("Unexpected " + event);
         }
     }

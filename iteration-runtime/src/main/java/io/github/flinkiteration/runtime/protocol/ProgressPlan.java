@@ -21,9 +21,11 @@ public final class ProgressPlan implements Serializable {
     private final int heads;
     private final int checks;
     private final boolean lockStep;
+    private final boolean bounded;
     private final int replays;
     private final boolean lastFeedbackEntersBody;
     private final AggregationPlan aggregation;
+    private final boolean everyCheckpointRescalable;
 
     /**
      * @param iterationId unique per iteration built, keys the coordinator and feedback channels
@@ -71,7 +73,9 @@ public final class ProgressPlan implements Serializable {
                 lockStep,
                 replays,
                 lastFeedbackEntersBody,
-                null);
+                lockStep,
+                null,
+                false);
     }
 
     private ProgressPlan(
@@ -83,8 +87,12 @@ public final class ProgressPlan implements Serializable {
             boolean lockStep,
             int replays,
             boolean lastFeedbackEntersBody,
-            AggregationPlan aggregation) {
+            boolean bounded,
+            AggregationPlan aggregation,
+            boolean everyCheckpointRescalable) {
         this.aggregation = aggregation;
+        this.bounded = bounded;
+        this.everyCheckpointRescalable = lockStep && everyCheckpointRescalable;
         this.iterationId = iterationId;
         this.name = name;
         this.maxRounds = maxRounds;
@@ -109,7 +117,62 @@ public final class ProgressPlan implements Serializable {
                 lockStep,
                 replays,
                 lastFeedbackEntersBody,
-                aggregation);
+                bounded,
+                aggregation,
+                everyCheckpointRescalable);
+    }
+
+    /**
+     * This plan with every checkpoint of a lock-step iteration taken between two rounds, not only
+     * its savepoints, so that a restart from a checkpoint may change the parallelism.
+     */
+    public ProgressPlan withRescalableCheckpoints(boolean rescalable) {
+        return new ProgressPlan(
+                iterationId,
+                name,
+                maxRounds,
+                heads,
+                checks,
+                lockStep,
+                replays,
+                lastFeedbackEntersBody,
+                bounded,
+                aggregation,
+                rescalable);
+    }
+
+    /**
+     * Whether the heads of this lock-step iteration hold for every checkpoint until it passed, as
+     * they do for savepoints, so that every checkpoint can be restored at another parallelism.
+     */
+    public boolean isEveryCheckpointRescalable() {
+        return everyCheckpointRescalable;
+    }
+
+    /**
+     * This plan of a bounded iteration with its rounds not held: feedback enters the body as it
+     * comes, as in an unbounded iteration, and the rounds still end, and the iteration with them,
+     * by the same rules. For bodies in which no operator can observe a round boundary.
+     */
+    public ProgressPlan withFreeFlow() {
+        if (!bounded || aggregation != null || checks > 0 || replays > 0) {
+            throw new IllegalStateException(
+                    "Only a bounded iteration without termination checks, constants or"
+                            + " aggregators can let its rounds flow freely: "
+                            + name);
+        }
+        return new ProgressPlan(
+                iterationId,
+                name,
+                maxRounds,
+                heads,
+                checks,
+                false,
+                replays,
+                false,
+                true,
+                null,
+                false);
     }
 
     /** The aggregators, or {@code null} when the iteration declares none. */
@@ -147,8 +210,17 @@ public final class ProgressPlan implements Serializable {
         return heads;
     }
 
+    /** Whether heads hold each round's feedback until the round starts. */
     public boolean isLockStep() {
         return lockStep;
+    }
+
+    /**
+     * Whether the iteration is bounded: in lock-step, or with free-flowing rounds ({@link
+     * #withFreeFlow}).
+     */
+    public boolean isBounded() {
+        return bounded;
     }
 
     public int getReplays() {
@@ -177,7 +249,7 @@ public final class ProgressPlan implements Serializable {
             return TerminationReason.MAX_ROUNDS;
         }
         if (feedbackRecords == 0) {
-            return lockStep ? TerminationReason.NO_FEEDBACK : TerminationReason.INPUT_ENDED;
+            return bounded ? TerminationReason.NO_FEEDBACK : TerminationReason.INPUT_ENDED;
         }
         return TerminationReason.RUNNING;
     }

@@ -43,6 +43,16 @@ public final class RoundDecisionEvent implements OperatorEvent {
         return reason;
     }
 
+    /**
+     * A subtask that is no longer running needs no decision: it finished (a stop-with-savepoint
+     * ends the job while decisions held back for the savepoint go out) or it restarts from a
+     * snapshot and learns the rounds again. Only such losses are tolerated by Flink.
+     */
+    @Override
+    public boolean isLossTolerant() {
+        return true;
+    }
+
     @Override
     public String toString() {
         return isTerminate() ? "Terminate{" + reason + "}" : "StartRound{" + nextRound + "}";

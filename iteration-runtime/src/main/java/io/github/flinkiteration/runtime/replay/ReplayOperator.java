@@ -2,17 +2,21 @@ package io.github.flinkiteration.runtime.replay;
 
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.coordinator.ControlledEntryOperator;
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
 import io.github.flinkiteration.runtime.coordinator.ParticipantOperatorFactory;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
+import io.github.flinkiteration.runtime.protocol.HoldingEvent;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
+import io.github.flinkiteration.runtime.protocol.SnapshotHoldEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
@@ -80,6 +84,18 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
 
     private transient ProgressState progressState;
 
+    /** Union state: where each subtask stood, read when restored at another parallelism. */
+    private transient SubtaskProgress positionState;
+
+    /** The rescalable snapshot this replay holds for ({@link SnapshotHoldEvent}); -1 if none. */
+    private transient long holdingFor = -1;
+
+    private transient int holdUpTo;
+    private transient boolean holdAnswered;
+
+    /** Whether the end of the constant's input waits for the hold to end. */
+    private transient boolean deferredInputEnd;
+
     /** Set by a restore that found a replay under way: from which record it resumes. */
     private transient long resumeReplayAt = -1;
 
@@ -119,15 +135,23 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         super.initializeState(context);
         String operator = describe();
         CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), operator);
-        CheckpointPreconditions.requireSameParallelism(
-                context.getOperatorStateStore(),
-                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                operator);
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        CheckpointPreconditions.recordParallelism(context.getOperatorStateStore(), parallelism);
         TypeSerializer<T> serializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
         cache = SpillingBuffer.forOperator(this, serializer, "replay-" + constant);
         progressState = ProgressState.register(context.getOperatorStateStore(), "replay-progress");
+        positionState =
+                SubtaskProgress.register(
+                        context.getOperatorStateStore(),
+                        "replay-position",
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                        parallelism);
         if (!context.isRestored()) {
             return;
+        }
+        SubtaskProgress.Restored position = positionState.restored();
+        if (position.isRescaled()) {
+            restoreAtBoundary(position.all(), parallelism);
         }
         for (StatePartitionStreamProvider partition : context.getRawOperatorStateInputs()) {
             try (InputStream stream = partition.getStream()) {
@@ -137,6 +161,13 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
                     cache.append(serializer.deserialize(in));
                 }
             }
+        }
+        if (position.isRescaled()) {
+            // The cached records of the old subtasks were dealt out above, whole partitions each.
+            if (inputEnded) {
+                cache.finish();
+            }
+            return;
         }
         long[] progress = progressState.get();
         inputEnded = progress[0] != 0;
@@ -153,9 +184,38 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         }
     }
 
+    /**
+     * At another parallelism, from a snapshot taken between two rounds (see {@link
+     * SnapshotHoldEvent}): every old subtask had replayed every round it had heard of, the same
+     * ones, and had read its part of the constant to the end, or all had not. Each new subtask
+     * replays the cached records it was dealt.
+     */
+    private void restoreAtBoundary(List<long[]> old, int parallelism) {
+        long[] first = null;
+        for (long[] entry : old) {
+            if (entry.length != 3
+                    || entry[2] == 0
+                    || (first != null && (entry[0] != first[0] || entry[1] != first[1]))) {
+                throw CheckpointPreconditions.notRescalable(describe(), old.size(), parallelism);
+            }
+            first = entry;
+        }
+        if (first != null) {
+            inputEnded = first[0] != 0;
+            lastStartedRound = (int) first[1];
+        }
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        boolean boundary = holdingFor == context.getCheckpointId() && holdAnswered && isIdle();
+        positionState.update(inputEnded ? 1 : 0, lastStartedRound, boundary ? 1 : 0);
+        if (holdingFor >= 0 && context.getCheckpointId() >= holdingFor) {
+            // The barrier has left this operator: what follows belongs after the snapshot.
+            long over = holdingFor;
+            mailbox.execute(() -> endHold(over), "end hold for snapshot %s", over);
+        }
         long[] progress = new long[4 + roundsToReplay.size()];
         progress[0] = inputEnded ? 1 : 0;
         progress[1] = lastStartedRound;
@@ -220,17 +280,92 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     @Override
     protected void endEnteringInput() throws Exception {
         // After a restore Flink ends an input again that had ended before the checkpoint.
+        if (!inputEnded && holdingFor >= 0 && holdUpTo < 0) {
+            deferredInputEnd = true; // round 0's watermark would cross the snapshot
+            return;
+        }
         if (!inputEnded) {
             cache.finish();
             inputEnded = true;
             output.emitWatermark(new Watermark(0));
             flusher.flush();
             replayNext();
+            answerHoldIfReady();
+        }
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        super.notifyCheckpointAborted(checkpointId);
+        if (holdingFor >= 0 && checkpointId >= holdingFor) {
+            endHold(holdingFor);
+        }
+    }
+
+    /** Whether every round heard of is replayed and the constant was read to the end. */
+    private boolean isIdle() {
+        return replaying == null && roundsToReplay.isEmpty();
+    }
+
+    /**
+     * The coordinator holds the rounds for a rescalable snapshot (it sends no start meanwhile):
+     * this replay answers once it stands between two rounds.
+     */
+    private void onHold(SnapshotHoldEvent event) throws Exception {
+        if (event.isRelease()) {
+            endHold(event.getCheckpointId());
+            return;
+        }
+        if (event.getUpToRound() == SnapshotHoldEvent.WHERE_IT_STANDS) {
+            holdingFor = event.getCheckpointId();
+            holdUpTo = inputEnded ? lastStartedRound : -1;
+        } else if (event.getCheckpointId() == holdingFor) {
+            holdUpTo = Math.max(holdUpTo, event.getUpToRound());
+            holdAnswered = false;
+            if (deferredInputEnd && holdUpTo >= 0) {
+                deferredInputEnd = false;
+                endEnteringInput();
+            }
+        } else {
+            return;
+        }
+        answerHoldIfReady();
+    }
+
+    private void answerHoldIfReady() {
+        if (holdingFor < 0 || holdAnswered || !isIdle()) {
+            return;
+        }
+        int round = inputEnded ? lastStartedRound : -1;
+        if (round < holdUpTo) {
+            return;
+        }
+        holdAnswered = true;
+        coordinator.sendEventToCoordinator(new HoldingEvent(holdingFor, round, false));
+    }
+
+    private void endHold(long checkpointId) throws Exception {
+        if (holdingFor < 0 || checkpointId < holdingFor) {
+            return;
+        }
+        holdingFor = -1;
+        holdAnswered = false;
+        if (deferredInputEnd) {
+            deferredInputEnd = false;
+            endEnteringInput();
         }
     }
 
     @Override
     public void handleOperatorEvent(OperatorEvent event) {
+        if (event instanceof SnapshotHoldEvent hold) {
+            try {
+                onHold(hold);
+            } catch (Exception e) {
+                throw new IllegalStateException("Could not replay constant '" + constant + "'", e);
+            }
+            return;
+        }
         RoundDecisionEvent decision = (RoundDecisionEvent) event;
         // At termination no round follows; rounds already started still get their replay.
         if (!decision.isTerminate()) {
@@ -276,6 +411,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         output.emitWatermark(new Watermark(replayingRound));
         flusher.flush();
         replayNext();
+        answerHoldIfReady();
     }
 
     /**

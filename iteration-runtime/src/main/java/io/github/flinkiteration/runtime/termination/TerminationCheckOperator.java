@@ -4,6 +4,7 @@ import io.github.flinkiteration.api.ConvergenceCriterion;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
+import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
 import io.github.flinkiteration.runtime.coordinator.ParticipantOperatorFactory;
 import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
@@ -65,6 +66,10 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
     private CheckReportEvent lastReport;
     private transient TypeSerializer<IterationRecord<T>> copier;
     private transient ProgressState progressState;
+
+    /** Union state: the same progress, read when restored at another parallelism. */
+    private transient SubtaskProgress positionState;
+
     private transient ItemListState<IterationRecord<T>> recordsState;
     private transient Counter checkedRounds;
     private transient volatile double lastConvergenceValue = Double.NaN;
@@ -102,17 +107,24 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        CheckpointPreconditions.requireSameParallelism(
-                context.getOperatorStateStore(),
-                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                "termination check '" + getOperatorName() + "'");
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        CheckpointPreconditions.recordParallelism(context.getOperatorStateStore(), parallelism);
         // Records are kept until the next round's evaluation: keep copies.
         copier = config.getTypeSerializerIn(0, getUserCodeClassloader());
         progressState = ProgressState.register(context.getOperatorStateStore(), "check-progress");
+        positionState =
+                SubtaskProgress.register(
+                        context.getOperatorStateStore(), "check-position", subtask, parallelism);
         recordsState =
                 ItemListState.register(
                         context.getOperatorStateStore(), "check-records", new RecordCodec());
         if (!context.isRestored()) {
+            return;
+        }
+        SubtaskProgress.Restored position = positionState.restored();
+        if (position.isRescaled()) {
+            restoreAtBoundary(position.all(), subtask, parallelism);
             return;
         }
         long[] progress = progressState.get();
@@ -136,6 +148,45 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
         lastConvergenceValue = sumOf(previous);
     }
 
+    /**
+     * An emptiness check restored at another parallelism from a snapshot taken between two rounds
+     * (the heads refuse any other): every old subtask had reported the same round. Subtask 0 takes
+     * the old subtasks' counts, of the last report and of round 0 if it still ran, so that the
+     * coordinator's sums stay the same; the others report nothing new. A convergence check runs on
+     * one subtask and keeps the round's records: it is never rescaled.
+     */
+    private void restoreAtBoundary(List<long[]> old, int subtask, int parallelism) {
+        String operator = "termination check '" + getOperatorName() + "'";
+        if (criterion != null) {
+            throw CheckpointPreconditions.notRescalable(operator, old.size(), parallelism);
+        }
+        Long round = null;
+        long lastCount = 0;
+        boolean anyReport = false;
+        TreeMap<Integer, Long> pending = new TreeMap<>();
+        for (long[] progress : old) {
+            if (round != null && progress[0] != round) {
+                throw CheckpointPreconditions.notRescalable(operator, old.size(), parallelism);
+            }
+            round = progress[0];
+            if (progress[1] != 0) {
+                anyReport = true;
+                lastCount += progress[3];
+            }
+            for (int i = 5; i + 1 < progress.length; i += 2) {
+                pending.merge((int) progress[i], progress[i + 1], Long::sum);
+            }
+        }
+        reportedRound = round == null ? -1 : round;
+        if (anyReport) {
+            lastReport =
+                    new CheckReportEvent((int) reportedRound, subtask == 0 ? lastCount : 0, false);
+        }
+        if (subtask == 0) {
+            counts.putAll(pending);
+        }
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
@@ -153,6 +204,7 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
             progress[i++] = entry.getValue();
         }
         progressState.update(progress);
+        positionState.update(progress);
         List<IterationRecord<T>> stored = new ArrayList<>();
         for (T value : previousRecords) {
             stored.add(new IterationRecord<>(PREVIOUS, value));

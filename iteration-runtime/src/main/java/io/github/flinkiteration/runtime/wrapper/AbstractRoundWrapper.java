@@ -432,9 +432,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         String operator = "body operator '" + config.getOperatorName() + "'";
         int subtask = task.getEnvironment().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = task.getEnvironment().getTaskInfo().getNumberOfParallelSubtasks();
-        if (lockStep) {
-            CheckpointPreconditions.requireSameParallelism(store, parallelism, operator);
-        }
+        CheckpointPreconditions.recordParallelism(store, parallelism);
         progressState =
                 SubtaskProgress.register(
                         store, "flink-iteration.round-progress", subtask, parallelism);
@@ -459,6 +457,18 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         SubtaskProgress.Restored restored = progressState.restored();
         if (restored.isRescaled()) {
+            if (aggregation != null) {
+                // Each subtask's partial aggregates of the last round, which the coordinator merges
+                // again after a restore, cannot be split or merged among other subtasks.
+                throw CheckpointPreconditions.aggregatorsNotRescalable(
+                        operator, restored.all().size(), parallelism);
+            }
+            if (lockStep && heldState.get().iterator().hasNext()) {
+                // Records of a round that had not started here: a snapshot in the middle of a
+                // round, which the heads refuse too.
+                throw CheckpointPreconditions.notRescalable(
+                        operator, restored.all().size(), parallelism);
+            }
             restoreOldest(restored.all());
             return;
         }
@@ -482,12 +492,14 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     }
 
     /**
-     * At another parallelism (unbounded iterations only): goes on from the oldest progress of the
-     * subtasks that took the checkpoint. Subtasks whose inputs are all-to-all exchanges saw the
-     * same round watermarks before the barrier, so they agree; those behind a forward edge from
-     * heads in different rounds may not, and then a round's callbacks run again here for the part
-     * of the keyed state that had passed it (docs/failure-semantics.md §7). Nothing is held in
-     * unbounded iterations.
+     * At another parallelism: goes on from the oldest progress of the subtasks that took the
+     * checkpoint. A bounded iteration rescales only from a snapshot taken between two rounds, in
+     * which every subtask had ended the same round (or, in round 0, waits for the same inputs to
+     * end, which Flink ends again after the restore). In an unbounded iteration, subtasks whose
+     * inputs are all-to-all exchanges saw the same round watermarks before the barrier, so they
+     * agree; those behind a forward edge from heads in different rounds may not, and then a round's
+     * callbacks run again here for the part of the keyed state that had passed it
+     * (docs/failure-semantics.md §7). Nothing is held in unbounded iterations.
      */
     private void restoreOldest(List<long[]> old) {
         combinedRound = Long.MAX_VALUE;

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
 import io.github.flinkiteration.runtime.protocol.CheckReportEvent;
+import io.github.flinkiteration.runtime.protocol.HoldingEvent;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
+import io.github.flinkiteration.runtime.protocol.SnapshotHoldEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -218,6 +220,82 @@ class RoundControllerTest {
         assertThat(replay.received(0)).containsExactly("start 1");
     }
 
+    @Test
+    void aRescalableSnapshotWaitsUntilEveryHeadAndReplayHoldsAtTheSameRound() throws Exception {
+        ProgressPlan rescalable =
+                new ProgressPlan(ID, "test", 0, 1, 0, true, 1).withRescalableCheckpoints(true);
+        Operator heads = start(rescalable, Role.HEAD, 2);
+        Operator replay = start(rescalable, Role.REPLAY, 2);
+        heads.resumeAll(-1);
+        replay.resumeAll(-1);
+        heads.reportAll(0, 1);
+
+        CompletableFuture<byte[]> headsReady = new CompletableFuture<>();
+        CompletableFuture<byte[]> replayReady = new CompletableFuture<>();
+        heads.coordinator.checkpointCoordinator(7, headsReady);
+        replay.coordinator.checkpointCoordinator(7, replayReady);
+        assertThat(heads.received(0)).containsExactly("start 1", "hold 7");
+        assertThat(replay.received(1)).containsExactly("start 1", "hold 7");
+
+        // Head subtask 1 had not started round 1 when the hold reached it: it catches up.
+        heads.send(0, new HoldingEvent(7, 1, false));
+        heads.send(1, new HoldingEvent(7, 0, false));
+        replay.send(0, new HoldingEvent(7, 1, false));
+        replay.send(1, new HoldingEvent(7, 1, false));
+        assertThat(heads.received(1)).containsExactly("start 1", "hold 7", "catch up to 1");
+        assertThat(heads.received(0)).containsExactly("start 1", "hold 7");
+        assertThat(headsReady).isNotDone();
+
+        heads.send(1, new HoldingEvent(7, 1, false));
+        assertThat(headsReady).isCompleted();
+        assertThat(replayReady).isCompleted();
+
+        // Round 1 ends before the barriers passed: its decision waits for the snapshot.
+        heads.reportAll(1, 1);
+        assertThat(replay.received(0)).containsExactly("start 1", "hold 7");
+        heads.coordinator.notifyCheckpointComplete(7);
+        assertThat(heads.received(0)).containsExactly("start 1", "hold 7", "release 7", "start 2");
+        assertThat(replay.received(0)).containsExactly("start 1", "hold 7", "release 7", "start 2");
+    }
+
+    @Test
+    void aSnapshotGivenUpBeforeTheHeadsHeldReleasesThemAndFailsOnlyThatSnapshot() throws Exception {
+        ProgressPlan rescalable =
+                new ProgressPlan(ID, "test", 0, 1, 0, true, 1).withRescalableCheckpoints(true);
+        Operator heads = start(rescalable, Role.HEAD, 2);
+        Operator replay = start(rescalable, Role.REPLAY, 1);
+        heads.resumeAll(-1);
+        replay.resumeAll(-1);
+
+        CompletableFuture<byte[]> ready = new CompletableFuture<>();
+        heads.coordinator.checkpointCoordinator(3, ready);
+        heads.send(0, new HoldingEvent(3, 0, false));
+        heads.reportAll(0, 1);
+        assertThat(heads.received(0)).containsExactly("hold 3");
+
+        heads.coordinator.notifyCheckpointAborted(3);
+        assertThat(ready).isCompletedExceptionally();
+        assertThat(heads.received(0)).containsExactly("hold 3", "release 3", "start 1");
+        assertThat(replay.received(0)).containsExactly("hold 3", "release 3", "start 1");
+
+        // The next checkpoint of this plan holds again.
+        CompletableFuture<byte[]> next = new CompletableFuture<>();
+        heads.coordinator.checkpointCoordinator(4, next);
+        assertThat(heads.received(1)).endsWith("hold 4");
+    }
+
+    @Test
+    void aCheckpointOfABoundedIterationIsNotHeldUnlessAskedFor() throws Exception {
+        ProgressPlan bounded = new ProgressPlan(ID, "test", 0, 1, 0, true, 1);
+        Operator heads = start(bounded, Role.HEAD, 2);
+        heads.resumeAll(-1);
+
+        CompletableFuture<byte[]> ready = new CompletableFuture<>();
+        heads.coordinator.checkpointCoordinator(5, ready);
+        assertThat(ready).isCompleted();
+        assertThat(heads.received(0)).isEmpty();
+    }
+
     private Operator start(ProgressPlan plan, Role role, int parallelism) throws Exception {
         OperatorID operatorId = new OperatorID();
         OperatorCoordinator coordinator =
@@ -294,6 +372,15 @@ class RoundControllerTest {
 
         @Override
         public CompletableFuture<Acknowledge> sendEvent(OperatorEvent event) {
+            if (event instanceof SnapshotHoldEvent hold) {
+                received.add(
+                        hold.isRelease()
+                                ? "release " + hold.getCheckpointId()
+                                : hold.getUpToRound() == SnapshotHoldEvent.WHERE_IT_STANDS
+                                        ? "hold " + hold.getCheckpointId()
+                                        : "catch up to " + hold.getUpToRound());
+                return CompletableFuture.completedFuture(Acknowledge.get());
+            }
             RoundDecisionEvent decision = (RoundDecisionEvent) event;
             received.add(
                     decision.isTerminate()

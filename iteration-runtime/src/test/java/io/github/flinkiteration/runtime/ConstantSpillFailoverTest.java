@@ -1,0 +1,300 @@
+package io.github.flinkiteration.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationListener;
+import io.github.flinkiteration.api.ResultStreams;
+import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.api.SpillOptions;
+import io.github.flinkiteration.api.TerminationCondition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.tuple.Tuple4;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A constant far larger than its managed memory (2,000,000 records, about 48 MB serialized, against
+ * 32 MiB per TaskManager) is replayed from its spilled cache every round, with checkpoints written
+ * to a checkpoint directory while it is, and a failure in round 2: the job restores from a
+ * checkpoint taken mid-run and every round still sees every record exactly once (issue 21).
+ */
+class ConstantSpillFailoverTest {
+
+    private static final Path SPILL_DIRECTORY =
+            Path.of("target", "constant-spill-failover-test").toAbsolutePath();
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(2)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(clusterConfiguration())
+                            .build());
+
+    private static Configuration clusterConfiguration() {
+        Configuration configuration = new Configuration();
+        configuration.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(32));
+        configuration.set(SpillOptions.SPILL_DIRECTORIES, List.of(SPILL_DIRECTORY.toString()));
+        return configuration;
+    }
+
+    private static final long RECORDS = 2_000_000;
+    private static final int ROUNDS = 4;
+
+    private static final TypeInformation<Tuple3<Long, Long, Long>> RECORD =
+            Types.TUPLE(Types.LONG, Types.LONG, Types.LONG);
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aSpilledConstantRecoversExactlyFromAFailureInRound2(
+            String backend, @TempDir Path checkpoints) throws Exception {
+        Files.createDirectories(SPILL_DIRECTORY);
+        String failure = UUID.randomUUID().toString();
+        StreamExecutionEnvironment env = checkpointedEnv(backend, checkpoints);
+        DataStream<Tuple3<Long, Long, Long>> constant =
+                env.fromSequence(0, RECORDS - 1)
+                        .map(i -> Tuple3.of(i, i % 1000, 7 * i))
+                        .returns(RECORD);
+        String spillDirectory = SPILL_DIRECTORY.toString();
+        ResultStreams results =
+                new BoundedIteration()
+                        .bindVariable("x", env.fromData(0))
+                        .bindConstant("records", constant)
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Integer> x = inputs.get("x");
+                                    DataStream<Tuple3<Long, Long, Long>> records =
+                                            inputs.get("records");
+                                    DataStream<Tuple4<Integer, Long, Long, Boolean>> perRound =
+                                            records.process(new FailHalfwayThroughRound2(failure))
+                                                    .returns(RECORD)
+                                                    .rebalance()
+                                                    .process(
+                                                            new CheckpointedChecksums(
+                                                                    spillDirectory));
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("x", x.map(v -> v + 1))
+                                            .withOutput("perRound", perRound)
+                                            .until(TerminationCondition.maxRounds(ROUNDS))
+                                            .build();
+                                })
+                        .apply();
+        List<Tuple4<Integer, Long, Long, Boolean>> seen =
+                TestCluster.collect(results.get("perRound"));
+
+        assertThat(FailHalfwayThroughRound2.FAILED)
+                .as("the injected failure happened")
+                .contains(failure);
+        assertThat(FailHalfwayThroughRound2.RESTORED)
+                .as("the job restored from a checkpoint")
+                .contains(failure);
+
+        long expectedChecksum = 0;
+        for (long i = 0; i < RECORDS; i++) {
+            expectedChecksum += checksum(Tuple3.of(i, i % 1000, 7 * i));
+        }
+        Map<Integer, Tuple2<Long, Long>> totals = new HashMap<>();
+        boolean spilled = false;
+        for (Tuple4<Integer, Long, Long, Boolean> subtaskRound : seen) {
+            totals.merge(
+                    subtaskRound.f0,
+                    Tuple2.of(subtaskRound.f1, subtaskRound.f2),
+                    (a, b) -> Tuple2.of(a.f0 + b.f0, a.f1 + b.f1));
+            spilled |= subtaskRound.f3;
+        }
+        assertThat(totals).hasSize(ROUNDS);
+        for (int round = 0; round < ROUNDS; round++) {
+            assertThat(totals.get(round).f0).as("records in round %d", round).isEqualTo(RECORDS);
+            assertThat(totals.get(round).f1)
+                    .as("checksum of round %d", round)
+                    .isEqualTo(expectedChecksum);
+        }
+        assertThat(spilled).as("a spill file existed while rounds ran").isTrue();
+        assertThat(filesIn(SPILL_DIRECTORY)).as("spill files after the job").isZero();
+    }
+
+    /**
+     * Passes records on and fails the job once, halfway through round 2 (counted over both
+     * subtasks: each replays its own cache and may be a round ahead of the other), provided a
+     * checkpoint has completed, so that the job restores from it.
+     */
+    private static final class FailHalfwayThroughRound2
+            extends RoundAwareProcessFunction<Tuple3<Long, Long, Long>, Tuple3<Long, Long, Long>>
+            implements CheckpointListener, CheckpointedFunction {
+
+        static final Set<String> FAILED = ConcurrentHashMap.newKeySet();
+        static final Set<String> RESTORED = ConcurrentHashMap.newKeySet();
+        private static final Set<String> CHECKPOINTED = ConcurrentHashMap.newKeySet();
+        private static final Map<String, AtomicLong> ROUND_2_RECORDS = new ConcurrentHashMap<>();
+
+        private final String run;
+
+        FailHalfwayThroughRound2(String run) {
+            this.run = run;
+        }
+
+        @Override
+        public void processElement(
+                Tuple3<Long, Long, Long> value,
+                int round,
+                Context ctx,
+                Collector<Tuple3<Long, Long, Long>> out) {
+            if (round == 2
+                    && ROUND_2_RECORDS.computeIfAbsent(run, r -> new AtomicLong()).incrementAndGet()
+                            >= RECORDS / 2
+                    && CHECKPOINTED.contains(run)
+                    && FAILED.add(run)) {
+                throw new IllegalStateException("Injected failure in round 2");
+            }
+            out.collect(value);
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTED.add(run);
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) {}
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) {
+            if (context.isRestored()) {
+                RESTORED.add(run);
+            }
+        }
+    }
+
+    /**
+     * Exactly-once checkpoints every 100 ms to a checkpoint directory (the cache is far above the
+     * JobManager's in-memory limit), and one quick restart.
+     */
+    private static StreamExecutionEnvironment checkpointedEnv(String backend, Path checkpoints) {
+        Configuration configuration = new Configuration();
+        configuration.set(StateBackendOptions.STATE_BACKEND, backend);
+        configuration.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        configuration.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        configuration.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(2);
+        env.enableCheckpointing(100);
+        return env;
+    }
+
+    /** Weighs the fields differently, so that a swapped or repeated record shows in a sum. */
+    private static long checksum(Tuple3<Long, Long, Long> record) {
+        return record.f0 * 31 + record.f1 + record.f2;
+    }
+
+    private static long filesIn(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Emits, at each round's end, (round, records, checksum, whether a spill file exists now). The
+     * round's running sums are checkpointed: a restore in the middle of a round goes on from them.
+     */
+    private static final class CheckpointedChecksums
+            extends ProcessFunction<Tuple3<Long, Long, Long>, Tuple4<Integer, Long, Long, Boolean>>
+            implements IterationListener<Tuple4<Integer, Long, Long, Boolean>>,
+                    CheckpointedFunction {
+
+        private final String spillDirectory;
+        private long count;
+        private long checksum;
+        private transient ListState<Long> sums;
+
+        CheckpointedChecksums(String spillDirectory) {
+            this.spillDirectory = spillDirectory;
+        }
+
+        @Override
+        public void processElement(
+                Tuple3<Long, Long, Long> value,
+                ProcessFunction<Tuple3<Long, Long, Long>, Tuple4<Integer, Long, Long, Boolean>>
+                                .Context
+                        ctx,
+                Collector<Tuple4<Integer, Long, Long, Boolean>> out) {
+            count++;
+            checksum += checksum(value);
+        }
+
+        @Override
+        public void onRoundEnd(
+                int round,
+                IterationListener.Context ctx,
+                Collector<Tuple4<Integer, Long, Long, Boolean>> out) {
+            out.collect(Tuple4.of(round, count, checksum, filesIn(Path.of(spillDirectory)) > 0));
+            count = 0;
+            checksum = 0;
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) throws Exception {
+            sums.update(List.of(count, checksum));
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) throws Exception {
+            // Split list state comes back to the subtask that wrote it at the same parallelism.
+            sums =
+                    context.getOperatorStateStore()
+                            .getListState(new ListStateDescriptor<>("sums", Types.LONG));
+            List<Long> restored = new ArrayList<>();
+            sums.get().forEach(restored::add);
+            if (restored.size() == 2) {
+                count = restored.get(0);
+                checksum = restored.get(1);
+            }
+        }
+    }
+}
