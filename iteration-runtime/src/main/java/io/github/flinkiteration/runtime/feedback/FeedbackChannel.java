@@ -1,7 +1,13 @@
 package io.github.flinkiteration.runtime.feedback;
 
 import io.github.flinkiteration.runtime.protocol.FeedbackItem;
+import io.github.flinkiteration.runtime.protocol.FeedbackRecord;
+import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,14 +36,44 @@ import org.apache.flink.util.function.ThrowingConsumer;
  * without it, the head's next snapshot drops every mark up to its own checkpoint, so a stale mark
  * holds the head for at most one checkpoint interval. A tail snapshot of a checkpoint the head has
  * already passed (skipped there) leaves no mark at all.
+ *
+ * <p><b>Bounded.</b> The tail never waits for the head (that could close a cycle, see
+ * docs/architecture.md, "Why no loop deadlocks"), so what the head has not taken yet is bounded by
+ * spilling instead ({@link HandoffSpill}): beyond the heap limit each chunk the tail puts goes to a
+ * {@link HandoffSpillFile}, and the queue keeps a small run in its place. The head reads spilled
+ * chunks back a few megabytes per mailbox action. A tail of an unbounded iteration, which hands
+ * records over as objects, serializes them into chunks while the channel {@link #isCrowded()}.
  */
 public final class FeedbackChannel implements AutoCloseable {
 
+    /** Spilled bytes the head reads back per mailbox action (at least one chunk). */
+    static final long READ_BACK_BYTES = 4 << 20;
+
     private final Object lock = new Object();
-    private List<FeedbackItem> pending = new ArrayList<>();
+
+    /** What the head has not taken: {@link FeedbackItem}s, and spilled runs in their place. */
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+
+    /** Items put that the head has not taken: spilled ones count one per chunk. */
+    private long pendingItems;
+
+    /** Serialized bytes and feedback records (objects) of the pending items held in memory. */
+    private long heapBytes;
+
+    private long heapRecords;
+
+    /** Spilled runs in {@link #pending}. */
+    private int pendingRuns;
+
+    private final HandoffSpill limits;
+    private final HandoffSpillFile spill;
+
+    /** Whether the heap limit is reached; read without the lock by the tail. */
+    private volatile boolean crowded;
 
     /**
-     * How many items were handed to the head (or restored before it): the position of pending[0].
+     * How many items were handed to the head (or restored before it): the position of the first
+     * pending item.
      */
     private long taken;
 
@@ -52,11 +88,27 @@ public final class FeedbackChannel implements AutoCloseable {
     private boolean drainScheduled;
     private boolean closed;
 
-    /** Items put since the head's snapshot of each checkpoint, until the tail's snapshot of it. */
-    private final TreeMap<Long, List<FeedbackItem>> logs = new TreeMap<>();
+    /**
+     * Items put since the head's snapshot of each checkpoint, until the tail's snapshot of it (with
+     * spilled runs in the place of spilled chunks).
+     */
+    private final TreeMap<Long, ArrayDeque<Object>> logs = new TreeMap<>();
 
     /** The latest checkpoint the head snapshotted; it will snapshot no earlier one. */
     private long headCheckpoint = Long.MIN_VALUE;
+
+    /** A channel that keeps everything on the heap. */
+    public FeedbackChannel() {
+        this(HandoffSpill.UNBOUNDED);
+    }
+
+    FeedbackChannel(HandoffSpill limits) {
+        this.limits = limits;
+        this.spill =
+                limits.directory() == null
+                        ? null
+                        : new HandoffSpillFile(limits.directory(), limits.prefix());
+    }
 
     /**
      * Called by the tail, and by the round decider. Items put after {@link #close()} are dropped.
@@ -67,9 +119,11 @@ public final class FeedbackChannel implements AutoCloseable {
             if (closed) {
                 return;
             }
-            pending.add(item);
-            for (List<FeedbackItem> log : logs.values()) {
-                log.add(item);
+            Object entry = admit(item);
+            append(pending, entry);
+            pendingItems++;
+            for (ArrayDeque<Object> log : logs.values()) {
+                append(log, entry);
             }
             schedule = consumerMailbox != null && !drainScheduled && !blockedByCut();
             drainScheduled |= schedule;
@@ -80,14 +134,93 @@ public final class FeedbackChannel implements AutoCloseable {
     }
 
     /**
+     * Whether the channel holds as much on the heap as it may: a tail that hands records over as
+     * objects should hand over serialized chunks, which spill, until it is not.
+     */
+    public boolean isCrowded() {
+        return crowded;
+    }
+
+    /** Serialized bytes of the pending items held on the heap. */
+    long heapBytes() {
+        synchronized (lock) {
+            return heapBytes;
+        }
+    }
+
+    /** The item itself if it stays on the heap, else the run of the frame it was spilled to. */
+    private Object admit(FeedbackItem item) {
+        if (item instanceof SerializedFeedback chunk) {
+            if (spill != null
+                    && (crowded || heapBytes + chunk.serializedBytes() > limits.heapBytes())) {
+                try {
+                    return spill.append(chunk);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(
+                            "Could not spill feedback to " + limits.directory(), e);
+                }
+            }
+            heapBytes += chunk.serializedBytes();
+        } else if (item instanceof FeedbackRecord) {
+            heapRecords++;
+        }
+        updateCrowded();
+        return item;
+    }
+
+    /** Adds {@code entry} at the end of {@code queue}, a spilled frame to the run before it. */
+    private void append(ArrayDeque<Object> queue, Object entry) {
+        if (entry instanceof HandoffSpillFile.Run frame) {
+            if (queue.peekLast() instanceof HandoffSpillFile.Run last && last.canTake(frame)) {
+                last.take(frame);
+                return;
+            }
+            queue.addLast(frame.copy());
+            if (queue == pending) {
+                pendingRuns++;
+            }
+            return;
+        }
+        queue.addLast(entry);
+    }
+
+    /** An item left the heap part of the queue. */
+    private void released(FeedbackItem item) {
+        if (item instanceof SerializedFeedback chunk) {
+            heapBytes -= chunk.serializedBytes();
+        } else if (item instanceof FeedbackRecord) {
+            heapRecords--;
+        }
+    }
+
+    private void updateCrowded() {
+        boolean now = heapBytes >= limits.heapBytes() || heapRecords >= limits.heapRecords();
+        if (now != crowded) {
+            // Written only when it changes: every put of a free-flow loop passes here.
+            crowded = now;
+        }
+    }
+
+    /**
      * Called by the head in its task thread, before {@link #registerConsumer}: items restored from
      * the head's checkpoint go before anything the tail puts.
      */
     void restore(List<FeedbackItem> items) {
         synchronized (lock) {
-            List<FeedbackItem> restored = new ArrayList<>(items);
-            restored.addAll(pending);
-            pending = restored;
+            ArrayDeque<Object> restored = new ArrayDeque<>();
+            for (FeedbackItem item : items) {
+                append(restored, admit(item));
+            }
+            for (Object entry : restored) {
+                if (entry instanceof HandoffSpillFile.Run) {
+                    pendingRuns++;
+                }
+            }
+            Iterator<Object> backwards = restored.descendingIterator();
+            while (backwards.hasNext()) {
+                pending.addFirst(backwards.next());
+            }
+            pendingItems += items.size();
             // The restored items sit before every position a cut may name.
             taken -= items.size();
         }
@@ -107,17 +240,17 @@ public final class FeedbackChannel implements AutoCloseable {
      * The head's snapshot of {@code checkpointId}: returns the items in flight that belong to the
      * head's state, and from now on logs what the tail puts until the tail's snapshot.
      */
-    List<FeedbackItem> snapshotAtHead(long checkpointId) {
+    List<FeedbackItem> snapshotAtHead(long checkpointId) throws IOException {
         List<FeedbackItem> inFlight;
         synchronized (lock) {
             Long cut = cuts.get(checkpointId);
-            int before = cut == null ? pending.size() : (int) (cut - taken);
-            inFlight = new ArrayList<>(pending.subList(0, before));
+            long before = cut == null ? pendingItems : cut - taken;
+            inFlight = materialize(pending, before);
             headCheckpoint = Math.max(headCheckpoint, checkpointId);
             // A mark of this or an abandoned checkpoint is resolved now.
             cuts.headMap(checkpointId, true).clear();
             if (cut == null && !closed) {
-                logs.put(checkpointId, new ArrayList<>());
+                logs.put(checkpointId, new ArrayDeque<>());
             }
         }
         scheduleDrainIfReady();
@@ -129,21 +262,45 @@ public final class FeedbackChannel implements AutoCloseable {
      * snapshot, which belongs to the tail's state. If the head has not snapshotted yet, leaves a
      * cut mark and returns nothing.
      */
-    List<FeedbackItem> snapshotAtTail(long checkpointId) {
+    List<FeedbackItem> snapshotAtTail(long checkpointId) throws IOException {
         synchronized (lock) {
-            List<FeedbackItem> log = logs.remove(checkpointId);
+            ArrayDeque<Object> log = logs.remove(checkpointId);
             // Logs of older checkpoints belong to checkpoints that were abandoned.
             logs.headMap(checkpointId).clear();
             if (log != null) {
-                return log;
+                List<FeedbackItem> items = materialize(log, Long.MAX_VALUE);
+                resetSpillIfUnused();
+                return items;
             }
             // A head past this checkpoint skipped it (it was abandoned there): no mark would ever
             // be resolved by its snapshot, and the abort notice that would is not guaranteed.
             if (!closed && checkpointId > headCheckpoint) {
-                cuts.put(checkpointId, taken + pending.size());
+                cuts.put(checkpointId, taken + pendingItems);
             }
             return new ArrayList<>();
         }
+    }
+
+    /**
+     * The first {@code count} items of {@code queue}, spilled ones read back (as chunks that may
+     * each stand for several items put), without taking them.
+     */
+    private List<FeedbackItem> materialize(ArrayDeque<Object> queue, long count)
+            throws IOException {
+        List<FeedbackItem> items = new ArrayList<>();
+        for (Object entry : queue) {
+            if (count <= 0) {
+                break;
+            }
+            if (entry instanceof HandoffSpillFile.Run run) {
+                items.addAll(spill.read(run, count, Long.MAX_VALUE, false));
+                count -= Math.min(count, run.frames);
+            } else {
+                items.add((FeedbackItem) entry);
+                count--;
+            }
+        }
+        return items;
     }
 
     /** The head learned that {@code checkpointId} was abandoned: its cut mark no longer holds. */
@@ -156,8 +313,8 @@ public final class FeedbackChannel implements AutoCloseable {
     }
 
     /** How many pending items the head may take now: those before the first cut mark. */
-    private int takeable() {
-        return cuts.isEmpty() ? pending.size() : (int) (cuts.firstEntry().getValue() - taken);
+    private long takeable() {
+        return cuts.isEmpty() ? pendingItems : cuts.firstEntry().getValue() - taken;
     }
 
     private boolean blockedByCut() {
@@ -170,7 +327,7 @@ public final class FeedbackChannel implements AutoCloseable {
             schedule =
                     consumerMailbox != null
                             && !drainScheduled
-                            && !pending.isEmpty()
+                            && pendingItems > 0
                             && !blockedByCut();
             drainScheduled |= schedule;
         }
@@ -187,35 +344,85 @@ public final class FeedbackChannel implements AutoCloseable {
         }
     }
 
-    /** Hands over everything pending up to the first cut mark, which waits for the head. */
+    /**
+     * Hands over what is pending up to the first cut mark, which waits for the head; of what
+     * spilled, a few megabytes, and schedules itself again for the rest.
+     */
     private void drain() throws Exception {
-        List<FeedbackItem> batch;
+        List<FeedbackItem> batch = new ArrayList<>();
+        boolean more;
         synchronized (lock) {
             drainScheduled = false;
-            int count = takeable();
-            if (count == pending.size()) {
-                batch = pending;
-                pending = new ArrayList<>();
-            } else {
-                batch = new ArrayList<>(pending.subList(0, count));
-                pending = new ArrayList<>(pending.subList(count, pending.size()));
+            long count = takeable();
+            long readBack = READ_BACK_BYTES;
+            while (count > 0 && !pending.isEmpty()) {
+                Object first = pending.peekFirst();
+                long items;
+                if (first instanceof HandoffSpillFile.Run run) {
+                    if (readBack <= 0) {
+                        break;
+                    }
+                    long framesBefore = run.frames;
+                    long bytesBefore = run.bytes;
+                    batch.addAll(spill.read(run, count, readBack, true));
+                    readBack -= bytesBefore - run.bytes;
+                    items = framesBefore - run.frames;
+                    if (run.frames == 0) {
+                        pending.pollFirst();
+                        pendingRuns--;
+                    }
+                } else {
+                    FeedbackItem item = (FeedbackItem) pending.pollFirst();
+                    released(item);
+                    batch.add(item);
+                    items = 1;
+                }
+                count -= items;
+                pendingItems -= items;
+                taken += items;
             }
-            taken += count;
+            updateCrowded();
+            resetSpillIfUnused();
+            more = pendingItems > 0 && !blockedByCut() && !drainScheduled;
+            drainScheduled |= more;
+        }
+        if (more) {
+            // Behind the mail that came meanwhile (a barrier, a slice of a round).
+            scheduleDrain();
         }
         if (!batch.isEmpty()) {
             consumer.accept(batch);
         }
     }
 
-    /** Drops what is pending and everything put from now on. */
+    /** Empties the spill file once neither the queue nor an open log refers to it. */
+    private void resetSpillIfUnused() throws IOException {
+        if (spill != null && pendingRuns == 0 && logs.isEmpty()) {
+            spill.reset();
+        }
+    }
+
+    /** Drops what is pending and everything put from now on, and deletes the spill file. */
     @Override
     public void close() {
         synchronized (lock) {
             closed = true;
-            taken += pending.size();
-            pending = new ArrayList<>();
+            taken += pendingItems;
+            pending.clear();
+            pendingItems = 0;
+            pendingRuns = 0;
+            heapBytes = 0;
+            heapRecords = 0;
+            updateCrowded();
             cuts.clear();
             logs.clear();
+            if (spill != null) {
+                try {
+                    spill.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
     }
 }

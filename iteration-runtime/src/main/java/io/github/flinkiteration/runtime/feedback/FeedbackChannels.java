@@ -10,9 +10,9 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
  *
  * <p>Head and tail share a co-location group, so they run in the same slot of the same TaskManager.
  * The channel lives in that TaskManager's {@link SharedResources}, leased by both sides and
- * disposed when both have released it. The key holds the iteration's id, unique for every iteration
- * built, and the execution attempt, so neither a second job nor a restarted attempt can see
- * another's channel.
+ * disposed (closed, which deletes its spill file) when both have released it. The key holds the
+ * iteration's id, unique for every iteration built, and the execution attempt, so neither a second
+ * job nor a restarted attempt can see another's channel.
  */
 public final class FeedbackChannels {
 
@@ -31,7 +31,7 @@ public final class FeedbackChannels {
                 .getOrAllocateSharedResource(
                         key(operator, iterationId, variable),
                         operator,
-                        size -> new FeedbackChannel(),
+                        size -> new FeedbackChannel(HandoffSpill.of(operator, variable)),
                         0)
                 .resourceHandle();
     }

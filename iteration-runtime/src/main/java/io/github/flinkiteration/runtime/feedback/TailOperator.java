@@ -50,6 +50,10 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     private transient FeedbackChannel channel;
     private transient TypeSerializer<IterationRecord<T>> copier;
     private transient SerializedFeedback.Writer<T> chunks;
+
+    /** Unbounded iterations: serializes the records handed over while the channel is crowded. */
+    private transient SerializedFeedback.Writer<T> overflow;
+
     private transient ItemListState<FeedbackItem> loggedState;
     private transient List<FeedbackItem> restoredLog;
     private transient SubtaskProgress summaryState;
@@ -162,13 +166,17 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
         super.open();
         channel = FeedbackChannels.acquire(this, iterationId, variable);
         flusher = OutputFlusher.of(output, config, getUserCodeClassloader());
+        TypeSerializer<T> valueSerializer =
+                ((IterationRecordSerializer<T>)
+                                config.<IterationRecord<T>>getTypeSerializerIn(
+                                        0, getUserCodeClassloader()))
+                        .getValueSerializer();
         if (lockStep) {
-            TypeSerializer<IterationRecord<T>> serializer =
-                    config.getTypeSerializerIn(0, getUserCodeClassloader());
-            chunks =
-                    new SerializedFeedback.Writer<>(
-                            ((IterationRecordSerializer<T>) serializer).getValueSerializer());
-        } else if (getExecutionConfig().isObjectReuseEnabled()) {
+            chunks = new SerializedFeedback.Writer<>(valueSerializer);
+        } else {
+            overflow = new SerializedFeedback.Writer<>(valueSerializer);
+        }
+        if (!lockStep && getExecutionConfig().isObjectReuseEnabled()) {
             // With object reuse a chained upstream operator may change the value after emitting
             // it, while the head still holds it: hand over a copy.
             copier = config.getTypeSerializerIn(0, getUserCodeClassloader());
@@ -197,6 +205,13 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
         if (chunks != null) {
             // Serializing copies the value: safe with object reuse too.
             putChunk(chunks.write(element, element.getValue().getRound() + 1));
+            return;
+        }
+        if (channel.isCrowded()) {
+            // The head lags behind: hand the record over serialized, so that the channel can spill
+            // it instead of keeping it on the heap. One record per chunk: nothing may wait here.
+            overflow.write(element, element.getValue().getRound() + 1);
+            channel.put(overflow.take());
             return;
         }
         if (copier == null) {

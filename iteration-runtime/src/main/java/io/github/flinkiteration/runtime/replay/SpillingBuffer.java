@@ -138,6 +138,26 @@ public final class SpillingBuffer<T> implements AutoCloseable {
         }
     }
 
+    /**
+     * Where {@code operator}'s subtask spills: {@link SpillOptions#SPILL_DIRECTORIES} of the job,
+     * else of the TaskManager, else the TaskManager's temporary directories. For operators that
+     * spill without a share of managed memory.
+     */
+    public static Path spillDirectoryOf(AbstractStreamOperator<?> operator) {
+        return spillDirectoryOf(
+                operator.getContainingTask().getEnvironment(),
+                operator.getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+    }
+
+    /** Where subtask {@code subtask} of a task in {@code environment} spills; see above. */
+    public static Path spillDirectoryOf(Environment environment, int subtask) {
+        return spillDirectory(
+                environment.getJobConfiguration(),
+                environment.getTaskManagerInfo().getConfiguration(),
+                environment,
+                subtask);
+    }
+
     /** The configured spill directories, else the TaskManager's; spread over by subtask. */
     private static Path spillDirectory(
             Configuration jobConfig,

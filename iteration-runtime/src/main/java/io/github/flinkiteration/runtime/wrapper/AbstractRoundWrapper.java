@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.wrapper;
 
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
+import io.github.flinkiteration.api.SpillOptions;
 import io.github.flinkiteration.api.spi.CurrentRound;
 import io.github.flinkiteration.api.spi.RoundAggregates;
 import io.github.flinkiteration.api.spi.RoundAwareFunctions;
@@ -11,13 +12,13 @@ import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.internal.EagerFlusher;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
-import java.io.IOException;
+import io.github.flinkiteration.runtime.replay.SpillingBuffer;
+import io.github.flinkiteration.runtime.wrapper.EarlyRecords.HeldRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -79,7 +80,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private int startedRound = -1;
     private int endedRound = -1;
     private final boolean lockStep;
-    private final List<HeldRecord> heldRecords = new ArrayList<>();
+
+    /** Lock-step only: records of a later round, waiting for this subtask's end of a round. */
+    private transient EarlyRecords earlyRecords;
 
     /** The task thread's round, for IterationRuntimeContext; taken in the first call on it. */
     private CurrentRound currentRound;
@@ -146,7 +149,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             throws Exception {
         int round = record.getValue().getRound();
         if (lockStep && round > endedRound + 1) {
-            heldRecords.add(new HeldRecord(input, copy(record)));
+            earlyRecords.hold(new HeldRecord(input, copy(record)));
             return;
         }
         startRoundsUpTo(round);
@@ -276,22 +279,15 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     }
 
     private void releaseHeldRecords(int round) throws Exception {
-        if (heldRecords.isEmpty()) {
+        if (earlyRecords == null) {
             return;
         }
-        // One pass into two lists: removing from the middle of the list one record at a time is
-        // quadratic, and a round can hold millions of early records (a constant's next round).
-        List<HeldRecord> ready = new ArrayList<>();
-        List<HeldRecord> later = new ArrayList<>();
-        for (HeldRecord held : heldRecords) {
-            (held.record.getValue().getRound() == round ? ready : later).add(held);
-        }
-        heldRecords.clear();
-        heldRecords.addAll(later);
-        for (HeldRecord held : ready) {
-            startRoundsUpTo(round);
-            process(held.input, held.record, round);
-        }
+        earlyRecords.release(
+                round,
+                held -> {
+                    startRoundsUpTo(round);
+                    process(held.input, held.record, round);
+                });
     }
 
     protected final void onInputEnded(int input) throws Exception {
@@ -319,7 +315,9 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         } finally {
             leaveRound();
         }
-        heldRecords.clear();
+        if (earlyRecords != null) {
+            earlyRecords.close();
+        }
         output.emitWatermark(Watermark.MAX_WATERMARK);
         flusher.flush();
     }
@@ -386,7 +384,14 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
 
     @Override
     public void close() throws Exception {
-        inner.close();
+        try {
+            inner.close();
+        } finally {
+            if (earlyRecords != null) {
+                // Also on failure and cancellation: the spill files go.
+                earlyRecords.close();
+            }
+        }
     }
 
     @Override
@@ -412,7 +417,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             progress[i++] = inputEnded[input] ? 1 : 0;
         }
         progressState.update(progress);
-        heldState.update(heldRecords);
+        heldState.update(earlyRecords == null ? List.of() : earlyRecords.all());
         if (aggregation != null) {
             aggregation.snapshotState();
         }
@@ -431,9 +436,22 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         progressState =
                 SubtaskProgress.register(
                         store, "flink-iteration.round-progress", subtask, parallelism);
+        List<TypeSerializer<IterationRecord<?>>> serializers = new ArrayList<>();
+        for (int input = 0; input < inputRounds.length; input++) {
+            serializers.add(config.getTypeSerializerIn(input, task.getUserCodeClassLoader()));
+        }
         heldState =
                 ItemListState.register(
-                        store, "flink-iteration.held-records", new HeldRecordCodec());
+                        store, "flink-iteration.held-records", new EarlyRecords.Codec(serializers));
+        if (lockStep) {
+            earlyRecords =
+                    new EarlyRecords(
+                            earlyRecordsOnHeap(),
+                            task.getEnvironment().getMemoryManager(),
+                            SpillingBuffer.spillDirectoryOf(task.getEnvironment(), subtask),
+                            "flink-iteration-early-" + spillName() + "-" + subtask + "-",
+                            serializers);
+        }
         if (aggregation != null) {
             aggregation.initializeState(store);
         }
@@ -466,7 +484,11 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             inputRounds[input] = progress[i++];
             inputEnded[input] = progress[i++] != 0;
         }
-        heldRecords.addAll(heldState.get());
+        if (earlyRecords != null) {
+            for (HeldRecord held : heldState.get()) {
+                earlyRecords.hold(held);
+            }
+        }
     }
 
     /**
@@ -495,6 +517,27 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                 inputEnded[input] &= progress[i++] != 0;
             }
         }
+    }
+
+    /** The operator's name as far as it is safe in a file name. */
+    private String spillName() {
+        String name = String.valueOf(config.getOperatorName()).replaceAll("[^A-Za-z0-9_-]", "_");
+        return name.length() > 40 ? name.substring(0, 40) : name;
+    }
+
+    /** The job's limit, else the TaskManager's, else the default. */
+    private int earlyRecordsOnHeap() {
+        ConfigOption<Integer> key = SpillOptions.EARLY_RECORDS_HEAP_RECORDS;
+        return task.getEnvironment()
+                .getJobConfiguration()
+                .getOptional(key)
+                .or(
+                        () ->
+                                task.getEnvironment()
+                                        .getTaskManagerInfo()
+                                        .getConfiguration()
+                                        .getOptional(key))
+                .orElse(key.defaultValue());
     }
 
     private static OperatorStateBackend operatorStateOf(StreamOperator<?> operator) {
@@ -556,49 +599,5 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
 
         @Override
         public void close() {}
-    }
-
-    /** Writes a held record with the serializer of the input it came from. */
-    private final class HeldRecordCodec implements ItemListState.Codec<HeldRecord> {
-        private final List<TypeSerializer<IterationRecord<?>>> serializers = new ArrayList<>();
-
-        HeldRecordCodec() {
-            for (int input = 0; input < inputRounds.length; input++) {
-                serializers.add(config.getTypeSerializerIn(input, task.getUserCodeClassLoader()));
-            }
-        }
-
-        @Override
-        public void write(HeldRecord held, DataOutputView out) throws IOException {
-            out.writeInt(held.input);
-            out.writeBoolean(held.record.hasTimestamp());
-            if (held.record.hasTimestamp()) {
-                out.writeLong(held.record.getTimestamp());
-            }
-            serializers.get(held.input).serialize(held.record.getValue(), out);
-        }
-
-        @Override
-        public HeldRecord read(DataInputView in) throws IOException {
-            int input = in.readInt();
-            boolean hasTimestamp = in.readBoolean();
-            long timestamp = hasTimestamp ? in.readLong() : 0;
-            IterationRecord<?> value = serializers.get(input).deserialize(in);
-            return new HeldRecord(
-                    input,
-                    hasTimestamp
-                            ? new StreamRecord<>(value, timestamp)
-                            : new StreamRecord<>(value));
-        }
-    }
-
-    private static final class HeldRecord {
-        final int input;
-        final StreamRecord<IterationRecord<?>> record;
-
-        HeldRecord(int input, StreamRecord<IterationRecord<?>> record) {
-            this.input = input;
-            this.record = record;
-        }
     }
 }
