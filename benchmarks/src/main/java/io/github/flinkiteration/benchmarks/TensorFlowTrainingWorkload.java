@@ -7,9 +7,12 @@ import io.github.flinkiteration.tf.model.MultiLayerPerceptronDefinition;
 import io.github.flinkiteration.tf.model.RoundLoss;
 import io.github.flinkiteration.tf.params.OptimizerType;
 import io.github.flinkiteration.tf.runtime.ModelSession;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -96,8 +99,22 @@ final class TensorFlowTrainingWorkload {
                 last.f1);
     }
 
-    /** W5's limit: one TF session, the same steps in a plain Java loop (parallelism 1). */
-    static RunResult runSession(int rows, int rounds) {
+    /**
+     * W5's limit: {@code sessions} TF sessions at once, each in a thread of its own on its share of
+     * the rows (contiguous, as even as the rows allow), the same steps in a plain Java loop, no
+     * Flink. One session trains exactly the steps of {@code w5} at parallelism 1; two show what two
+     * trainers could reach on this machine when nothing but TF runs. The rate counts the rows of
+     * all sessions over the time from the end of the last session's warm-up round to the end of the
+     * last session's last round; the final loss is the mean of the sessions' last-round losses,
+     * weighted by their rows. The line also carries the CPU time the timed rounds used: {@code
+     * sessionThreadCpuMs} (the sessions' own Java threads, where TF runs its ops inline when it
+     * does) and {@code processCpuMs} (the whole JVM, TF's own threads included).
+     */
+    static RunResult runSession(int rows, int rounds, int sessions) throws Exception {
+        if (sessions < 1 || sessions > rows) {
+            throw new IllegalArgumentException(
+                    "w5-session needs between 1 and " + rows + " sessions, got " + sessions);
+        }
         List<Row> data = rows(rows);
         float[] features = new float[rows * FEATURES];
         float[] labels = new float[rows];
@@ -108,39 +125,128 @@ final class TensorFlowTrainingWorkload {
             }
             labels[r] = (Integer) row.getField(FEATURES);
         }
-        float[] batchFeatures = new float[BATCH * FEATURES];
-        float[] batchLabels = new float[BATCH];
         long start = System.nanoTime();
-        long warmedUp = start;
+        // Every session has finished its warm-up round before the timed rounds start.
+        CyclicBarrier warmedUp = new CyclicBarrier(sessions);
+        List<SessionLoop> loops = new ArrayList<>();
+        for (int s = 0; s < sessions; s++) {
+            int from = (int) ((long) rows * s / sessions);
+            int to = (int) ((long) rows * (s + 1) / sessions);
+            loops.add(new SessionLoop(features, labels, from, to, rounds, warmedUp));
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (int s = 0; s < sessions; s++) {
+            Thread thread = new Thread(loops.get(s), "w5-session-" + s);
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        long timedFrom = Long.MIN_VALUE;
+        long timedTo = Long.MIN_VALUE;
+        long cpuFrom = Long.MAX_VALUE;
+        long cpuTo = Long.MIN_VALUE;
+        long threadCpu = 0;
+        double lossSum = 0;
+        for (SessionLoop loop : loops) {
+            if (loop.failure != null) {
+                throw new IllegalStateException("a w5 session failed", loop.failure);
+            }
+            timedFrom = Math.max(timedFrom, loop.warmedUpAt);
+            timedTo = Math.max(timedTo, loop.endedAt);
+            cpuFrom = Math.min(cpuFrom, loop.processCpuAtWarmUp);
+            cpuTo = Math.max(cpuTo, loop.processCpuAtEnd);
+            threadCpu += loop.threadCpuNanos;
+            lossSum += loop.lastLoss * (loop.to - loop.from);
+        }
+        double lastLoss = lossSum / rows;
+        long wallMs = (System.nanoTime() - start) / 1_000_000;
+        return figures(
+                        new RunResult("w5-session", sessions, rounds, wallMs, wallMs, lastLoss),
+                        rounds - 1,
+                        (long) rows * (rounds - 1),
+                        timedTo - timedFrom,
+                        lastLoss)
+                .with("sessionThreadCpuMs", threadCpu / 1e6)
+                .with("processCpuMs", (cpuTo - cpuFrom) / 1e6);
+    }
+
+    /** CPU time of the whole JVM so far, in ns: every thread, TF's native ones included. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** One session's loop over its rows {@code [from, to)}, in batches of {@code BATCH}. */
+    private static final class SessionLoop implements Runnable {
+        final float[] features;
+        final float[] labels;
+        final int from;
+        final int to;
+        final int rounds;
+        final CyclicBarrier warmedUp;
+        long warmedUpAt;
+        long endedAt;
+        long processCpuAtWarmUp;
+        long processCpuAtEnd;
+        long threadCpuNanos;
         double lastLoss = Double.NaN;
-        try (ModelSession session =
-                ModelSession.open(
-                        ModelSource.of(new MultiLayerPerceptronDefinition(SEED, HIDDEN)),
-                        FEATURES,
-                        OptimizerType.GRADIENT_DESCENT,
-                        (float) LEARNING_RATE)) {
-            for (int round = 0; round < rounds; round++) {
-                double lossSum = 0;
-                for (int from = 0; from < rows; from += BATCH) {
-                    int n = Math.min(BATCH, rows - from);
-                    System.arraycopy(features, from * FEATURES, batchFeatures, 0, n * FEATURES);
-                    System.arraycopy(labels, from, batchLabels, 0, n);
-                    lossSum += (double) session.trainBatch(batchFeatures, batchLabels, n) * n;
+        Throwable failure;
+
+        SessionLoop(
+                float[] features,
+                float[] labels,
+                int from,
+                int to,
+                int rounds,
+                CyclicBarrier warmedUp) {
+            this.features = features;
+            this.labels = labels;
+            this.from = from;
+            this.to = to;
+            this.rounds = rounds;
+            this.warmedUp = warmedUp;
+        }
+
+        @Override
+        public void run() {
+            ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+            float[] batchFeatures = new float[BATCH * FEATURES];
+            float[] batchLabels = new float[BATCH];
+            try (ModelSession session =
+                    ModelSession.open(
+                            ModelSource.of(new MultiLayerPerceptronDefinition(SEED, HIDDEN)),
+                            FEATURES,
+                            OptimizerType.GRADIENT_DESCENT,
+                            (float) LEARNING_RATE)) {
+                long threadCpuAtWarmUp = 0;
+                for (int round = 0; round < rounds; round++) {
+                    double lossSum = 0;
+                    for (int first = from; first < to; first += BATCH) {
+                        int n = Math.min(BATCH, to - first);
+                        System.arraycopy(
+                                features, first * FEATURES, batchFeatures, 0, n * FEATURES);
+                        System.arraycopy(labels, first, batchLabels, 0, n);
+                        lossSum += (double) session.trainBatch(batchFeatures, batchLabels, n) * n;
+                    }
+                    lastLoss = lossSum / (to - from);
+                    if (round == 0) {
+                        warmedUp.await();
+                        warmedUpAt = System.nanoTime();
+                        processCpuAtWarmUp = processCpuNanos();
+                        threadCpuAtWarmUp = cpu.getCurrentThreadCpuTime();
+                    }
                 }
-                lastLoss = lossSum / rows;
-                if (round == 0) {
-                    warmedUp = System.nanoTime();
-                }
+                endedAt = System.nanoTime();
+                processCpuAtEnd = processCpuNanos();
+                threadCpuNanos = cpu.getCurrentThreadCpuTime() - threadCpuAtWarmUp;
+            } catch (Throwable e) {
+                failure = e;
+                warmedUp.reset(); // no other session waits for this one forever
             }
         }
-        long end = System.nanoTime();
-        long wallMs = (end - start) / 1_000_000;
-        return figures(
-                new RunResult("w5-session", 1, rounds, wallMs, wallMs, lastLoss),
-                rounds - 1,
-                (long) rows * (rounds - 1),
-                end - warmedUp,
-                lastLoss);
     }
 
     private static RunResult figures(

@@ -144,7 +144,7 @@ class WorkloadsTest {
             throws Exception {
         int rows = 1_000; // 15 full batches and a partial one, as in both loops
         RunResult training = TensorFlowTrainingWorkload.run(Workloads.environment(1, -1), rows, 3);
-        RunResult session = TensorFlowTrainingWorkload.runSession(rows, 3);
+        RunResult session = TensorFlowTrainingWorkload.runSession(rows, 3, 1);
         // The same steps on the same batches: the last round's loss is the same.
         assertThat(training.checksum).isCloseTo(session.checksum, within(1e-6));
         assertThat(training.checksum).isBetween(0.0, 1.0);
