@@ -111,11 +111,16 @@ final class TensorFlowTrainingWorkload {
      * does) and {@code processCpuMs} (the whole JVM, TF's own threads included).
      */
     static RunResult runSession(int rows, int rounds, int sessions) throws Exception {
+        return runSession(rows(rows), rounds, sessions);
+    }
+
+    /** {@link #runSession(int, int, int)} on the given rows (as {@link #rows} makes them). */
+    static RunResult runSession(List<Row> data, int rounds, int sessions) throws Exception {
+        int rows = data.size();
         if (sessions < 1 || sessions > rows) {
             throw new IllegalArgumentException(
                     "w5-session needs between 1 and " + rows + " sessions, got " + sessions);
         }
-        List<Row> data = rows(rows);
         float[] features = new float[rows * FEATURES];
         float[] labels = new float[rows];
         for (int r = 0; r < rows; r++) {
