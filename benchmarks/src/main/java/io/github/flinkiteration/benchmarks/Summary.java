@@ -143,11 +143,15 @@ final class Summary {
                     }
                     out.printf(
                             Locale.ROOT,
-                            "W5 %s: %.0f rows/s, %.1f ms per round, final loss %.4f, %d runs%s%n",
+                            "W5 %s: %.0f rows/s, %.1f ms per round, final loss %.4f, CPU of the"
+                                    + " timed rounds %.0f ms in the trainers, %.0f ms in the JVM,"
+                                    + " %d runs%s%n",
                             key,
                             rate,
                             medianOf(w5, "msPerRound"),
                             medianOf(w5, "finalLoss"),
+                            medianOfPresent(w5, "trainerCpuMs"),
+                            medianOfPresent(w5, "processCpuMs"),
                             w5.size(),
                             share);
                 });
@@ -182,6 +186,17 @@ final class Summary {
                 last.get("components"),
                 Double.parseDouble(last.get("checksum")),
                 runs.size());
+    }
+
+    /** The median over the runs that have {@code field} (older lines lack it); NaN if none. */
+    private static double medianOfPresent(List<Map<String, String>> runs, String field) {
+        List<Map<String, String>> present = new ArrayList<>();
+        for (Map<String, String> run : runs) {
+            if (run.containsKey(field)) {
+                present.add(run);
+            }
+        }
+        return present.isEmpty() ? Double.NaN : medianOf(present, field);
     }
 
     private static double medianOf(List<Map<String, String>> runs, String field) {

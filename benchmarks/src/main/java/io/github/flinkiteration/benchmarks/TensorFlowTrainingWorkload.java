@@ -8,6 +8,7 @@ import io.github.flinkiteration.tf.model.RoundLoss;
 import io.github.flinkiteration.tf.params.OptimizerType;
 import io.github.flinkiteration.tf.runtime.ModelSession;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.concurrent.CyclicBarrier;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple4;
+import org.apache.flink.api.java.tuple.Tuple6;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Row;
@@ -31,7 +32,10 @@ import org.apache.flink.util.CloseableIterator;
  * <p>Round 0 is warm-up (the iteration caches the rows, TF builds its kernels); the figures are of
  * rounds 1 to the last: time per round, rows per second (all trainers together) and the last
  * round's loss. The training's round ends are timed by a map on the loss stream, in this JVM's
- * local cluster, when each round's loss passes.
+ * local cluster, when each round's loss passes. Both also report the CPU time of those rounds:
+ * {@code trainerCpuMs} (the trainers' or sessions' threads, where TF runs their ops) and {@code
+ * processCpuMs} (the whole JVM: Flink, the replay, the JIT compiler, GC); on a shared machine they
+ * say what the rounds cost where wall-clock rates say mostly how loaded the machine was.
  */
 final class TensorFlowTrainingWorkload {
 
@@ -67,16 +71,24 @@ final class TensorFlowTrainingWorkload {
                         .setBatchSize(BATCH)
                         .setMaxRounds(rounds)
                         .fit(env.fromData(data, Types.ROW_NAMED(names, types)).setParallelism(1));
-        DataStream<Tuple4<Integer, Double, Long, Long>> timed =
+        DataStream<Tuple6<Integer, Double, Long, Long, Long, Long>> timed =
                 model.getLosses()
                         .map(new StampRoundEnd())
-                        .returns(Types.TUPLE(Types.INT, Types.DOUBLE, Types.LONG, Types.LONG))
+                        .returns(
+                                Types.TUPLE(
+                                        Types.INT,
+                                        Types.DOUBLE,
+                                        Types.LONG,
+                                        Types.LONG,
+                                        Types.LONG,
+                                        Types.LONG))
                         .setParallelism(1)
                         .name("stamp round end");
-        List<Tuple4<Integer, Double, Long, Long>> ends = new ArrayList<>();
+        List<Tuple6<Integer, Double, Long, Long, Long, Long>> ends = new ArrayList<>();
         long start = System.nanoTime();
         long netRuntime;
-        try (CloseableIterator<Tuple4<Integer, Double, Long, Long>> it = timed.collectAsync()) {
+        try (CloseableIterator<Tuple6<Integer, Double, Long, Long, Long, Long>> it =
+                timed.collectAsync()) {
             netRuntime = env.execute("w5").getNetRuntime();
             it.forEachRemaining(ends::add);
         }
@@ -85,18 +97,21 @@ final class TensorFlowTrainingWorkload {
         if (ends.size() < 2) {
             throw new IllegalStateException("w5 needs at least 2 rounds, got " + ends.size());
         }
-        Tuple4<Integer, Double, Long, Long> first = ends.get(0);
-        Tuple4<Integer, Double, Long, Long> last = ends.get(ends.size() - 1);
+        Tuple6<Integer, Double, Long, Long, Long, Long> first = ends.get(0);
+        Tuple6<Integer, Double, Long, Long, Long, Long> last = ends.get(ends.size() - 1);
         long rowsTimed = 0;
-        for (Tuple4<Integer, Double, Long, Long> end : ends.subList(1, ends.size())) {
+        for (Tuple6<Integer, Double, Long, Long, Long, Long> end : ends.subList(1, ends.size())) {
             rowsTimed += end.f2;
         }
         return figures(
-                new RunResult("w5", env.getParallelism(), rounds, wallMs, netRuntime, last.f1),
-                ends.size() - 1,
-                rowsTimed,
-                last.f3 - first.f3,
-                last.f1);
+                        new RunResult(
+                                "w5", env.getParallelism(), rounds, wallMs, netRuntime, last.f1),
+                        ends.size() - 1,
+                        rowsTimed,
+                        last.f3 - first.f3,
+                        last.f1)
+                .with("trainerCpuMs", (last.f5 - first.f5) / 1e6)
+                .with("processCpuMs", (last.f4 - first.f4) / 1e6);
     }
 
     /**
@@ -107,8 +122,8 @@ final class TensorFlowTrainingWorkload {
      * all sessions over the time from the end of the last session's warm-up round to the end of the
      * last session's last round; the final loss is the mean of the sessions' last-round losses,
      * weighted by their rows. The line also carries the CPU time the timed rounds used: {@code
-     * sessionThreadCpuMs} (the sessions' own Java threads, where TF runs its ops inline when it
-     * does) and {@code processCpuMs} (the whole JVM, TF's own threads included).
+     * trainerCpuMs} (the sessions' own threads, where TF runs its ops) and {@code processCpuMs}
+     * (the whole JVM, TF's own threads included).
      */
     static RunResult runSession(int rows, int rounds, int sessions) throws Exception {
         return runSession(rows(rows), rounds, sessions);
@@ -173,7 +188,7 @@ final class TensorFlowTrainingWorkload {
                         (long) rows * (rounds - 1),
                         timedTo - timedFrom,
                         lastLoss)
-                .with("sessionThreadCpuMs", threadCpu / 1e6)
+                .with("trainerCpuMs", threadCpu / 1e6)
                 .with("processCpuMs", (cpuTo - cpuFrom) / 1e6);
     }
 
@@ -287,12 +302,30 @@ final class TensorFlowTrainingWorkload {
         return rows;
     }
 
-    /** (round, loss, rows, System.nanoTime() when the round's loss passed). */
+    /**
+     * (round, loss, rows, System.nanoTime() when the round's loss passed, the JVM's CPU time then,
+     * the trainers' threads' CPU time then). The local cluster runs in this JVM, so the trainers'
+     * task threads are among its threads; their names start with the train operator's.
+     */
     private static final class StampRoundEnd
-            implements MapFunction<RoundLoss, Tuple4<Integer, Double, Long, Long>> {
+            implements MapFunction<RoundLoss, Tuple6<Integer, Double, Long, Long, Long, Long>> {
         @Override
-        public Tuple4<Integer, Double, Long, Long> map(RoundLoss loss) {
-            return Tuple4.of(loss.round, loss.loss, loss.rows, System.nanoTime());
+        public Tuple6<Integer, Double, Long, Long, Long, Long> map(RoundLoss loss) {
+            long now = System.nanoTime();
+            return Tuple6.of(
+                    loss.round, loss.loss, loss.rows, now, processCpuNanos(), trainerCpuNanos());
         }
+    }
+
+    /** CPU time so far of the JVM's threads whose names start with "tf: train". */
+    static long trainerCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("tf: train")) {
+                sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
     }
 }

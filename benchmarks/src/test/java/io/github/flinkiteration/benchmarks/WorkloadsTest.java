@@ -180,7 +180,7 @@ class WorkloadsTest {
         first.appendTo(file);
         together.appendTo(file);
         assertThat(Files.readString(file))
-                .contains("\"sessionThreadCpuMs\": ")
+                .contains("\"trainerCpuMs\": ")
                 .contains("\"processCpuMs\": ");
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         Summary.print(file, new PrintStream(text, true, StandardCharsets.UTF_8));
