@@ -13,6 +13,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -169,6 +170,12 @@ final class TensorFlowTrainingWorkload {
         long cpuTo = Long.MIN_VALUE;
         long threadCpu = 0;
         double lossSum = 0;
+        for (SessionLoop loop : loops) {
+            // A session that fails breaks the barrier for the others: report its own failure.
+            if (loop.failure != null && !(loop.failure instanceof BrokenBarrierException)) {
+                throw new IllegalStateException("a w5 session failed", loop.failure);
+            }
+        }
         for (SessionLoop loop : loops) {
             if (loop.failure != null) {
                 throw new IllegalStateException("a w5 session failed", loop.failure);
