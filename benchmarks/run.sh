@@ -30,7 +30,7 @@ configs=(
   "w3 2 1 batch" "w3 2 50 batch"
   "w6 2 0"
   "w7 2 1" "w7 2 20"
-  "w5-session 1 10" "w5 1 10" "w5 2 10"
+  "w5-session 1 10" "w5-session 2 10" "w5 1 10" "w5 2 10"
 )
 
 for ((pass = 1; pass <= runs; pass++)); do

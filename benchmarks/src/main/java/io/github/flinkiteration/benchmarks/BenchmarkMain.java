@@ -11,6 +11,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
  * java -jar benchmarks/target/benchmarks.jar w1 --parallelism 2 --rounds 1000 --json out.json
  * java -jar benchmarks/target/benchmarks.jar w2 --parallelism 2 --rounds 20 --mode batch
  * java -Xmx1g -jar benchmarks/target/benchmarks.jar w3 --rounds 3 --records 20000000
+ * java -jar benchmarks/target/benchmarks.jar w5-session --parallelism 2   # two TF sessions at once
  * java -jar benchmarks/target/benchmarks.jar summarize out.json
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]
  * </pre>

@@ -84,8 +84,9 @@ final class Workloads {
                 return TensorFlowTrainingWorkload.run(
                         env, TensorFlowTrainingWorkload.DEFAULT_ROWS, rounds);
             case "w5-session":
+                // --parallelism N: N sessions at once, each on its own thread.
                 return TensorFlowTrainingWorkload.runSession(
-                        TensorFlowTrainingWorkload.DEFAULT_ROWS, rounds);
+                        TensorFlowTrainingWorkload.DEFAULT_ROWS, rounds, env.getParallelism());
             case "w6":
                 return w6(env);
             case "w7":

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,7 +147,7 @@ class WorkloadsTest {
             throws Exception {
         int rows = 1_000; // 15 full batches and a partial one, as in both loops
         RunResult training = TensorFlowTrainingWorkload.run(Workloads.environment(1, -1), rows, 3);
-        RunResult session = TensorFlowTrainingWorkload.runSession(rows, 3);
+        RunResult session = TensorFlowTrainingWorkload.runSession(rows, 3, 1);
         // The same steps on the same batches: the last round's loss is the same.
         assertThat(training.checksum).isCloseTo(session.checksum, within(1e-6));
         assertThat(training.checksum).isBetween(0.0, 1.0);
@@ -165,6 +166,30 @@ class WorkloadsTest {
                 .contains("W5 session: ")
                 .contains("W5 p=1: ")
                 .contains("% of 1 x one session");
+    }
+
+    @Test
+    void w5SessionsAtOnceEachTrainTheirShareOfTheRows(@TempDir Path dir) throws Exception {
+        List<Row> rows = TensorFlowTrainingWorkload.rows(1_000);
+        RunResult together = TensorFlowTrainingWorkload.runSession(rows, 3, 2);
+        // Each session alone on its half, one after the other: the same steps per session.
+        RunResult first = TensorFlowTrainingWorkload.runSession(rows.subList(0, 500), 3, 1);
+        RunResult second = TensorFlowTrainingWorkload.runSession(rows.subList(500, 1_000), 3, 1);
+        assertThat(together.parallelism).isEqualTo(2);
+        assertThat(together.checksum)
+                .isCloseTo((first.checksum + second.checksum) / 2, within(1e-6));
+        Path file = dir.resolve("w5-sessions.jsonl");
+        first.appendTo(file);
+        together.appendTo(file);
+        assertThat(Files.readString(file))
+                .contains("\"trainerCpuMs\": ")
+                .contains("\"processCpuMs\": ");
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        Summary.print(file, new PrintStream(text, true, StandardCharsets.UTF_8));
+        assertThat(text.toString(StandardCharsets.UTF_8))
+                .contains("W5 session: ")
+                .contains("W5 2 sessions: ")
+                .contains("% of 2 x one session");
     }
 
     @Test

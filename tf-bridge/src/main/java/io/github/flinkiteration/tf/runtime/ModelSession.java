@@ -360,11 +360,22 @@ public final class ModelSession implements AutoCloseable {
         return graph.outputOrThrow(description.name).expect(TFloat32.class);
     }
 
-    /** One thread per session: a TaskManager runs one session per slot, side by side. */
-    private static ConfigProto sessionConfig() {
+    /**
+     * Every session runs its ops in the thread that calls it (a subtask's own thread), one op at a
+     * time: a TaskManager runs one session per slot, side by side, and each slot has its core.
+     *
+     * <p>Why not one inter-op thread: TensorFlow keeps a single inter-op pool per process, sized by
+     * the first session, and unless a session asks for threads of its own every session of the JVM
+     * runs its ops there; with one thread, the sessions of all slots took turns on it, so two
+     * trainers trained no faster than one (benchmarks W5, {@code docs/benchmarks.md}), and each
+     * step also handed its ops to that thread and back. A negative inter-op count makes TF run a
+     * step's ops inline in the caller's thread. The intra-op pool, for the work inside one op, is
+     * also one per process: one thread, so that ops split no work and run inline too.
+     */
+    static ConfigProto sessionConfig() {
         return ConfigProto.newBuilder()
                 .setIntraOpParallelismThreads(1)
-                .setInterOpParallelismThreads(1)
+                .setInterOpParallelismThreads(-1)
                 .build();
     }
 
