@@ -1,5 +1,9 @@
 package io.github.flinkiteration.runtime;
 
+import static io.github.flinkiteration.runtime.SpillTestSupport.checksum;
+import static io.github.flinkiteration.runtime.SpillTestSupport.expectedChecksum;
+import static io.github.flinkiteration.runtime.SpillTestSupport.filesIn;
+import static io.github.flinkiteration.runtime.SpillTestSupport.threeFields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.api.BoundedIteration;
@@ -7,10 +11,7 @@ import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
-import io.github.flinkiteration.api.SpillOptions;
 import io.github.flinkiteration.api.TerminationCondition;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -33,13 +33,10 @@ import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -64,19 +61,8 @@ class ConstantSpillFailoverTest {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(clusterConfiguration())
-                            .build());
-
-    private static Configuration clusterConfiguration() {
-        Configuration configuration = new Configuration();
-        configuration.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(32));
-        configuration.set(SpillOptions.SPILL_DIRECTORIES, List.of(SPILL_DIRECTORY.toString()));
-        return configuration;
-    }
+            SpillTestSupport.spillingCluster(
+                    SpillTestSupport.managedMemoryAndSpillDirectory(32, SPILL_DIRECTORY));
 
     private static final long RECORDS = 2_000_000;
     private static final int ROUNDS = 4;
@@ -92,9 +78,7 @@ class ConstantSpillFailoverTest {
         String failure = UUID.randomUUID().toString();
         StreamExecutionEnvironment env = checkpointedEnv(backend, checkpoints);
         DataStream<Tuple3<Long, Long, Long>> constant =
-                env.fromSequence(0, RECORDS - 1)
-                        .map(i -> Tuple3.of(i, i % 1000, 7 * i))
-                        .returns(RECORD);
+                threeFields(env.fromSequence(0, RECORDS - 1));
         String spillDirectory = SPILL_DIRECTORY.toString();
         ResultStreams results =
                 new BoundedIteration()
@@ -129,10 +113,7 @@ class ConstantSpillFailoverTest {
                 .as("the job restored from a checkpoint")
                 .contains(failure);
 
-        long expectedChecksum = 0;
-        for (long i = 0; i < RECORDS; i++) {
-            expectedChecksum += checksum(Tuple3.of(i, i % 1000, 7 * i));
-        }
+        long expectedChecksum = expectedChecksum(RECORDS);
         Map<Integer, Tuple2<Long, Long>> totals = new HashMap<>();
         boolean spilled = false;
         for (Tuple4<Integer, Long, Long, Boolean> subtaskRound : seen) {
@@ -224,19 +205,6 @@ class ConstantSpillFailoverTest {
         env.setParallelism(2);
         env.enableCheckpointing(100);
         return env;
-    }
-
-    /** Weighs the fields differently, so that a swapped or repeated record shows in a sum. */
-    private static long checksum(Tuple3<Long, Long, Long> record) {
-        return record.f0 * 31 + record.f1 + record.f2;
-    }
-
-    private static long filesIn(Path directory) {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**

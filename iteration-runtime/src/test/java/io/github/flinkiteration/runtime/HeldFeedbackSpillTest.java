@@ -1,36 +1,29 @@
 package io.github.flinkiteration.runtime;
 
+import static io.github.flinkiteration.runtime.SpillTestSupport.filesIn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
-import io.github.flinkiteration.api.SpillOptions;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.testing.Jobs;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple4;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -55,19 +48,8 @@ class HeldFeedbackSpillTest {
     /** 8 MiB a TaskManager, 4 MiB a slot, shared by the head with RocksDB where it runs. */
     @RegisterExtension
     static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(clusterConfiguration())
-                            .build());
-
-    private static Configuration clusterConfiguration() {
-        Configuration configuration = new Configuration();
-        configuration.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(8));
-        configuration.set(SpillOptions.SPILL_DIRECTORIES, List.of(SPILL_DIRECTORY.toString()));
-        return configuration;
-    }
+            SpillTestSupport.spillingCluster(
+                    SpillTestSupport.managedMemoryAndSpillDirectory(8, SPILL_DIRECTORY));
 
     /** 9 bytes a record held: 4.5 MB a head subtask and round, beyond its share of 4 MiB. */
     private static final long RECORDS = 1_000_000;
@@ -189,14 +171,6 @@ class HeldFeedbackSpillTest {
             sum += i + round + 1;
         }
         return sum;
-    }
-
-    private static long filesIn(Path directory) {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**

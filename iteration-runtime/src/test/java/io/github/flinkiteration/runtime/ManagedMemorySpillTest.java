@@ -1,5 +1,9 @@
 package io.github.flinkiteration.runtime;
 
+import static io.github.flinkiteration.runtime.SpillTestSupport.checksum;
+import static io.github.flinkiteration.runtime.SpillTestSupport.expectedChecksum;
+import static io.github.flinkiteration.runtime.SpillTestSupport.filesIn;
+import static io.github.flinkiteration.runtime.SpillTestSupport.threeFields;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,29 +11,21 @@ import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
-import io.github.flinkiteration.api.SpillOptions;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.memory.ManagedMemoryList;
 import io.github.flinkiteration.testing.Jobs;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -59,19 +55,8 @@ class ManagedMemorySpillTest {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(clusterConfiguration())
-                            .build());
-
-    private static Configuration clusterConfiguration() {
-        Configuration configuration = new Configuration();
-        configuration.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(32));
-        configuration.set(SpillOptions.SPILL_DIRECTORIES, List.of(SPILL_DIRECTORY.toString()));
-        return configuration;
-    }
+            SpillTestSupport.spillingCluster(
+                    SpillTestSupport.managedMemoryAndSpillDirectory(32, SPILL_DIRECTORY));
 
     private static final long RECORDS = 2_000_000;
     private static final int ROUNDS = 3;
@@ -321,35 +306,6 @@ class ManagedMemorySpillTest {
             if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
                 out.collect(round + 1);
             }
-        }
-    }
-
-    /** Record i of the tests' data: (i, i mod 1000, 7i), 24 bytes serialized. */
-    private static SingleOutputStreamOperator<Tuple3<Long, Long, Long>> threeFields(
-            DataStream<Long> indices) {
-        return indices.map(i -> Tuple3.of(i, i % 1000, 7 * i))
-                .returns(Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
-    }
-
-    /** Weighs the fields differently, so that a swapped or repeated record shows in a sum. */
-    private static long checksum(Tuple3<Long, Long, Long> record) {
-        return record.f0 * 31 + record.f1 + record.f2;
-    }
-
-    /** The sum of {@link #checksum} over records 0 … count − 1, computed without Flink. */
-    private static long expectedChecksum(long count) {
-        long sum = 0;
-        for (long i = 0; i < count; i++) {
-            sum += checksum(Tuple3.of(i, i % 1000, 7 * i));
-        }
-        return sum;
-    }
-
-    private static long filesIn(Path directory) {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime;
 
+import static io.github.flinkiteration.runtime.SpillTestSupport.filesIn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.api.BoundedIteration;
@@ -12,15 +13,12 @@ import io.github.flinkiteration.api.SpillOptions;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.UnboundedIteration;
 import io.github.flinkiteration.testing.ControlledSource;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -29,10 +27,8 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -67,17 +63,11 @@ class MultiplyingLoopTest {
     /** 8 MiB a TaskManager, 4 MiB a slot; the hand-off keeps 64 KiB or 100 records in memory. */
     @RegisterExtension
     static final MiniClusterExtension CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(clusterConfiguration())
-                            .build());
+            SpillTestSupport.spillingCluster(clusterConfiguration());
 
     private static Configuration clusterConfiguration() {
-        Configuration configuration = new Configuration();
-        configuration.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(8));
-        configuration.set(SpillOptions.SPILL_DIRECTORIES, List.of(SPILL_DIRECTORY.toString()));
+        Configuration configuration =
+                SpillTestSupport.managedMemoryAndSpillDirectory(8, SPILL_DIRECTORY);
         configuration.set(SpillOptions.HANDOFF_HEAP_BYTES, MemorySize.parse("64kb"));
         configuration.set(SpillOptions.HANDOFF_HEAP_RECORDS, 100);
         configuration.set(SpillOptions.EARLY_RECORDS_HEAP_RECORDS, 1_000);
@@ -207,14 +197,6 @@ class MultiplyingLoopTest {
             result *= 4;
         }
         return result;
-    }
-
-    private static long filesIn(Path directory, String prefix) {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(file -> file.getFileName().toString().startsWith(prefix)).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**

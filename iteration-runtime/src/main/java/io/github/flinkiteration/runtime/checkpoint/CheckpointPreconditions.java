@@ -138,20 +138,13 @@ public final class CheckpointPreconditions {
      */
     public static SuppressRestartsException freeFlowNotRescalable(
             String operator, int oldParallelism, int parallelism) {
-        return new SuppressRestartsException(
-                new IllegalStateException(
-                        "The iteration's "
-                                + operator
-                                + " was checkpointed at parallelism "
-                                + oldParallelism
-                                + " and is restored at parallelism "
-                                + parallelism
-                                + ". This bounded iteration lets its rounds flow freely (no"
-                                + " operator of its body observes a round boundary), and such an"
-                                + " iteration cannot change its parallelism yet. Restore at"
-                                + " parallelism "
-                                + oldParallelism
-                                + ", or start the job without this snapshot."));
+        return refusedParallelism(
+                operator,
+                oldParallelism,
+                parallelism,
+                "This bounded iteration lets its rounds flow freely (no operator of its body"
+                        + " observes a round boundary), and such an iteration cannot change its"
+                        + " parallelism yet.");
     }
 
     /**
@@ -161,6 +154,17 @@ public final class CheckpointPreconditions {
      */
     public static SuppressRestartsException aggregatorsNotRescalable(
             String operator, int oldParallelism, int parallelism) {
+        return refusedParallelism(
+                operator,
+                oldParallelism,
+                parallelism,
+                "An iteration with aggregators cannot change its parallelism: each subtask's"
+                        + " partial aggregates belong to it.");
+    }
+
+    /** A restore at another parallelism refused for {@code reason}, without restarts. */
+    private static SuppressRestartsException refusedParallelism(
+            String operator, int oldParallelism, int parallelism, String reason) {
         return new SuppressRestartsException(
                 new IllegalStateException(
                         "The iteration's "
@@ -169,9 +173,9 @@ public final class CheckpointPreconditions {
                                 + oldParallelism
                                 + " and is restored at parallelism "
                                 + parallelism
-                                + ". An iteration with aggregators cannot change its parallelism:"
-                                + " each subtask's partial aggregates belong to it. Restore at"
-                                + " parallelism "
+                                + ". "
+                                + reason
+                                + " Restore at parallelism "
                                 + oldParallelism
                                 + ", or start the job without this snapshot."));
     }
