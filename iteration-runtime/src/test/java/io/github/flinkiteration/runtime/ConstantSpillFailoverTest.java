@@ -1,6 +1,5 @@
 package io.github.flinkiteration.runtime;
 
-import static io.github.flinkiteration.runtime.SpillTestSupport.checksum;
 import static io.github.flinkiteration.runtime.SpillTestSupport.expectedChecksum;
 import static io.github.flinkiteration.runtime.SpillTestSupport.filesIn;
 import static io.github.flinkiteration.runtime.SpillTestSupport.threeFields;
@@ -8,14 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
-import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
 import io.github.flinkiteration.api.TerminationCondition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -40,7 +35,6 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,9 +87,7 @@ class ConstantSpillFailoverTest {
                                             records.process(new FailHalfwayThroughRound2(failure))
                                                     .returns(RECORD)
                                                     .rebalance()
-                                                    .process(
-                                                            new CheckpointedChecksums(
-                                                                    spillDirectory));
+                                                    .process(new RoundChecksums(spillDirectory));
                                     return IterationDeclaration.builder()
                                             .withFeedback("x", x.map(v -> v + 1))
                                             .withOutput("perRound", perRound)
@@ -205,64 +197,5 @@ class ConstantSpillFailoverTest {
         env.setParallelism(2);
         env.enableCheckpointing(100);
         return env;
-    }
-
-    /**
-     * Emits, at each round's end, (round, records, checksum, whether a spill file exists now). The
-     * round's running sums are checkpointed: a restore in the middle of a round goes on from them.
-     */
-    private static final class CheckpointedChecksums
-            extends ProcessFunction<Tuple3<Long, Long, Long>, Tuple4<Integer, Long, Long, Boolean>>
-            implements IterationListener<Tuple4<Integer, Long, Long, Boolean>>,
-                    CheckpointedFunction {
-
-        private final String spillDirectory;
-        private long count;
-        private long checksum;
-        private transient ListState<Long> sums;
-
-        CheckpointedChecksums(String spillDirectory) {
-            this.spillDirectory = spillDirectory;
-        }
-
-        @Override
-        public void processElement(
-                Tuple3<Long, Long, Long> value,
-                ProcessFunction<Tuple3<Long, Long, Long>, Tuple4<Integer, Long, Long, Boolean>>
-                                .Context
-                        ctx,
-                Collector<Tuple4<Integer, Long, Long, Boolean>> out) {
-            count++;
-            checksum += checksum(value);
-        }
-
-        @Override
-        public void onRoundEnd(
-                int round,
-                IterationListener.Context ctx,
-                Collector<Tuple4<Integer, Long, Long, Boolean>> out) {
-            out.collect(Tuple4.of(round, count, checksum, filesIn(Path.of(spillDirectory)) > 0));
-            count = 0;
-            checksum = 0;
-        }
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) throws Exception {
-            sums.update(List.of(count, checksum));
-        }
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) throws Exception {
-            // Split list state comes back to the subtask that wrote it at the same parallelism.
-            sums =
-                    context.getOperatorStateStore()
-                            .getListState(new ListStateDescriptor<>("sums", Types.LONG));
-            List<Long> restored = new ArrayList<>();
-            sums.get().forEach(restored::add);
-            if (restored.size() == 2) {
-                count = restored.get(0);
-                checksum = restored.get(1);
-            }
-        }
     }
 }

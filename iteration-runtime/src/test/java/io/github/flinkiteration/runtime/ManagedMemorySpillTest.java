@@ -29,7 +29,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -80,7 +79,7 @@ class ManagedMemorySpillTest {
                                             inputs.get("records");
                                     DataStream<Tuple4<Integer, Long, Long, Boolean>> perRound =
                                             records.rebalance()
-                                                    .process(new Checksums(spillDirectory))
+                                                    .process(new RoundChecksums(spillDirectory))
                                                     .setParallelism(3);
                                     return IterationDeclaration.builder()
                                             .withFeedback("x", x.map(v -> v + 1))
@@ -306,44 +305,6 @@ class ManagedMemorySpillTest {
             if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
                 out.collect(round + 1);
             }
-        }
-    }
-
-    /**
-     * Emits, at each round's end, (round, records, checksum, whether a spill file exists now); the
-     * checksum weighs the fields differently so that a swapped or repeated record shows.
-     */
-    private static final class Checksums
-            extends ProcessFunction<Tuple3<Long, Long, Long>, Tuple4<Integer, Long, Long, Boolean>>
-            implements IterationListener<Tuple4<Integer, Long, Long, Boolean>> {
-
-        private final String spillDirectory;
-        private long count;
-        private long checksum;
-
-        Checksums(String spillDirectory) {
-            this.spillDirectory = spillDirectory;
-        }
-
-        @Override
-        public void processElement(
-                Tuple3<Long, Long, Long> value,
-                ProcessFunction<Tuple3<Long, Long, Long>, Tuple4<Integer, Long, Long, Boolean>>
-                                .Context
-                        ctx,
-                Collector<Tuple4<Integer, Long, Long, Boolean>> out) {
-            count++;
-            checksum += checksum(value);
-        }
-
-        @Override
-        public void onRoundEnd(
-                int round,
-                IterationListener.Context ctx,
-                Collector<Tuple4<Integer, Long, Long, Boolean>> out) {
-            out.collect(Tuple4.of(round, count, checksum, filesIn(Path.of(spillDirectory)) > 0));
-            count = 0;
-            checksum = 0;
         }
     }
 }
