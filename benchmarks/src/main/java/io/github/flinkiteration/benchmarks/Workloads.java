@@ -3,7 +3,6 @@ package io.github.flinkiteration.benchmarks;
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
-import io.github.flinkiteration.api.RoundAwareProcessFunction;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.examples.Centroids;
 import io.github.flinkiteration.examples.ConnectedComponents;
@@ -176,9 +175,9 @@ final class Workloads {
      * W3: {@code records} Longs, record i starting at i * 1000, each round adds one and feeds every
      * record back; checksum is the sum after the last round.
      *
-     * <p>The body is DataSet's W3 body (one map), and what leaves it is the iteration's result, as
-     * in DataSet's {@code closeWith}: the records of the last round, picked by their round. Each
-     * subtask sums them outside the iteration. No operator of the body watches a round end.
+     * <p>The body is DataSet's W3 body (one map), and what leaves it is the variable's final value,
+     * as DataSet's {@code closeWith} returns it: the records the last round fed back. Each subtask
+     * sums them outside the iteration. No operator of the body watches a round end.
      */
     static RunResult w3(StreamExecutionEnvironment env, int rounds, long records) throws Exception {
         DataStream<Long> initial = env.fromSequence(0, records - 1).map(i -> i * 1000);
@@ -191,10 +190,7 @@ final class Workloads {
                                             inputs.<Long>get("values").map(v -> v + 1);
                                     return IterationDeclaration.builder()
                                             .withFeedback("values", next)
-                                            .withOutput(
-                                                    "result",
-                                                    next.process(new RecordsOfRound<>(rounds - 1))
-                                                            .returns(Types.LONG))
+                                            .withFinalValue("result", "values")
                                             .until(TerminationCondition.maxRounds(rounds))
                                             .build();
                                 })
@@ -314,22 +310,6 @@ final class Workloads {
         public void onIterationTerminated(IterationListener.Context context, Collector<T> out) {
             if (last != null) {
                 out.collect(last);
-            }
-        }
-    }
-
-    /** Passes on the records of one round, the iteration's last. */
-    static final class RecordsOfRound<T> extends RoundAwareProcessFunction<T, T> {
-        private final int round;
-
-        RecordsOfRound(int round) {
-            this.round = round;
-        }
-
-        @Override
-        public void processElement(T value, int round, Context ctx, Collector<T> out) {
-            if (round == this.round) {
-                out.collect(value);
             }
         }
     }

@@ -23,6 +23,7 @@ public final class IterationDeclaration {
 
     private final Map<String, DataStream<?>> feedbacks;
     private final Map<String, DataStream<?>> outputs;
+    private final Map<String, String> finalValues;
     private final TerminationCondition termination;
     private final Map<String, AggregateFunction<?, ?, ?>> aggregators;
 
@@ -30,6 +31,7 @@ public final class IterationDeclaration {
         this.aggregators = Collections.unmodifiableMap(new LinkedHashMap<>(builder.aggregators));
         this.feedbacks = Collections.unmodifiableMap(new LinkedHashMap<>(builder.feedbacks));
         this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(builder.outputs));
+        this.finalValues = Collections.unmodifiableMap(new LinkedHashMap<>(builder.finalValues));
         this.termination = builder.termination;
     }
 
@@ -47,6 +49,11 @@ public final class IterationDeclaration {
         return outputs;
     }
 
+    /** The variables whose final value leaves the iteration, by output name. */
+    public Map<String, String> getFinalValues() {
+        return finalValues;
+    }
+
     /** The termination condition, or {@code null} when none was given. */
     public TerminationCondition getTermination() {
         return termination;
@@ -61,6 +68,7 @@ public final class IterationDeclaration {
     public static final class Builder {
         private final Map<String, DataStream<?>> feedbacks = new LinkedHashMap<>();
         private final Map<String, DataStream<?>> outputs = new LinkedHashMap<>();
+        private final Map<String, String> finalValues = new LinkedHashMap<>();
         private TerminationCondition termination;
         private final Map<String, AggregateFunction<?, ?, ?>> aggregators = new LinkedHashMap<>();
 
@@ -116,12 +124,51 @@ public final class IterationDeclaration {
         public Builder withOutput(String name, DataStream<?> stream) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(stream, "output stream '" + name + "'");
-            if (outputs.containsKey(name)) {
+            checkNewOutput(name);
+            outputs.put(name, stream);
+            return this;
+        }
+
+        /**
+         * Emits the final value of {@code variable} under {@code name} (bounded iterations only):
+         * the records its feedback stream carried in the last round, which would have entered the
+         * round after it. This is what DataSet's {@code closeWith} returned, and it costs the loop
+         * nothing per round, unlike an output that picks the last round's records in the body.
+         *
+         * <pre>{@code
+         * return IterationDeclaration.builder()
+         *         .withFeedback("ranks", next)
+         *         .withFinalValue("result", "ranks")
+         *         .until(TerminationCondition.maxRounds(20))
+         *         .build();
+         * }</pre>
+         *
+         * <p>If the last round fed nothing back (the iteration stopped for that reason), the stream
+         * is empty. The records leave as the heads receive them, or when the iteration stops if a
+         * round's feedback is held for its round.
+         */
+        public Builder withFinalValue(String name, String variable) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(variable, "variable of final value '" + name + "'");
+            checkNewOutput(name);
+            if (finalValues.containsValue(variable)) {
+                throw new IllegalArgumentException(
+                        "The final value of variable '"
+                                + variable
+                                + "' is already an output; use that output's stream twice"
+                                + " instead of declaring it again as '"
+                                + name
+                                + "'.");
+            }
+            finalValues.put(name, variable);
+            return this;
+        }
+
+        private void checkNewOutput(String name) {
+            if (outputs.containsKey(name) || finalValues.containsKey(name)) {
                 throw new IllegalArgumentException(
                         "Output '" + name + "' is declared twice; give each output its own name.");
             }
-            outputs.put(name, stream);
-            return this;
         }
 
         /** Sets when a bounded iteration stops. Unbounded iterations do not accept one. */

@@ -129,6 +129,46 @@ final class IterationValidator {
             checkFeedbackType(
                     name, spec.getVariables().get(name), declaration.getFeedbacks().get(name));
         }
+        declaration.getFinalValues().forEach(this::checkFinalValue);
+    }
+
+    /** A final value is what the last round fed back: it needs a variable and a last round. */
+    private void checkFinalValue(String output, String variable) {
+        Set<String> variables = spec.getVariables().keySet();
+        if (!variables.contains(variable)) {
+            throw new IllegalArgumentException(
+                    "Output '"
+                            + output
+                            + "' is the final value of '"
+                            + variable
+                            + "', which is not a variable of this iteration. Variables: "
+                            + variables
+                            + ". Correct the name in withFinalValue(\""
+                            + output
+                            + "\", variable).");
+        }
+        if (!spec.isBounded()) {
+            throw new IllegalArgumentException(
+                    "Output '"
+                            + output
+                            + "' is the final value of variable '"
+                            + variable
+                            + "', but an UnboundedIteration has no last round. Emit the stream"
+                            + " you need with withOutput(\""
+                            + output
+                            + "\", stream) instead.");
+        }
+        if (spec.getConfig().isLastFeedbackEnteringBody()) {
+            throw new IllegalArgumentException(
+                    "Output '"
+                            + output
+                            + "' is the final value of variable '"
+                            + variable
+                            + "', but IterationConfig.lastFeedbackEntersBody(true) sends the last"
+                            + " round's feedback into the body instead. Use one of them: drop the"
+                            + " option, or emit what the body does with that feedback through"
+                            + " withOutput.");
+        }
     }
 
     /**

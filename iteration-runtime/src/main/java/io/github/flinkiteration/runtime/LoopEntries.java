@@ -20,6 +20,7 @@ import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.PartitionTransformation;
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Wires where the bound streams enter the loop as iteration records: a head per variable, a replay
@@ -58,14 +59,21 @@ final class LoopEntries {
      * @param logsProgress whether this head's subtask 0 writes the iteration's progress to the log:
      *     true for one head per iteration
      */
+    /**
+     * @param finalValues the side output the head emits the variable's final value to, or null if
+     *     the body asks for none
+     */
     <T> Transformation<IterationRecord<T>> addHead(
-            String name, DataStream<T> initial, boolean logsProgress) {
+            String name,
+            DataStream<T> initial,
+            boolean logsProgress,
+            OutputTag<IterationRecord<T>> finalValues) {
         TwoInputTransformation<T, Void, IterationRecord<T>> head =
                 controlledEntry(
                         name,
                         initial,
                         "Iteration head [" + name + "]",
-                        HeadOperator.<T>factory(name, plan, logsProgress));
+                        HeadOperator.<T>factory(name, plan, logsProgress, finalValues));
         head.setUid(uids.head(name));
         if (plan.isLockStep()) {
             // The feedback waiting for its round takes the operator share, spilling beyond it.

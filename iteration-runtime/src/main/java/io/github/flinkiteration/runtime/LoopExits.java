@@ -7,6 +7,7 @@ import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.termination.TerminationCheckOperator;
 import io.github.flinkiteration.runtime.wrapper.OutputUnwrapOperator;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -14,8 +15,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 import org.apache.flink.streaming.api.transformations.PartitionTransformation;
+import org.apache.flink.streaming.api.transformations.SideOutputTransformation;
 import org.apache.flink.streaming.api.transformations.StreamExchangeMode;
 import org.apache.flink.streaming.runtime.partitioner.GlobalPartitioner;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Wires where the body's streams leave the loop other than as feedback: an unwrapping operator per
@@ -83,13 +86,29 @@ final class LoopExits {
 
     /** The user's stream of the output {@code name}: the body's {@code stream}, unwrapped. */
     <T> DataStream<T> unwrapOutput(String name, DataStream<T> stream, BodyTranslator translator) {
-        Transformation<IterationRecord<T>> inner = translator.translate(stream.getTransformation());
+        return unwrap(name, translator.translate(stream.getTransformation()), stream.getType());
+    }
+
+    /**
+     * The user's stream of the output {@code name}: the final value of a variable, which its {@code
+     * head} emits under {@code tag} (records of the round after the last, never a body's).
+     */
+    <T> DataStream<T> finalValueOutput(
+            String name,
+            Transformation<IterationRecord<T>> head,
+            OutputTag<IterationRecord<T>> tag,
+            TypeInformation<T> type) {
+        return unwrap(name, new SideOutputTransformation<>(head, tag), type);
+    }
+
+    private <T> DataStream<T> unwrap(
+            String name, Transformation<IterationRecord<T>> inner, TypeInformation<T> type) {
         OneInputTransformation<IterationRecord<T>, T> output =
                 new OneInputTransformation<>(
                         inner,
                         "Iteration output [" + name + "]",
                         SimpleOperatorFactory.of(new OutputUnwrapOperator<T>(!bounded)),
-                        stream.getType(),
+                        type,
                         inner.getParallelism());
         output.setUid(uids.output(name));
         return new DataStream<>(env, output);

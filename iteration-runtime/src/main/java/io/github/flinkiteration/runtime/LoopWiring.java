@@ -11,6 +11,8 @@ import io.github.flinkiteration.runtime.draft.RoundObservers;
 import io.github.flinkiteration.runtime.protocol.AggregationPlan;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundSummary;
+import io.github.flinkiteration.runtime.record.IterationRecord;
+import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.UUID;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,7 @@ final class LoopWiring {
         this.placeholders = placeholders;
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"}) // heads and tags are typed per variable
     ResultStreams wire(IterationDeclaration declaration) {
         TerminationCondition termination = declaration.getTermination();
         List<TerminationCondition.StreamCheck<?>> checks =
@@ -111,11 +115,24 @@ final class LoopWiring {
                         draft,
                         plan.getAggregation() == null ? null : plan);
         Map<String, Transformation<?>> heads = new LinkedHashMap<>();
+        Map<String, OutputTag<?>> finalValueTags = new LinkedHashMap<>();
+        declaration
+                .getFinalValues()
+                .forEach(
+                        (output, variable) ->
+                                finalValueTags.put(
+                                        variable,
+                                        finalValueTag(
+                                                variable, spec.getVariables().get(variable))));
         spec.getVariables()
                 .forEach(
                         (name, initial) -> {
                             Transformation<?> head =
-                                    entries.addHead(name, initial, heads.isEmpty());
+                                    entries.addHead(
+                                            name,
+                                            initial,
+                                            heads.isEmpty(),
+                                            (OutputTag) finalValueTags.get(name));
                             heads.put(name, head);
                             translator.bind(placeholders.get(name), head);
                         });
@@ -168,7 +185,25 @@ final class LoopWiring {
                 .forEach(
                         (name, stream) ->
                                 outputs.put(name, exits.unwrapOutput(name, stream, translator)));
+        declaration
+                .getFinalValues()
+                .forEach(
+                        (name, variable) ->
+                                outputs.put(
+                                        name,
+                                        exits.finalValueOutput(
+                                                name,
+                                                (Transformation) heads.get(variable),
+                                                (OutputTag) finalValueTags.get(variable),
+                                                spec.getVariables().get(variable).getType())));
         return spec.results(outputs);
+    }
+
+    /** The head's side output for the final value of {@code variable}. */
+    private static <T> OutputTag<IterationRecord<T>> finalValueTag(
+            String variable, DataStream<T> initial) {
+        return new OutputTag<>(
+                "final value of " + variable, new IterationRecordTypeInfo<>(initial.getType()));
     }
 
     /**

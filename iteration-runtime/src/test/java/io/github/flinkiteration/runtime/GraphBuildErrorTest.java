@@ -7,6 +7,7 @@ import io.github.flinkiteration.api.ConvergenceCriterion;
 import io.github.flinkiteration.api.IterationBody;
 import io.github.flinkiteration.api.IterationConfig;
 import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.IterationInputs;
 import io.github.flinkiteration.api.OperatorLifecycle;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.RoundAwareProcessFunction;
@@ -210,6 +211,73 @@ class GraphBuildErrorTest {
                                         .apply())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("at least one variable");
+    }
+
+    @Test
+    void finalValueOfAnUnknownVariable() {
+        assertThatThrownBy(() -> iteration((inputs, context) -> finalValueOf("y", inputs)).apply())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Output 'result' is the final value of 'y'")
+                .hasMessageContaining("not a variable of this iteration")
+                .hasMessageContaining("withFinalValue(\"result\", variable)");
+    }
+
+    @Test
+    void finalValueOfAnUnboundedIteration() {
+        assertThatThrownBy(
+                        () ->
+                                new UnboundedIteration()
+                                        .bindVariable("x", numbers)
+                                        .withBody((inputs, context) -> finalValueOf("x", inputs))
+                                        .apply())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Output 'result' is the final value of variable 'x'")
+                .hasMessageContaining("an UnboundedIteration has no last round")
+                .hasMessageContaining("withOutput(\"result\", stream)");
+    }
+
+    @Test
+    void finalValueWithTheLastFeedbackEnteringTheBody() {
+        assertThatThrownBy(
+                        () ->
+                                new BoundedIteration()
+                                        .bindVariable("x", numbers)
+                                        .withConfig(
+                                                IterationConfig.builder()
+                                                        .lastFeedbackEntersBody(true)
+                                                        .build())
+                                        .withBody((inputs, context) -> finalValueOf("x", inputs))
+                                        .apply())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Output 'result' is the final value of variable 'x'")
+                .hasMessageContaining("lastFeedbackEntersBody(true)")
+                .hasMessageContaining("Use one of them");
+    }
+
+    @Test
+    void finalValueDeclaredTwice() {
+        assertThatThrownBy(
+                        () ->
+                                IterationDeclaration.builder()
+                                        .withFinalValue("a", "x")
+                                        .withFinalValue("b", "x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("final value of variable 'x' is already an output");
+        assertThatThrownBy(
+                        () ->
+                                IterationDeclaration.builder()
+                                        .withOutput("a", numbers)
+                                        .withFinalValue("a", "x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Output 'a' is declared twice");
+    }
+
+    private static IterationDeclaration finalValueOf(String variable, IterationInputs inputs) {
+        DataStream<Integer> x = inputs.get("x");
+        return IterationDeclaration.builder()
+                .withFeedback("x", x.map(v -> v + 1))
+                .withFinalValue("result", variable)
+                .build();
     }
 
     @Test

@@ -349,11 +349,13 @@ public final class FeedbackChannel implements AutoCloseable {
      * spilled, a few megabytes, and schedules itself again for the rest.
      */
     private void drain() throws Exception {
-        List<FeedbackItem> batch = new ArrayList<>();
+        List<FeedbackItem> batch;
         boolean more;
         synchronized (lock) {
             drainScheduled = false;
             long count = takeable();
+            // Sized up front: growing it was 4 % of W3's garbage.
+            batch = new ArrayList<>((int) Math.min(Math.min(count, pendingItems), 1 << 16));
             long readBack = READ_BACK_BYTES;
             while (count > 0 && !pending.isEmpty()) {
                 Object first = pending.peekFirst();

@@ -12,6 +12,7 @@ import org.apache.flink.runtime.state.StatePartitionStreamProvider;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.function.ThrowingConsumer;
 
 /**
  * When a head passes feedback into the body: held until its round starts ({@link LockStepPacing},
@@ -29,6 +30,8 @@ interface FeedbackPacing {
      * @param memory the head's share of managed memory, for the feedback a lock-step head holds
      *     (read only when the plan is lock-step)
      * @param rawState the head's raw operator state, where a lock-step head keeps what it holds
+     * @param finalValues where the feedback that enters no round goes (the last round's, for {@code
+     *     IterationDeclaration.Builder#withFinalValue}); null to drop it
      */
     static <T> FeedbackPacing choose(
             ProgressPlan plan,
@@ -40,7 +43,8 @@ interface FeedbackPacing {
             boolean restored,
             RescaledCounts rescaled,
             Supplier<SpillingBuffer.Share> memory,
-            Iterable<StatePartitionStreamProvider> rawState)
+            Iterable<StatePartitionStreamProvider> rawState,
+            ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> finalValues)
             throws Exception {
         TypeSerializer<T> valueSerializer =
                 ((IterationRecordSerializer<T>) serializer).getValueSerializer();
@@ -52,7 +56,8 @@ interface FeedbackPacing {
                         store,
                         restored,
                         memory.get(),
-                        rawState)
+                        rawState,
+                        finalValues)
                 : new FreeFlowPacing<>(
                         output,
                         valueSerializer,
@@ -61,7 +66,8 @@ interface FeedbackPacing {
                         parallelism,
                         restored,
                         rescaled,
-                        plan.getMaxRounds());
+                        plan.getMaxRounds(),
+                        finalValues);
     }
 
     /** Feedback arrived from the tail; returns whether it was passed on at once. */
@@ -100,8 +106,12 @@ interface FeedbackPacing {
     /** The highest round any feedback entered here, or -1 if none came; read by a metric. */
     int newestFeedbackRound();
 
-    /** Forgets all feedback: the iteration has ended. */
-    void clear() throws Exception;
+    /**
+     * The iteration has ended after {@code lastRound}: what was fed back in it goes to the final
+     * values, if the iteration has any (a free-flowing pacing sent it there as it came), and all
+     * feedback is forgotten.
+     */
+    void end(int lastRound) throws Exception;
 
     void snapshot(StateSnapshotContext context) throws Exception;
 

@@ -38,6 +38,7 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Where a variable enters the body. Input 1 carries the initial records, which enter round 0; input
@@ -74,6 +75,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     private transient FeedbackChannel channel;
     private transient FeedbackPacing pacing;
+
+    /** The side output of the variable's final value, if the body asked for it; else null. */
+    private final OutputTag<IterationRecord<T>> finalValues;
+
     private transient RoundDecisionStrategy decisions;
     private transient HeadMetrics metrics;
 
@@ -127,22 +132,37 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
      */
     public static <T> ParticipantOperatorFactory<IterationRecord<T>> factory(
             String variable, ProgressPlan plan, boolean logsProgress) {
+        return factory(variable, plan, logsProgress, null);
+    }
+
+    /**
+     * The factory of the head of {@code variable}, which emits the variable's final value (what the
+     * last round fed back) under {@code finalValues}, a side output; null to drop it.
+     */
+    public static <T> ParticipantOperatorFactory<IterationRecord<T>> factory(
+            String variable,
+            ProgressPlan plan,
+            boolean logsProgress,
+            OutputTag<IterationRecord<T>> finalValues) {
         return new ParticipantOperatorFactory<>(
                 plan,
                 Role.HEAD,
                 HeadOperator.class,
-                parameters -> new HeadOperator<>(parameters, plan, variable, logsProgress));
+                parameters ->
+                        new HeadOperator<>(parameters, plan, variable, logsProgress, finalValues));
     }
 
     private HeadOperator(
             StreamOperatorParameters<IterationRecord<T>> parameters,
             ProgressPlan plan,
             String variable,
-            boolean logsProgress) {
+            boolean logsProgress,
+            OutputTag<IterationRecord<T>> finalValues) {
         super(parameters);
         this.plan = plan;
         this.variable = variable;
         this.logsProgress = logsProgress;
+        this.finalValues = finalValues;
         OperatorID operatorId = parameters.getStreamConfig().getOperatorID();
         this.coordinator =
                 parameters.getOperatorEventDispatcher().getOperatorEventGateway(operatorId);
@@ -212,7 +232,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                         restored,
                         moved,
                         () -> SpillingBuffer.Share.of(this, "held-" + variable),
-                        context.getRawOperatorStateInputs());
+                        context.getRawOperatorStateInputs(),
+                        finalValues == null ? null : record -> output.collect(finalValues, record));
     }
 
     /**
@@ -567,7 +588,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 pacing.startRound(emittedRound + 1);
                 flusher.flush();
             }
-            pacing.clear();
+            pacing.end(emittedRound);
+            if (finalValues != null) {
+                flusher.flush();
+            }
             channel.close();
             metrics.terminated(reason);
             if (progressLog != null) {

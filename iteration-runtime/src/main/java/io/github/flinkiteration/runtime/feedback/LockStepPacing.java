@@ -20,6 +20,7 @@ import org.apache.flink.runtime.state.StatePartitionStreamProvider;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.function.ThrowingConsumer;
 
 /**
  * Bounded iterations: feedback waits at the head until the round it enters starts, so that no
@@ -55,6 +56,10 @@ final class LockStepPacing<T> implements FeedbackPacing {
     private int emittingRound = -1;
 
     private final Output<StreamRecord<IterationRecord<T>>> output;
+
+    /** Where the last round's feedback goes when the iteration ends; null to drop it. */
+    private final ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> finalValues;
+
     private final TypeSerializer<T> valueSerializer;
     private final SpillingBuffer.Share memory;
 
@@ -71,9 +76,11 @@ final class LockStepPacing<T> implements FeedbackPacing {
             OperatorStateStore store,
             boolean restored,
             SpillingBuffer.Share memory,
-            Iterable<StatePartitionStreamProvider> rawState)
+            Iterable<StatePartitionStreamProvider> rawState,
+            ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> finalValues)
             throws Exception {
         this.output = output;
+        this.finalValues = finalValues;
         this.valueSerializer = valueSerializer;
         this.memory = memory;
         this.recordWriter = new SerializedFeedback.Writer<>(valueSerializer);
@@ -206,7 +213,14 @@ final class LockStepPacing<T> implements FeedbackPacing {
     }
 
     @Override
-    public void clear() throws Exception {
+    public void end(int lastRound) throws Exception {
+        HeldRound last = finalValues == null ? null : held.get(lastRound + 1);
+        if (last != null) {
+            // All at once: the loop has stopped, nothing waits behind it but the end.
+            while (last.emitChunk(valueSerializer, finalValues)) {
+                // the rest of the chunks
+            }
+        }
         closeAll();
         heldRecords = 0;
         heldBytes = 0;

@@ -7,6 +7,7 @@ import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
@@ -21,13 +22,14 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * version reaches the operators after the iteration at once, not at Flink's buffer timeout.
  */
 public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
-        implements OneInputStreamOperator<IterationRecord<T>, T> {
+        implements OneInputStreamOperator<IterationRecord<T>, T>, BoundedOneInput {
 
     private transient CurrentRound currentRound;
 
     private static final long serialVersionUID = 1L;
 
     private final boolean eagerFlush;
+    private transient boolean finalWatermarkPassed;
     private transient EagerFlusher flusher;
 
     /**
@@ -70,7 +72,19 @@ public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         if (mark.getTimestamp() == Long.MAX_VALUE) {
+            finalWatermarkPassed = true;
             super.processWatermark(mark);
+        }
+    }
+
+    /**
+     * An output taken from a head (a variable's final value) gets no final watermark: heads pass
+     * rounds, not event time. When the output ends, event time is over for what follows it.
+     */
+    @Override
+    public void endInput() throws Exception {
+        if (!finalWatermarkPassed) {
+            processWatermark(Watermark.MAX_WATERMARK);
         }
     }
 
