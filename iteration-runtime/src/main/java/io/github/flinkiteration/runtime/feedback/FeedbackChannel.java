@@ -122,8 +122,10 @@ public final class FeedbackChannel implements AutoCloseable {
             Object entry = admit(item);
             append(pending, entry);
             pendingItems++;
-            for (ArrayDeque<Object> log : logs.values()) {
-                append(log, entry);
+            if (!logs.isEmpty()) { // no iterator per record while no checkpoint is in flight
+                for (ArrayDeque<Object> log : logs.values()) {
+                    append(log, entry);
+                }
             }
             schedule = consumerMailbox != null && !drainScheduled && !blockedByCut();
             drainScheduled |= schedule;

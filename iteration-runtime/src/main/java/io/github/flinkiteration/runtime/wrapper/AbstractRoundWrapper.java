@@ -97,6 +97,14 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
 
     private final StreamConfig config;
     private final StreamTask<?, ?> task;
+
+    /**
+     * Whether each input record is this operator's own (object reuse off: Flink copied it for this
+     * operator or deserialized it), so that it can be unwrapped in place instead of into a new
+     * record. With object reuse on, the upstream operator may still hold it.
+     */
+    private final boolean ownsInputRecords;
+
     private transient SubtaskProgress progressState;
     private transient ItemListState<HeldRecord> heldState;
 
@@ -113,6 +121,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         this.config = parameters.getStreamConfig();
         this.task = parameters.getContainingTask();
         this.lockStep = lockStep;
+        this.ownsInputRecords = !task.getExecutionConfig().isObjectReuseEnabled();
         this.taggingOutput = taggingOutput;
         this.output = output;
         this.flusher = OutputFlusher.of(output, config, task.getUserCodeClassLoader());
@@ -137,10 +146,15 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         this.inputEnded = new boolean[numberOfInputs];
     }
 
+    /**
+     * Sets the wrapped operator's key for a record of input {@code input}, if that input is keyed:
+     * its key selector reads the wrapped record.
+     */
+    protected abstract void setInnerKey(
+            int input, StreamRecord<? extends IterationRecord<?>> wrapped) throws Exception;
+
     /** Hands one unwrapped record to the wrapped operator's input {@code input}. */
-    protected abstract void deliver(
-            int input, StreamRecord<? extends IterationRecord<?>> wrapped, StreamRecord<?> value)
-            throws Exception;
+    protected abstract void deliver(int input, StreamRecord<?> value) throws Exception;
 
     /** Tells the wrapped operator that all its inputs ended. */
     protected abstract void endInnerInputs() throws Exception;
@@ -163,14 +177,22 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
             RoundAwareFunctions.setCurrentRound(roundAware, round);
         }
         Object value = record.getValue().getValue();
-        StreamRecord<Object> unwrapped =
-                record.hasTimestamp()
-                        ? new StreamRecord<>(value, record.getTimestamp())
-                        : new StreamRecord<>(value);
         long emittedBefore = taggingOutput.emitted();
         enterRound(round);
         try {
-            deliver(input, record, unwrapped);
+            setInnerKey(input, record);
+            StreamRecord<Object> unwrapped;
+            if (ownsInputRecords) {
+                @SuppressWarnings("unchecked")
+                StreamRecord<Object> own = (StreamRecord<Object>) (StreamRecord<?>) record;
+                unwrapped = own.replace(value);
+            } else {
+                unwrapped =
+                        record.hasTimestamp()
+                                ? new StreamRecord<>(value, record.getTimestamp())
+                                : new StreamRecord<>(value);
+            }
+            deliver(input, unwrapped);
         } finally {
             leaveRound();
         }

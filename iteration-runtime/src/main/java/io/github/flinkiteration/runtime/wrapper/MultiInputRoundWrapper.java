@@ -45,14 +45,17 @@ final class MultiInputRoundWrapper<OUT>
     }
 
     @Override
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    protected void deliver(
-            int input, StreamRecord<? extends IterationRecord<?>> wrapped, StreamRecord<?> value)
+    @SuppressWarnings("unchecked")
+    protected void setInnerKey(int input, StreamRecord<? extends IterationRecord<?>> wrapped)
             throws Exception {
-        Input innerInput = innerInputs.get(input);
         // Each input's key selector is a ValueKeySelector over the wrapped record.
-        innerInput.setKeyContextElement(wrapped);
-        innerInput.processElement(value);
+        innerInputs.get(input).setKeyContextElement(wrapped);
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    protected void deliver(int input, StreamRecord<?> value) throws Exception {
+        innerInputs.get(input).processElement(value);
     }
 
     @Override

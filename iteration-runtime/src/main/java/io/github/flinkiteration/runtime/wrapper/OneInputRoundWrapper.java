@@ -38,13 +38,17 @@ final class OneInputRoundWrapper<IN, OUT>
 
     @Override
     @SuppressWarnings("unchecked")
-    protected void deliver(
-            int input, StreamRecord<? extends IterationRecord<?>> wrapped, StreamRecord<?> value)
+    protected void setInnerKey(int input, StreamRecord<? extends IterationRecord<?>> wrapped)
             throws Exception {
         if (innerKeyed) {
             // The wrapped operator's key selector is a ValueKeySelector over the wrapped record.
             inner.setKeyContextElement1(wrapped);
         }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected void deliver(int input, StreamRecord<?> value) throws Exception {
         inner.processElement((StreamRecord<IN>) value);
     }
 

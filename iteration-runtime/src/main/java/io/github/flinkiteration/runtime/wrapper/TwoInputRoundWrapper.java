@@ -45,18 +45,21 @@ final class TwoInputRoundWrapper<IN1, IN2, OUT>
 
     @Override
     @SuppressWarnings("unchecked")
-    protected void deliver(
-            int input, StreamRecord<? extends IterationRecord<?>> wrapped, StreamRecord<?> value)
+    protected void setInnerKey(int input, StreamRecord<? extends IterationRecord<?>> wrapped)
             throws Exception {
+        if (input == 0 && innerKeyed1) {
+            inner.setKeyContextElement1(wrapped);
+        } else if (input == 1 && innerKeyed2) {
+            inner.setKeyContextElement2(wrapped);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected void deliver(int input, StreamRecord<?> value) throws Exception {
         if (input == 0) {
-            if (innerKeyed1) {
-                inner.setKeyContextElement1(wrapped);
-            }
             inner.processElement1((StreamRecord<IN1>) value);
         } else {
-            if (innerKeyed2) {
-                inner.setKeyContextElement2(wrapped);
-            }
             inner.processElement2((StreamRecord<IN2>) value);
         }
     }
