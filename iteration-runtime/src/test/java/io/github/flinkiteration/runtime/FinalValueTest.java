@@ -39,6 +39,10 @@ class FinalValueTest {
 
     private static final int VALUES = 1000;
     private static final int ROUNDS = 12;
+
+    /** Long enough (paced) for checkpoints to complete before the injected failure. */
+    private static final int PACED_ROUNDS = 30;
+
     private static final long MODULUS = 1_000_003;
 
     @ParameterizedTest(name = "{0}")
@@ -53,20 +57,22 @@ class FinalValueTest {
                     iterate(
                             env,
                             values ->
-                                    values.process(new InjectedFailure<>(run, VALUES * ROUNDS / 2))
+                                    values.process(
+                                                    new InjectedFailure<>(
+                                                            run, VALUES * PACED_ROUNDS / 2))
                                             .returns(PAIR)
                                             .map(FinalValueTest::step)
                                             .returns(PAIR)
                                             .map(new FailoverTest.RecordPacer<>())
                                             .returns(PAIR),
-                            TerminationCondition.maxRounds(ROUNDS));
+                            TerminationCondition.maxRounds(PACED_ROUNDS));
             result = TestCluster.collect(finalValue);
             assertThat(log.linesWith("lets feedback into the body as it comes")).hasSize(1);
         }
         InjectedFailure.Run failure = InjectedFailure.run(run);
         assertThat(failure.failed()).as("the injected failure happened").isTrue();
         assertThat(failure.restoredFromCheckpoint).as("restored from a checkpoint").isTrue();
-        assertThat(result).containsExactlyInAnyOrderElementsOf(reference(ROUNDS));
+        assertThat(result).containsExactlyInAnyOrderElementsOf(reference(PACED_ROUNDS));
     }
 
     @Test
