@@ -27,13 +27,17 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.runtime.execution.Environment;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -55,6 +59,11 @@ import org.apache.flink.util.FlinkRuntimeException;
  * feedback that was in the channel when the barrier passed here (see {@link FeedbackChannel}); the
  * tail stores what followed until the barrier reached it. On restore the head tells the coordinator
  * where it stands and sends its round watermark again.
+ *
+ * <p>Once its snapshot for a stop-with-savepoint is taken, the head passes nothing more into the
+ * body and reports nothing: the job ends at that savepoint (or, if the savepoint fails, Flink fails
+ * the task and the job restarts from a checkpoint), so all the loop would do afterwards is lost
+ * work that delays the task's end. See docs/failure-semantics.md §7.
  *
  * <p>Each head subtask registers the iteration's round metrics ({@link HeadMetrics}); subtask 0 of
  * the first variable's head also writes the iteration's progress to the log ({@link
@@ -114,6 +123,12 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private transient int deferredStart = -1;
     private transient RoundDecision deferredStop;
     private transient TerminationReason deferredTermination;
+
+    /**
+     * Whether this head took its snapshot of a stop-with-savepoint: from then on it leaves the loop
+     * alone until its task ends.
+     */
+    private transient boolean stoppedAtSavepoint;
 
     private transient SubtaskProgress progressState;
     private transient ItemListState<FeedbackItem> inFlightState;
@@ -323,6 +338,26 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     @Override
+    public OperatorSnapshotFutures snapshotState(
+            long checkpointId,
+            long timestamp,
+            CheckpointOptions checkpointOptions,
+            CheckpointStreamFactory factory)
+            throws Exception {
+        OperatorSnapshotFutures snapshot =
+                super.snapshotState(checkpointId, timestamp, checkpointOptions, factory);
+        if (checkpointOptions.getCheckpointType() instanceof SavepointType savepoint
+                && savepoint.isSynchronous()) {
+            // A stop-with-savepoint: Flink ends the task once the savepoint completes, and fails it
+            // if the savepoint fails. Work past this barrier is never kept, and feedback batches
+            // taken meanwhile would delay every input event (end of data, end of partition) that
+            // the task must still read before it can end.
+            stoppedAtSavepoint = true;
+        }
+        return snapshot;
+    }
+
+    @Override
     public void notifyCheckpointAborted(long checkpointId) throws Exception {
         super.notifyCheckpointAborted(checkpointId);
         if (channel != null) {
@@ -382,7 +417,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     /** Ends the hold for snapshot {@code checkpointId}: applies what it kept back, in order. */
     private void endHold(long checkpointId) throws Exception {
-        if (holdingFor < 0 || checkpointId < holdingFor) {
+        if (stoppedAtSavepoint || holdingFor < 0 || checkpointId < holdingFor) {
             return;
         }
         holdingFor = -1;
@@ -495,6 +530,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     private void onFeedback(List<FeedbackItem> items) throws Exception {
+        if (stoppedAtSavepoint) {
+            return; // past the savepoint: its state holds what is needed, see stoppedAtSavepoint
+        }
         passedOn = false;
         for (FeedbackItem item : items) {
             item.accept(this);
@@ -537,6 +575,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     @Override
     public void handleOperatorEvent(OperatorEvent event) {
+        if (stoppedAtSavepoint) {
+            return;
+        }
         try {
             if (event instanceof SnapshotHoldEvent hold) {
                 onHold(hold);
@@ -581,6 +622,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
      * its round watermark.
      */
     void startRound(int round) throws Exception {
+        if (stoppedAtSavepoint) {
+            return;
+        }
         if (round == startingRound) {
             return; // a decision repeated after a restore; the round is being started
         }
@@ -595,7 +639,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     /** Emits a slice of the starting round's feedback; the watermark once all of it is out. */
     private void emitSlices() throws Exception {
-        if (terminated || startingRound < 0) {
+        if (terminated || startingRound < 0 || stoppedAtSavepoint) {
             return;
         }
         if (pacing.emitSlice(startingRound)) {
@@ -619,6 +663,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
      * each complete round, in order, to the decision strategy.
      */
     private void reportCompletedRounds() throws Exception {
+        if (stoppedAtSavepoint) {
+            return;
+        }
         while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
             int round = reportedRound + 1;
             long feedbackRecords = pacing.feedbackFor(round + 1);
