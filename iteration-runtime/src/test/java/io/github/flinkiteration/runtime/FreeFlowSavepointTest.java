@@ -33,7 +33,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A bounded iteration whose rounds flow freely (its body, one map, observes no round boundary)
  * stopped with a savepoint stops there, and a job resumed from the savepoint runs the rounds that
- * were left: every record visits every round exactly once.
+ * were left, at the same or another parallelism (feedback in flight is dealt out among the new
+ * heads, each record keeping its round; the per-round feedback counts are combined): every record
+ * visits every round exactly once.
  *
  * <p>Record {@code i} enters as {@code (i, i, 0)}; each visit emits {@code (i, value + 1, round +
  * 1)}. One sink commits at completed snapshots ({@link CommittingRecordingSink}), so what the first
@@ -56,7 +58,14 @@ class FreeFlowSavepointTest {
             Types.TUPLE(Types.LONG, Types.LONG, Types.INT);
 
     @ParameterizedTest(name = "{0}: parallelism {1} -> {2}")
-    @CsvSource({"hashmap, 2, 2", "rocksdb, 2, 2"})
+    @CsvSource({
+        "hashmap, 2, 2",
+        "rocksdb, 2, 2",
+        "hashmap, 2, 3",
+        "hashmap, 3, 2",
+        "rocksdb, 2, 3",
+        "rocksdb, 3, 2"
+    })
     void aStoppedFreeFlowingIterationStopsAndResumesWithEveryVisitOnce(
             String backend, int before, int after, @TempDir Path savepoints) throws Exception {
         String run = UUID.randomUUID().toString();

@@ -176,16 +176,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), describe());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        int checkpointedAt =
-                CheckpointPreconditions.recordParallelism(
-                        context.getOperatorStateStore(), parallelism);
-        if (plan.isBounded()
-                && !plan.isLockStep()
-                && checkpointedAt > 0
-                && checkpointedAt != parallelism) {
-            throw CheckpointPreconditions.freeFlowNotRescalable(
-                    describe(), checkpointedAt, parallelism);
-        }
+        CheckpointPreconditions.recordParallelism(context.getOperatorStateStore(), parallelism);
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerOut(getUserCodeClassloader());
         boolean restored = context.isRestored();
@@ -203,6 +194,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             rescaleFromBoundary(progress.all(), parallelism);
             restoredInFlight = FeedbackRescaling.recordsOnly(inFlightState.get());
         } else if (restored && progress.isRescaled()) {
+            // Unbounded, or bounded with free-flowing rounds: feedback in flight carries its round
+            // and nothing is held, so the snapshot need not fall between two rounds.
             moved = rescaleFrom(progress.all(), subtask == 0);
             restoredInFlight = FeedbackRescaling.recordsOnly(inFlightState.get());
         } else if (restored && !progress.isEmpty()) {
@@ -232,13 +225,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     /**
      * Combines the progress of the head subtasks that took the checkpoint, at another parallelism
-     * (unbounded iterations only; see docs/failure-semantics.md §7). Every round before the latest
-     * one any old head had started was decided; this head goes on from the oldest round any old
-     * head had emitted, so that no restored feedback arrives after its round's watermark, and tells
-     * the coordinator the latest one, which restarts the heads that lag. The first undecided round
-     * is reported again by every new head; the feedback counts of the round after it, which old
-     * heads that had already reported it took out of their pacing, are handed to subtask 0's
-     * pacing.
+     * (unbounded iterations, and bounded ones whose rounds flow freely; see
+     * docs/failure-semantics.md §7). Every round before the latest one any old head had started was
+     * decided; this head goes on from the oldest round any old head had emitted, so that no
+     * restored feedback arrives after its round's watermark, and tells the coordinator the latest
+     * one, which restarts the heads that lag. The first undecided round is reported again by every
+     * new head; the feedback counts of the round after it, which old heads that had already
+     * reported it took out of their pacing, are handed to subtask 0's pacing.
      */
     private RescaledCounts rescaleFrom(List<long[]> old, boolean takesCounts) {
         int oldestEmitted = Integer.MAX_VALUE;
