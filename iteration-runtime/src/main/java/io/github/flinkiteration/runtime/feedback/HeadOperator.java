@@ -709,6 +709,14 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         return reportedRound;
     }
 
+    /**
+     * The round this head said it stands at when it (re)started: above {@link #emittedRound} after
+     * a restore at another parallelism from heads in different rounds.
+     */
+    int resumeRound() {
+        return resumeRound;
+    }
+
     long reportedFeedback() {
         return reportedFeedback;
     }
