@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.testing.ControlledSource;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -77,27 +78,40 @@ class CheckpointLifecycleTest {
                 .hasStackTraceContaining("rescalableCheckpoints(true)");
     }
 
+    /**
+     * A bounded iteration whose rounds flow freely holds nothing at its heads or wrappers, and
+     * every record in flight carries its round: even a checkpoint taken while round 0 still reads
+     * its input restores at another parallelism, and the job ends with every value of every round
+     * out once.
+     */
     @Test
-    void restoringAFreeFlowingBoundedIterationAtAnotherParallelismFailsSayingSo(
+    void aFreeFlowingBoundedIterationResumesFromAMidRoundCheckpointAtAnotherParallelism(
             @TempDir Path checkpoints) throws Exception {
-        assertThatThrownBy(() -> restoreAtParallelism3(false, checkpoints))
-                .hasStackTraceContaining("head of variable 'x' was checkpointed at parallelism 2")
-                .hasStackTraceContaining("restored at parallelism 3")
-                .hasStackTraceContaining("lets its rounds flow freely")
-                .hasStackTraceContaining("Restore at parallelism 2");
+        List<Long> out = restoreAtParallelism3(false, checkpoints);
+        List<Long> expected = new ArrayList<>();
+        for (long value = 0; value < LoopJobs.GATED_VALUES; value++) {
+            for (int round = 1; round <= LoopJobs.GATED_ROUNDS; round++) {
+                expected.add(value + round);
+            }
+        }
+        assertThat(out).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     /**
      * Runs {@link LoopJobs#gatedIncrements} at parallelism 2 with periodic checkpoints (kept after
      * the job is cancelled, not taken between rounds) until round 0 is in progress, cancels it, and
-     * restores its last checkpoint at parallelism 3.
+     * restores its last checkpoint at parallelism 3. Returns what both jobs emitted up to their
+     * snapshots and ends.
      */
-    private static void restoreAtParallelism3(boolean lockStep, Path checkpoints) throws Exception {
+    private static List<Long> restoreAtParallelism3(boolean lockStep, Path checkpoints)
+            throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
             StreamExecutionEnvironment first =
                     Savepoints.retainingCheckpoints(TestCluster.env(2), checkpoints);
-            LoopJobs.gatedIncrements(first, gate, lockStep).sinkTo(new RecordingSink<>(run));
+            LoopJobs.gatedIncrements(first, gate, lockStep)
+                    .sinkTo(new CommittingRecordingSink<>(run))
+                    .uid("out");
             JobClient job = first.executeAsync();
             // Round 0 is in progress (in lock-step, round 1's feedback is held at the heads).
             gate.allowBelow(40);
@@ -114,8 +128,12 @@ class CheckpointLifecycleTest {
             StreamExecutionEnvironment second =
                     StreamExecutionEnvironment.getExecutionEnvironment(resume);
             second.setParallelism(3);
-            LoopJobs.gatedIncrements(second, gate, lockStep).sinkTo(new RecordingSink<>(run));
+            LoopJobs.gatedIncrements(second, gate, lockStep)
+                    .sinkTo(new CommittingRecordingSink<>(run))
+                    .uid("out");
+            gate.open();
             second.execute();
+            return RecordingSink.received(run);
         } finally {
             RecordingSink.forget(run);
         }

@@ -18,6 +18,12 @@ final class LoopJobs {
 
     private static final long VALUES = 100;
 
+    /** {@link #gatedIncrements}: the values {@code 0 … GATED_VALUES - 1} go round. */
+    static final long GATED_VALUES = VALUES;
+
+    /** {@link #gatedIncrements}: the number of rounds. */
+    static final int GATED_ROUNDS = 5;
+
     private LoopJobs() {}
 
     /**
@@ -61,16 +67,25 @@ final class LoopJobs {
     }
 
     /**
-     * A bounded loop that adds one to each of the gated source's 100 values in each of 5 rounds and
-     * emits every value of every round. Round 0 cannot end before the gate lets all values in.
+     * A bounded loop that adds one to each of the gated source's values in each of {@link
+     * #GATED_ROUNDS} rounds and emits every value of every round. The source runs at parallelism 2,
+     * whatever the job's. Round 0 cannot end before the gate lets all values in.
      */
     static DataStream<Long> gatedIncrements(
             StreamExecutionEnvironment env, ControlledSource.Gate gate, boolean lockStep) {
         DataStream<Long> input =
                 env.fromSource(
-                        ControlledSource.bounded(gate, VALUES, i -> i, Types.LONG),
-                        WatermarkStrategy.noWatermarks(),
-                        "gated");
+                                ControlledSource.bounded(gate, GATED_VALUES, i -> i, Types.LONG),
+                                WatermarkStrategy.noWatermarks(),
+                                "gated")
+                        // The source restores its position only at the parallelism it had; the
+                        // values are spread over the job's, which the variable's head takes.
+                        .setParallelism(2)
+                        .uid("gated")
+                        .rebalance()
+                        .map(value -> value)
+                        .returns(Types.LONG)
+                        .uid("spread");
         return new BoundedIteration()
                 .bindVariable("x", input)
                 .withBody(
@@ -88,7 +103,7 @@ final class LoopJobs {
                             return IterationDeclaration.builder()
                                     .withFeedback("x", next)
                                     .withOutput("x", next)
-                                    .until(TerminationCondition.maxRounds(5))
+                                    .until(TerminationCondition.maxRounds(GATED_ROUNDS))
                                     .build();
                         })
                 .apply()

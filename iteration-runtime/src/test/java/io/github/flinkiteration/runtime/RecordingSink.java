@@ -39,6 +39,11 @@ final class RecordingSink<T> implements Sink<T> {
                 (Queue<T>) RECEIVED.getOrDefault(run, new ConcurrentLinkedQueue<>()));
     }
 
+    /** Adds {@code records} under {@code run}, as if this sink had received them. */
+    static void add(String run, List<?> records) {
+        RECEIVED.computeIfAbsent(run, r -> new ConcurrentLinkedQueue<>()).addAll(records);
+    }
+
     static void forget(String run) {
         RECEIVED.remove(run);
     }

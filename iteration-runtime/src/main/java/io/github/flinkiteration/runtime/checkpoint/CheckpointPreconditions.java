@@ -132,22 +132,6 @@ public final class CheckpointPreconditions {
     }
 
     /**
-     * The failure of a head of a bounded iteration whose rounds flow freely (no operator of its
-     * body observes a round boundary) restored at another parallelism. Its snapshots are not held
-     * between two rounds, and restoring them at another parallelism is not built yet.
-     */
-    public static SuppressRestartsException freeFlowNotRescalable(
-            String operator, int oldParallelism, int parallelism) {
-        return refusedParallelism(
-                operator,
-                oldParallelism,
-                parallelism,
-                "This bounded iteration lets its rounds flow freely (no operator of its body"
-                        + " observes a round boundary), and such an iteration cannot change its"
-                        + " parallelism yet.");
-    }
-
-    /**
      * The failure of a body operator of an iteration with aggregators restored at another
      * parallelism: its subtasks' partial aggregates of the last round, which they report again
      * after a restore, belong to the old subtasks.

@@ -25,7 +25,7 @@ interface FeedbackPacing {
     /**
      * The pacing of {@code plan}'s heads, with its part of the head's state registered.
      *
-     * @param rescaled when restored at another parallelism (unbounded iterations only), the counts
+     * @param rescaled when restored at another parallelism (free-flowing rounds only), the counts
      *     this subtask starts with; null otherwise
      * @param memory the head's share of managed memory, for the feedback a lock-step head holds
      *     (read only when the plan is lock-step)

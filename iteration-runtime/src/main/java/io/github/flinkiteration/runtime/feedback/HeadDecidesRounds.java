@@ -21,9 +21,14 @@ final class HeadDecidesRounds implements RoundDecisionStrategy {
 
     @Override
     public void resume(int reportedRound, long reportedFeedback) throws Exception {
-        if (reportedRound >= 0 && reportedRound == head.emittedRound() && !head.isTerminated()) {
+        if (reportedRound >= 0
+                && reportedRound == head.emittedRound()
+                && head.resumeRound() == head.emittedRound()
+                && !head.isTerminated()) {
             // The snapshot was taken while this head held a decided round back (a rescalable
-            // snapshot): the decision is taken again.
+            // snapshot): the decision is taken again. Not after a restore at another parallelism
+            // from heads in different rounds: an old head had started the next round, so the
+            // decision was to go on, and the coordinator restarts that round here.
             roundComplete(reportedRound, reportedFeedback);
         }
     }

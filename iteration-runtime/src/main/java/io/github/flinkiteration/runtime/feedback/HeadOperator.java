@@ -27,13 +27,17 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.runtime.execution.Environment;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -56,6 +60,11 @@ import org.apache.flink.util.OutputTag;
  * feedback that was in the channel when the barrier passed here (see {@link FeedbackChannel}); the
  * tail stores what followed until the barrier reached it. On restore the head tells the coordinator
  * where it stands and sends its round watermark again.
+ *
+ * <p>Once its snapshot for a stop-with-savepoint is taken, the head passes nothing more into the
+ * body and reports nothing: the job ends at that savepoint (or, if the savepoint fails, Flink fails
+ * the task and the job restarts from a checkpoint), so all the loop would do afterwards is lost
+ * work that delays the task's end. See docs/failure-semantics.md §7.
  *
  * <p>Each head subtask registers the iteration's round metrics ({@link HeadMetrics}); subtask 0 of
  * the first variable's head also writes the iteration's progress to the log ({@link
@@ -120,6 +129,12 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private transient RoundDecision deferredStop;
     private transient TerminationReason deferredTermination;
 
+    /**
+     * Whether this head took its snapshot of a stop-with-savepoint: from then on it leaves the loop
+     * alone until its task ends.
+     */
+    private transient boolean stoppedAtSavepoint;
+
     private transient SubtaskProgress progressState;
     private transient ItemListState<FeedbackItem> inFlightState;
     private transient List<FeedbackItem> restoredInFlight;
@@ -181,16 +196,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
         CheckpointPreconditions.requireAlignedCheckpoints(getContainingTask(), describe());
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        int checkpointedAt =
-                CheckpointPreconditions.recordParallelism(
-                        context.getOperatorStateStore(), parallelism);
-        if (plan.isBounded()
-                && !plan.isLockStep()
-                && checkpointedAt > 0
-                && checkpointedAt != parallelism) {
-            throw CheckpointPreconditions.freeFlowNotRescalable(
-                    describe(), checkpointedAt, parallelism);
-        }
+        CheckpointPreconditions.recordParallelism(context.getOperatorStateStore(), parallelism);
         TypeSerializer<IterationRecord<T>> serializer =
                 config.getTypeSerializerOut(getUserCodeClassloader());
         boolean restored = context.isRestored();
@@ -208,6 +214,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             rescaleFromBoundary(progress.all(), parallelism);
             restoredInFlight = FeedbackRescaling.recordsOnly(inFlightState.get());
         } else if (restored && progress.isRescaled()) {
+            // Unbounded, or bounded with free-flowing rounds: feedback in flight carries its round
+            // and nothing is held, so the snapshot need not fall between two rounds.
             moved = rescaleFrom(progress.all(), subtask == 0);
             restoredInFlight = FeedbackRescaling.recordsOnly(inFlightState.get());
         } else if (restored && !progress.isEmpty()) {
@@ -238,13 +246,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     /**
      * Combines the progress of the head subtasks that took the checkpoint, at another parallelism
-     * (unbounded iterations only; see docs/failure-semantics.md §7). Every round before the latest
-     * one any old head had started was decided; this head goes on from the oldest round any old
-     * head had emitted, so that no restored feedback arrives after its round's watermark, and tells
-     * the coordinator the latest one, which restarts the heads that lag. The first undecided round
-     * is reported again by every new head; the feedback counts of the round after it, which old
-     * heads that had already reported it took out of their pacing, are handed to subtask 0's
-     * pacing.
+     * (unbounded iterations, and bounded ones whose rounds flow freely; see
+     * docs/failure-semantics.md §7). Every round before the latest one any old head had started was
+     * decided; this head goes on from the oldest round any old head had emitted, so that no
+     * restored feedback arrives after its round's watermark, and tells the coordinator the latest
+     * one, which restarts the heads that lag. The first undecided round is reported again by every
+     * new head; the feedback counts of the round after it, which old heads that had already
+     * reported it took out of their pacing, are handed to subtask 0's pacing.
      */
     private RescaledCounts rescaleFrom(List<long[]> old, boolean takesCounts) {
         int oldestEmitted = Integer.MAX_VALUE;
@@ -344,6 +352,26 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     @Override
+    public OperatorSnapshotFutures snapshotState(
+            long checkpointId,
+            long timestamp,
+            CheckpointOptions checkpointOptions,
+            CheckpointStreamFactory factory)
+            throws Exception {
+        OperatorSnapshotFutures snapshot =
+                super.snapshotState(checkpointId, timestamp, checkpointOptions, factory);
+        if (checkpointOptions.getCheckpointType() instanceof SavepointType savepoint
+                && savepoint.isSynchronous()) {
+            // A stop-with-savepoint: Flink ends the task once the savepoint completes, and fails it
+            // if the savepoint fails. Work past this barrier is never kept, and feedback batches
+            // taken meanwhile would delay every input event (end of data, end of partition) that
+            // the task must still read before it can end.
+            stoppedAtSavepoint = true;
+        }
+        return snapshot;
+    }
+
+    @Override
     public void notifyCheckpointAborted(long checkpointId) throws Exception {
         super.notifyCheckpointAborted(checkpointId);
         if (channel != null) {
@@ -403,7 +431,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     /** Ends the hold for snapshot {@code checkpointId}: applies what it kept back, in order. */
     private void endHold(long checkpointId) throws Exception {
-        if (holdingFor < 0 || checkpointId < holdingFor) {
+        if (stoppedAtSavepoint || holdingFor < 0 || checkpointId < holdingFor) {
             return;
         }
         holdingFor = -1;
@@ -516,6 +544,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     private void onFeedback(List<FeedbackItem> items) throws Exception {
+        if (stoppedAtSavepoint) {
+            return; // past the savepoint: its state holds what is needed, see stoppedAtSavepoint
+        }
         passedOn = false;
         for (FeedbackItem item : items) {
             item.accept(this);
@@ -558,6 +589,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     @Override
     public void handleOperatorEvent(OperatorEvent event) {
+        if (stoppedAtSavepoint) {
+            return;
+        }
         try {
             if (event instanceof SnapshotHoldEvent hold) {
                 onHold(hold);
@@ -605,6 +639,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
      * its round watermark.
      */
     void startRound(int round) throws Exception {
+        if (stoppedAtSavepoint) {
+            return;
+        }
         if (round == startingRound) {
             return; // a decision repeated after a restore; the round is being started
         }
@@ -619,7 +656,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     /** Emits a slice of the starting round's feedback; the watermark once all of it is out. */
     private void emitSlices() throws Exception {
-        if (terminated || startingRound < 0) {
+        if (terminated || startingRound < 0 || stoppedAtSavepoint) {
             return;
         }
         if (pacing.emitSlice(startingRound)) {
@@ -643,6 +680,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
      * each complete round, in order, to the decision strategy.
      */
     private void reportCompletedRounds() throws Exception {
+        if (stoppedAtSavepoint) {
+            return;
+        }
         while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
             int round = reportedRound + 1;
             long feedbackRecords = pacing.feedbackFor(round + 1);
@@ -691,6 +731,14 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     int reportedRound() {
         return reportedRound;
+    }
+
+    /**
+     * The round this head said it stands at when it (re)started: above {@link #emittedRound} after
+     * a restore at another parallelism from heads in different rounds.
+     */
+    int resumeRound() {
+        return resumeRound;
     }
 
     long reportedFeedback() {

@@ -4,10 +4,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * How an unbounded head restored at another parallelism rebuilds its feedback counts: from the
- * first round not yet decided on, every old head's counts go to one new head (subtask 0), so that
- * the counts the coordinator sums per round stay the same; earlier rounds were decided and their
- * counts are dropped.
+ * How a head whose rounds flow freely (unbounded iterations, and bounded ones whose body observes
+ * no round boundary) restored at another parallelism rebuilds its feedback counts: from the first
+ * round not yet decided on, every old head's counts go to one new head (subtask 0), so that the
+ * counts the coordinator sums per round stay the same; earlier rounds were decided and their counts
+ * are dropped.
  */
 final class RescaledCounts {
 

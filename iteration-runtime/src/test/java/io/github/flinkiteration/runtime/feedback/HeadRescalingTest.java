@@ -25,40 +25,7 @@ class HeadRescalingTest {
 
     @Test
     void newHeadsResumeFromTheOldestRoundAndKeepTheFeedbackCounts() throws Exception {
-        OperatorSubtaskState ahead;
-        try (LoopSubtask loop = LoopSubtask.head(UNBOUNDED, 2, 0)) {
-            loop.initialRecords(1);
-            loop.head.endInput(1);
-            FeedbackChannel channel = loop.channel();
-            channel.put(record(1, 10));
-            channel.put(new RoundMarker(0));
-            loop.head.runMailbox();
-            loop.fromCoordinator(RoundDecisionEvent.startRound(1));
-            // Round 1 complete here: reported with its one record of round 2.
-            channel.put(record(2, 20));
-            channel.put(new RoundMarker(1));
-            loop.head.runMailbox();
-            assertThat(loop.sentToCoordinator())
-                    .containsExactly("resume -1", "report 0 fed 1", "report 1 fed 1");
-            ahead = loop.head.snapshot(CHECKPOINT, CHECKPOINT);
-        }
-        OperatorSubtaskState behind;
-        try (LoopSubtask loop = LoopSubtask.head(UNBOUNDED, 2, 1)) {
-            loop.initialRecords(2);
-            loop.head.endInput(1);
-            FeedbackChannel channel = loop.channel();
-            channel.put(record(1, 11));
-            channel.put(new RoundMarker(0));
-            loop.head.runMailbox();
-            // The start of round 1 has not reached this head; feedback of round 2 already has:
-            // one record counted, one still in the channel at the snapshot.
-            channel.put(record(2, 21));
-            loop.head.runMailbox();
-            channel.put(record(2, 22));
-            assertThat(loop.sentToCoordinator()).containsExactly("resume -1", "report 0 fed 1");
-            behind = loop.head.snapshot(CHECKPOINT, CHECKPOINT);
-        }
-        OperatorSubtaskState old = AbstractStreamOperatorTestHarness.repackageState(ahead, behind);
+        OperatorSubtaskState old = headsInDifferentRounds();
 
         List<String> reportsOfRound1 = new ArrayList<>();
         List<String> passedOn = new ArrayList<>();
@@ -95,5 +62,73 @@ class HeadRescalingTest {
             fedIntoRound2 += Long.parseLong(report.substring("report 1 fed ".length()));
         }
         assertThat(fedIntoRound2).isEqualTo(3);
+    }
+
+    /**
+     * At a lone head (parallelism 1, which decides rounds itself), the round before the one it goes
+     * on from was decided already (an old head had started the next): it is not decided again, as
+     * if no feedback had entered the next round, which would end the iteration at once. The
+     * coordinator restarts the latest round, and the head decides the rounds after it from the
+     * counts it took over.
+     */
+    @Test
+    void aLoneHeadRestoredFromHeadsInDifferentRoundsGoesOn() throws Exception {
+        OperatorSubtaskState share =
+                AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                        headsInDifferentRounds(), 128, 2, 1, 0);
+        try (LoopSubtask restored = LoopSubtask.restore(UNBOUNDED, 1, 0, share, null)) {
+            restored.head.runMailbox();
+            assertThat(restored.sentToCoordinator()).containsExactly("resume 1");
+            assertThat(restored.headOutput()).containsExactly("wm 0", "2:22");
+
+            restored.fromCoordinator(RoundDecisionEvent.startRound(1));
+            restored.channel().put(new RoundMarker(1));
+            restored.head.runMailbox();
+            // Round 1 fed three records into round 2 (20, 21 and 22): the head goes on.
+            assertThat(restored.headOutput()).endsWith("wm 1", "wm 2");
+            assertThat(restored.sentToCoordinator()).containsExactly("resume 1");
+        }
+    }
+
+    /**
+     * Two heads checkpointed at parallelism 2: head 0 had started round 1 and reported it with one
+     * record (20) fed into round 2; head 1 had not heard of round 1's start, counted one record of
+     * round 2 (21) and had one more (22) in its channel.
+     */
+    private static OperatorSubtaskState headsInDifferentRounds() throws Exception {
+        OperatorSubtaskState ahead;
+        try (LoopSubtask loop = LoopSubtask.head(UNBOUNDED, 2, 0)) {
+            loop.initialRecords(1);
+            loop.head.endInput(1);
+            FeedbackChannel channel = loop.channel();
+            channel.put(record(1, 10));
+            channel.put(new RoundMarker(0));
+            loop.head.runMailbox();
+            loop.fromCoordinator(RoundDecisionEvent.startRound(1));
+            // Round 1 complete here: reported with its one record of round 2.
+            channel.put(record(2, 20));
+            channel.put(new RoundMarker(1));
+            loop.head.runMailbox();
+            assertThat(loop.sentToCoordinator())
+                    .containsExactly("resume -1", "report 0 fed 1", "report 1 fed 1");
+            ahead = loop.head.snapshot(CHECKPOINT, CHECKPOINT);
+        }
+        OperatorSubtaskState behind;
+        try (LoopSubtask loop = LoopSubtask.head(UNBOUNDED, 2, 1)) {
+            loop.initialRecords(2);
+            loop.head.endInput(1);
+            FeedbackChannel channel = loop.channel();
+            channel.put(record(1, 11));
+            channel.put(new RoundMarker(0));
+            loop.head.runMailbox();
+            // The start of round 1 has not reached this head; feedback of round 2 already has:
+            // one record counted, one still in the channel at the snapshot.
+            channel.put(record(2, 21));
+            loop.head.runMailbox();
+            channel.put(record(2, 22));
+            assertThat(loop.sentToCoordinator()).containsExactly("resume -1", "report 0 fed 1");
+            behind = loop.head.snapshot(CHECKPOINT, CHECKPOINT);
+        }
+        return AbstractStreamOperatorTestHarness.repackageState(ahead, behind);
     }
 }
