@@ -38,7 +38,9 @@ final class HeadDecidesRounds implements RoundDecisionStrategy {
 
     @Override
     public void onDeciderDecision(RoundDecision decision) {
-        // No decider is built for a head that decides alone.
+        // The decider next to a head that decides alone decides alike, later: the head has
+        // applied the decision already (its graph has a decider so that the same job may run at
+        // another parallelism).
     }
 
     @Override
