@@ -38,9 +38,8 @@ final class HeadDecidesRounds implements RoundDecisionStrategy {
 
     @Override
     public void onDeciderDecision(RoundDecision decision) {
-        // The decider next to a head that decides alone decides alike, later: the head has
-        // applied the decision already (its graph has a decider so that the same job may run at
-        // another parallelism).
+        // The decider next to a head that decides alone sends nothing (its graph has a decider
+        // only so that the same job may run at another parallelism).
     }
 
     @Override
