@@ -1,7 +1,11 @@
 package io.github.flinkiteration.examples;
 
+import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.IterationConfig;
 import io.github.flinkiteration.api.IterationDeclaration;
+import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.UnboundedIteration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -32,6 +36,10 @@ import org.apache.flink.util.Collector;
  * sum} per visit to a file (how it runs on a cluster); {@code --checkpoint-interval-ms N} turns
  * checkpointing on (see {@code Arguments#applyCheckpointing}). The iteration is named {@code
  * circulating_sums}.
+ *
+ * <p>With {@code --in-rounds} each hop is a round of a bounded iteration instead ({@link
+ * #sumsInRounds}): the same visits and sums, but in lock-step, and with checkpoints taken between
+ * two rounds, so that a restart from one may change the parallelism.
  */
 public final class CirculatingSums {
 
@@ -52,20 +60,9 @@ public final class CirculatingSums {
                 .withBody(
                         (inputs, context) -> {
                             DataStream<Tuple3<Long, Long, Long>> visits =
-                                    inputs.<Tuple2<Long, Long>>get("events")
-                                            .keyBy(event -> event.f0 % keys)
-                                            .process(new KeyedSum())
-                                            .returns(VISIT)
-                                            .name("sum per key")
-                                            .uid("sum-per-key");
-                            DataStream<Tuple2<Long, Long>> again =
-                                    visits.filter(visit -> visit.f1 > 0)
-                                            .name("hops left")
-                                            .map(new NextHop(hopPauseMillis))
-                                            .returns(EVENT)
-                                            .name("next hop");
+                                    visits(inputs.get("events"), keys);
                             return IterationDeclaration.builder()
-                                    .withFeedback("events", again)
+                                    .withFeedback("events", nextHops(visits, hopPauseMillis))
                                     .withOutput("visits", visits)
                                     .build();
                         })
@@ -74,6 +71,57 @@ public final class CirculatingSums {
                 .map(visit -> Tuple2.of(visit.f0 % keys, visit.f2))
                 .returns(EVENT)
                 .name("key and sum");
+    }
+
+    /**
+     * The same loop as {@link #sums} as a bounded iteration: hop {@code h} of every event is round
+     * {@code h}, so the iteration runs {@code hops + 1} rounds and ends with the same sums. The
+     * keyed sum keeps the rounds in lock-step, and the iteration is built with {@link
+     * IterationConfig.Builder#rescalableCheckpoints(boolean) rescalable checkpoints}: a job
+     * restarted from any of its checkpoints may run at another parallelism, as after the adaptive
+     * scheduler lost a TaskManager.
+     */
+    public static DataStream<Tuple2<Long, Long>> sumsInRounds(
+            DataStream<Tuple2<Long, Long>> events, int keys, int hops, int hopPauseMillis) {
+        return new BoundedIteration()
+                .name("circulating_sums")
+                .bindVariable("events", events)
+                .withConfig(IterationConfig.builder().rescalableCheckpoints(true).build())
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<Tuple3<Long, Long, Long>> visits =
+                                    visits(inputs.get("events"), keys);
+                            return IterationDeclaration.builder()
+                                    .withFeedback("events", nextHops(visits, hopPauseMillis))
+                                    .withOutput("visits", visits)
+                                    .until(TerminationCondition.maxRounds(hops + 1))
+                                    .build();
+                        })
+                .apply()
+                .<Tuple3<Long, Long, Long>>get("visits")
+                .map(visit -> Tuple2.of(visit.f0 % keys, visit.f2))
+                .returns(EVENT)
+                .name("key and sum");
+    }
+
+    /** Each event's visit to the sum of its key: {@code (id, hops to go, sum)}. */
+    private static DataStream<Tuple3<Long, Long, Long>> visits(
+            DataStream<Tuple2<Long, Long>> events, int keys) {
+        return events.keyBy(event -> event.f0 % keys)
+                .process(new KeyedSum())
+                .returns(VISIT)
+                .name("sum per key")
+                .uid("sum-per-key");
+    }
+
+    /** The events that have hops left, one hop further on. */
+    private static DataStream<Tuple2<Long, Long>> nextHops(
+            DataStream<Tuple3<Long, Long, Long>> visits, int hopPauseMillis) {
+        return visits.filter(visit -> visit.f1 > 0)
+                .name("hops left")
+                .map(new NextHop(hopPauseMillis))
+                .returns(EVENT)
+                .name("next hop");
     }
 
     /** The last sum of each key: event {@code id} adds {@code id + 1} on each of its visits. */
@@ -91,6 +139,7 @@ public final class CirculatingSums {
         int keys = Arguments.intValue(args, "--keys", 16);
         int hopPauseMillis = Arguments.intValue(args, "--hop-pause-ms", 0);
         String output = Arguments.stringValue(args, "--output");
+        boolean inRounds = Arrays.asList(args).contains("--in-rounds");
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Arguments.applyParallelism(args, env);
@@ -103,7 +152,10 @@ public final class CirculatingSums {
                         .returns(EVENT)
                         .name("with hops")
                         .uid("with-hops");
-        DataStream<Tuple2<Long, Long>> sums = sums(input, keys, hopPauseMillis);
+        DataStream<Tuple2<Long, Long>> sums =
+                inRounds
+                        ? sumsInRounds(input, keys, hops, hopPauseMillis)
+                        : sums(input, keys, hopPauseMillis);
 
         if (output != null) {
             // A cluster may run the job detached: the sums go to a file, not to stdout.

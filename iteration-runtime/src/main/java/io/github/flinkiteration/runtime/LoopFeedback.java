@@ -68,7 +68,12 @@ final class LoopFeedback {
         SimpleOperatorFactory<RoundSummary> factory =
                 SimpleOperatorFactory.of(
                         new TailOperator<>(
-                                plan.getIterationId(), name, variableIndex, summarizes, lockStep));
+                                plan.getIterationId(),
+                                name,
+                                variableIndex,
+                                summarizes,
+                                plan.getHeads() == 1,
+                                lockStep));
         // In the head's own chain the tail is co-located by construction. Elsewhere a chained
         // operator loses its co-location group, so the tail must head its own chain.
         boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());

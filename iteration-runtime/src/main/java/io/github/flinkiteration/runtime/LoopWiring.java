@@ -151,12 +151,12 @@ final class LoopWiring {
         for (Transformation<?> created : new ArrayList<>(draft.getTransformations())) {
             env.addOperator(translator.translate(created));
         }
-        // A lone head of parallelism 1 decides alone.
-        boolean deciders =
-                plan.isDecidedInDataPlane()
-                        && !(heads.size() == 1
-                                && plan.isDecidedByHead(
-                                        heads.values().iterator().next().getParallelism()));
+        // A lone head of parallelism 1 decides alone, but gets its decider all the same: the
+        // graph must not depend on the parallelism, or a snapshot taken at parallelism 2 would
+        // hold a decider's state that a job at parallelism 1 has no operator for, and a job built
+        // at parallelism 1 and scaled up (adaptive scheduler) would have heads waiting for
+        // deciders that do not exist. At parallelism 1 the decider's decisions are ignored.
+        boolean deciders = plan.isDecidedInDataPlane();
         LoopFeedback feedback = new LoopFeedback(env, plan, coLocation, uids, plan.isLockStep());
         List<String> variables = new ArrayList<>(spec.getVariables().keySet());
         List<Transformation<RoundSummary>> tails = new ArrayList<>();

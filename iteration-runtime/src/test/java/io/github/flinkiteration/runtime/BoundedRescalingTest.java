@@ -94,7 +94,11 @@ class BoundedRescalingTest {
         "rocksdb, 2, 3, false",
         "rocksdb, 3, 2, false",
         "hashmap, 3, 2, true",
-        "rocksdb, 2, 3, true"
+        "rocksdb, 2, 3, true",
+        "hashmap, 1, 2, false",
+        "rocksdb, 2, 1, false",
+        "hashmap, 2, 1, true",
+        "rocksdb, 1, 2, true"
     })
     void boundedIterationResumesFromASavepointAtAnotherParallelism(
             String backend,
@@ -148,7 +152,7 @@ class BoundedRescalingTest {
      * scheduler does after losing a TaskManager) goes on and ends with the reference result.
      */
     @ParameterizedTest(name = "{0}: parallelism {1} -> {2}")
-    @CsvSource({"hashmap, 3, 2", "rocksdb, 2, 3"})
+    @CsvSource({"hashmap, 3, 2", "rocksdb, 2, 3", "hashmap, 2, 1", "rocksdb, 1, 2"})
     void aCheckpointOfAnIterationWithRescalableCheckpointsResumesAtAnotherParallelism(
             String backend, int before, int after, @TempDir Path checkpoints) throws Exception {
         String run = UUID.randomUUID().toString();

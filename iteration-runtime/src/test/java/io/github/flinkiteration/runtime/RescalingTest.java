@@ -85,7 +85,11 @@ class RescalingTest {
         "rocksdb, 2, 3, false",
         "rocksdb, 3, 2, false",
         "hashmap, 2, 3, true",
-        "rocksdb, 3, 2, true"
+        "rocksdb, 3, 2, true",
+        "hashmap, 1, 2, false",
+        "rocksdb, 2, 1, false",
+        "hashmap, 2, 1, true",
+        "rocksdb, 1, 2, true"
     })
     void unboundedIterationResumesAtAnotherParallelism(
             String backend, int before, int after, boolean firstInputEnds, @TempDir Path savepoints)

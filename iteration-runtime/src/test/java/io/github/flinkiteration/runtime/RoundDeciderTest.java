@@ -54,14 +54,30 @@ class RoundDeciderTest {
     }
 
     /**
-     * With a termination check, a constant or no lock-step the coordinator decides; a lone head of
-     * parallelism 1 decides itself.
+     * A lone head (one variable at parallelism 1) decides its rounds itself, but gets a decider all
+     * the same: the same job must restore a snapshot taken at parallelism 2, which holds deciders'
+     * state, and run when a scheduler gives it more parallelism.
      */
     @Test
+    void aLoneHeadGetsADeciderSoThatItsGraphIsTheSameAtAnyParallelism() {
+        StreamExecutionEnvironment env = TestCluster.env(1);
+        countingLoop(env, x -> TerminationCondition.maxRounds(5));
+
+        JobGraph graph = env.getStreamGraph(false).getJobGraph();
+        JobVertex head = vertexNamed(graph, "Iteration head [x]");
+        JobVertex decider = vertexNamed(graph, DECIDER + " [x]");
+        assertThat(head.getParallelism()).isEqualTo(1);
+        assertThat(decider.getParallelism()).isEqualTo(1);
+        assertThat(decider.getCoLocationGroup()).isSameAs(head.getCoLocationGroup());
+    }
+
+    /** With a termination check, a constant or no lock-step the coordinator decides. */
+    @Test
     void iterationsDecidedElsewhereGetNoDecider() {
-        StreamExecutionEnvironment loneHead = TestCluster.env(2);
+        // Nothing in this body observes a round: its rounds flow freely.
+        StreamExecutionEnvironment freeFlow = TestCluster.env(2);
         new BoundedIteration()
-                .bindVariable("x", loneHead.fromData(0))
+                .bindVariable("x", freeFlow.fromData(0))
                 .withBody(
                         (inputs, context) ->
                                 IterationDeclaration.builder()
@@ -69,7 +85,7 @@ class RoundDeciderTest {
                                         .until(TerminationCondition.maxRounds(3))
                                         .build())
                 .apply();
-        assertThat(hasDecider(loneHead)).isFalse();
+        assertThat(hasDecider(freeFlow)).isFalse();
 
         StreamExecutionEnvironment withCheck = TestCluster.env(2);
         countingLoop(

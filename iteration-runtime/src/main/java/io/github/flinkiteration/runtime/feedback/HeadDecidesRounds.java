@@ -43,7 +43,8 @@ final class HeadDecidesRounds implements RoundDecisionStrategy {
 
     @Override
     public void onDeciderDecision(RoundDecision decision) {
-        // No decider is built for a head that decides alone.
+        // The decider next to a head that decides alone sends nothing (its graph has a decider
+        // only so that the same job may run at another parallelism).
     }
 
     @Override

@@ -48,6 +48,13 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
     /** Union state: each subtask's last decision, read when restored at another parallelism. */
     private transient SubtaskProgress decisionState;
 
+    /**
+     * The head next to this decider decides alone (a lone head at parallelism 1): this decider only
+     * keeps its state in step, so that a snapshot restores at another parallelism, and sends
+     * nothing.
+     */
+    private transient boolean headDecidesAlone;
+
     private transient int decidedRound;
     private transient boolean stopped;
     private transient TreeMap<Integer, RoundTally> tallies;
@@ -69,6 +76,7 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         CheckpointPreconditions.recordParallelism(context.getOperatorStateStore(), parallelism);
+        headDecidesAlone = plan.isDecidedByHead(parallelism);
         state = ProgressState.register(context.getOperatorStateStore(), "decider-progress");
         decisionState =
                 SubtaskProgress.register(
@@ -121,7 +129,7 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
     public void open() throws Exception {
         super.open();
         channel = FeedbackChannels.acquire(this, plan.getIterationId(), variable);
-        if (decidedRound >= 0) {
+        if (decidedRound >= 0 && !headDecidesAlone) {
             // Restored: the head may not have applied this decision before the checkpoint.
             channel.put(new RoundDecision(decidedRound, stopped));
         }
@@ -150,7 +158,9 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
             tallies.remove(decidedRound + 1);
             decidedRound++;
             stopped = plan.stopsAfter(decidedRound, tally.feedbackRecords);
-            channel.put(new RoundDecision(decidedRound, stopped));
+            if (!headDecidesAlone) {
+                channel.put(new RoundDecision(decidedRound, stopped));
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundSummary;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +94,42 @@ class RoundDeciderOperatorTest {
             assertThat(restoredHead.taken())
                     .as("round 1 counts the 5 records summarized before the checkpoint")
                     .containsExactly("decision 0 continue", "decision 1 continue");
+        }
+    }
+
+    /**
+     * Next to a lone head at parallelism 1, which decides alone, the decider sends nothing but
+     * keeps deciding into its state; restored at parallelism 2, where the heads wait for deciders,
+     * it hands its last decision over.
+     */
+    @Test
+    void theDeciderOfALoneHeadSendsNothingButKeepsItsStateForAnotherParallelism() throws Exception {
+        ProgressPlan oneVariable = new ProgressPlan("it", "test", 0, 1, 0, true, 0);
+        OperatorSubtaskState state;
+        try (OneInputStreamOperatorTestHarness<RoundSummary, Void> decider =
+                new OneInputStreamOperatorTestHarness<>(
+                        new RoundDeciderOperator(oneVariable, LoopSubtask.VARIABLE), 128, 1, 0)) {
+            decider.open();
+            head.listen(decider.getOperator(), "it", LoopSubtask.VARIABLE);
+            decider.processElement(summary(0, 0, 1, 0, 2));
+            decider.processElement(summary(0, 0, 1, 1, 2));
+
+            assertThat(head.taken()).as("the lone head decided alone").isEmpty();
+            state = decider.snapshot(1, 1);
+        }
+
+        OneInputStreamOperatorTestHarness<RoundSummary, Void> restored = harness(oneVariable);
+        restored.initializeState(
+                AbstractStreamOperatorTestHarness.repartitionOperatorState(state, 128, 1, 2, 0));
+        ChannelReader restoredHead = new ChannelReader();
+        restored.open();
+        try (restored) {
+            restoredHead.listen(restored.getOperator(), "it", LoopSubtask.VARIABLE);
+            restored.processElement(summary(0, 0, 2, 2, 1));
+            restored.processElement(summary(0, 1, 2, 2, 0));
+
+            assertThat(restoredHead.taken())
+                    .containsExactly("decision 1 continue", "decision 2 continue");
         }
     }
 
