@@ -1,7 +1,6 @@
 package io.github.flinkiteration.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.api.Aggregators;
 import io.github.flinkiteration.api.BoundedIteration;
@@ -13,6 +12,7 @@ import io.github.flinkiteration.testing.ControlledSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,7 +36,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -188,41 +187,55 @@ class BoundedRescalingTest {
         }
     }
 
-    /** Aggregators keep per-subtask partials, which cannot be dealt out: the restore says so. */
-    @Test
-    void anIterationWithAggregatorsRefusesAnotherParallelismSayingSo(@TempDir Path savepoints)
-            throws Exception {
+    /**
+     * An aggregator's partials are accumulators, which merge: each new subtask merges those of the
+     * old subtasks it got and reports them again, so the coordinator's global value of the round
+     * before the savepoint, which every later round builds on, comes out the same.
+     */
+    @ParameterizedTest(name = "{0}: parallelism {1} -> {2}")
+    @CsvSource({"hashmap, 2, 3", "rocksdb, 3, 2"})
+    void anIterationWithAggregatorsResumesAtAnotherParallelism(
+            String backend, int before, int after, @TempDir Path savepoints) throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
             StreamExecutionEnvironment first =
-                    TestCluster.withAlignedSavepoints(TestCluster.env(2));
-            loopWithAggregator(first, gate, run);
+                    TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
+            loopWithAggregator(first, gate, run, FIRST_JOB_VISIT_NANOS);
             JobClient job = first.executeAsync();
             gate.open();
             while (RecordingSink.received(run).isEmpty()) {
                 Thread.sleep(10);
             }
             String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+            int seenBefore = RecordingSink.received(run).size();
 
             Configuration resume = new Configuration();
+            resume.set(StateBackendOptions.STATE_BACKEND, backend);
             resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
             StreamExecutionEnvironment second =
                     StreamExecutionEnvironment.getExecutionEnvironment(resume);
-            second.setParallelism(3);
-            loopWithAggregator(second, gate, run);
-            assertThatThrownBy(second::execute)
-                    .hasStackTraceContaining("was checkpointed at parallelism 2")
-                    .hasStackTraceContaining(
-                            "An iteration with aggregators cannot change its parallelism")
-                    .hasStackTraceContaining("Restore at parallelism 2");
+            second.setParallelism(after);
+            loopWithAggregator(second, gate, run, 0);
+            second.execute();
+
+            List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
+            assertThat(new HashSet<>(visits)).isEqualTo(new HashSet<>(referenceVisitsWithTotal()));
+            assertThat(visits.subList(seenBefore, visits.size()))
+                    .anySatisfy(visit -> assertThat(visit.f2).isBetween(1, ROUNDS - 1));
         } finally {
             RecordingSink.forget(run);
         }
     }
 
-    /** Each round adds every record's value to the aggregator {@code total}. */
+    /**
+     * Each round adds every record's value to the aggregator {@code total}, and each record grows
+     * by one plus the total of the round before, modulo 5.
+     */
     private static void loopWithAggregator(
-            StreamExecutionEnvironment env, ControlledSource.Gate gate, String run) {
+            StreamExecutionEnvironment env,
+            ControlledSource.Gate gate,
+            String run,
+            long visitNanos) {
         DataStream<Tuple3<Long, Long, Integer>> initial =
                 env.fromSource(
                                 ControlledSource.bounded(
@@ -241,7 +254,7 @@ class BoundedRescalingTest {
                         (inputs, context) -> {
                             DataStream<Tuple3<Long, Long, Integer>> next =
                                     inputs.<Tuple3<Long, Long, Integer>>get("records")
-                                            .map(new AddToTotal())
+                                            .map(new AddToTotal(visitNanos))
                                             .returns(RECORD)
                                             .uid("add");
                             return IterationDeclaration.builder()
@@ -257,14 +270,47 @@ class BoundedRescalingTest {
                 .uid("records-out");
     }
 
-    /** Adds the value to the aggregator and passes the record on, slowly, to the next round. */
+    /** What {@link AddToTotal} emits over all rounds, computed in plain Java. */
+    private static List<Tuple3<Long, Long, Integer>> referenceVisitsWithTotal() {
+        List<Tuple3<Long, Long, Integer>> records = initialRecords();
+        List<Tuple3<Long, Long, Integer>> visits = new ArrayList<>();
+        long previousTotal = 0; // longSum's value before the first round ends
+        for (int round = 0; round < ROUNDS; round++) {
+            long total = 0;
+            List<Tuple3<Long, Long, Integer>> next = new ArrayList<>();
+            for (Tuple3<Long, Long, Integer> record : records) {
+                total += record.f1;
+                next.add(AddToTotal.step(record, previousTotal));
+            }
+            visits.addAll(next);
+            records = next;
+            previousTotal = total;
+        }
+        return visits;
+    }
+
+    /** Adds the value to the aggregator and grows it by the total of the round before. */
     private static final class AddToTotal
             implements MapFunction<Tuple3<Long, Long, Integer>, Tuple3<Long, Long, Integer>> {
+        private final long visitNanos;
+
+        AddToTotal(long visitNanos) {
+            this.visitNanos = visitNanos;
+        }
+
         @Override
         public Tuple3<Long, Long, Integer> map(Tuple3<Long, Long, Integer> record) {
             IterationRuntimeContext.<Long>aggregator("total").add(record.f1);
-            LockSupport.parkNanos(FIRST_JOB_VISIT_NANOS);
-            return Tuple3.of(record.f0, record.f1, record.f2 + 1);
+            Long previous = IterationRuntimeContext.previousAggregate("total");
+            if (visitNanos > 0) {
+                LockSupport.parkNanos(visitNanos);
+            }
+            return step(record, previous);
+        }
+
+        static Tuple3<Long, Long, Integer> step(
+                Tuple3<Long, Long, Integer> record, long previousTotal) {
+            return Tuple3.of(record.f0, record.f1 + 1 + previousTotal % 5, record.f2 + 1);
         }
     }
 

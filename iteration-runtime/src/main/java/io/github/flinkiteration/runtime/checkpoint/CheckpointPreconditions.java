@@ -131,21 +131,6 @@ public final class CheckpointPreconditions {
                                 + " that its checkpoints are too."));
     }
 
-    /**
-     * The failure of a body operator of an iteration with aggregators restored at another
-     * parallelism: its subtasks' partial aggregates of the last round, which they report again
-     * after a restore, belong to the old subtasks.
-     */
-    public static SuppressRestartsException aggregatorsNotRescalable(
-            String operator, int oldParallelism, int parallelism) {
-        return refusedParallelism(
-                operator,
-                oldParallelism,
-                parallelism,
-                "An iteration with aggregators cannot change its parallelism: each subtask's"
-                        + " partial aggregates belong to it.");
-    }
-
     /** A restore at another parallelism refused for {@code reason}, without restarts. */
     private static SuppressRestartsException refusedParallelism(
             String operator, int oldParallelism, int parallelism, String reason) {

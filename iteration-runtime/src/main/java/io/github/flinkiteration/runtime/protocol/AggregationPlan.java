@@ -51,21 +51,35 @@ public final class AggregationPlan implements Serializable {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Map<String, Object> results(Iterable<Map<String, Object>> partials) {
+        Map<String, Object> merged = merge(partials);
         Map<String, Object> results = new HashMap<>();
         for (Map.Entry<String, AggregateFunction<?, ?, ?>> entry : functions.entrySet()) {
             AggregateFunction function = entry.getValue();
-            Object merged = null;
+            Object acc = merged.get(entry.getKey());
+            results.put(
+                    entry.getKey(),
+                    function.getResult(acc == null ? function.createAccumulator() : acc));
+        }
+        return results;
+    }
+
+    /**
+     * Partial accumulators merged per aggregator; an aggregator no partial has is left out, as in a
+     * subtask's partials when nothing was added to it.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Map<String, Object> merge(Iterable<Map<String, Object>> partials) {
+        Map<String, Object> merged = new HashMap<>();
+        for (Map.Entry<String, AggregateFunction<?, ?, ?>> entry : functions.entrySet()) {
+            AggregateFunction function = entry.getValue();
             for (Map<String, Object> partial : partials) {
                 Object acc = partial.get(entry.getKey());
                 if (acc != null) {
-                    merged = merged == null ? acc : function.merge(merged, acc);
+                    merged.merge(entry.getKey(), acc, function::merge);
                 }
             }
-            results.put(
-                    entry.getKey(),
-                    function.getResult(merged == null ? function.createAccumulator() : merged));
         }
-        return results;
+        return merged;
     }
 
     /** The values every aggregator has before the first round ends. */

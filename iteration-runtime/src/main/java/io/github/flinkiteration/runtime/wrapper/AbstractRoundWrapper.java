@@ -479,12 +479,6 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         SubtaskProgress.Restored restored = progressState.restored();
         if (restored.isRescaled()) {
-            if (aggregation != null) {
-                // Each subtask's partial aggregates of the last round, which the coordinator merges
-                // again after a restore, cannot be split or merged among other subtasks.
-                throw CheckpointPreconditions.aggregatorsNotRescalable(
-                        operator, restored.all().size(), parallelism);
-            }
             if (lockStep && heldState.get().iterator().hasNext()) {
                 // Records of a round that had not started here: a snapshot in the middle of a
                 // round, which the heads refuse too.
@@ -492,6 +486,10 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                         operator, restored.all().size(), parallelism);
             }
             restoreOldest(restored.all());
+            if (aggregation != null && !aggregation.rescale(endedRound)) {
+                throw CheckpointPreconditions.notRescalable(
+                        operator, restored.all().size(), parallelism);
+            }
             return;
         }
         long[] progress = restored.own();

@@ -6,8 +6,10 @@ import io.github.flinkiteration.runtime.protocol.AggregatesRequest;
 import io.github.flinkiteration.runtime.protocol.AggregatesResponse;
 import io.github.flinkiteration.runtime.protocol.AggregationPlan;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
@@ -40,6 +42,7 @@ final class RoundAggregation implements RoundAggregates {
 
     private transient ListState<byte[]> state;
     private Progress progress = new Progress();
+    private final List<Progress> restoredProgress = new ArrayList<>();
     private boolean restored;
 
     RoundAggregation(AggregationPlan plan, StreamOperatorParameters<?> parameters) {
@@ -104,9 +107,44 @@ final class RoundAggregation implements RoundAggregates {
                                 "flink-iteration.aggregation",
                                 BytePrimitiveArraySerializer.INSTANCE));
         for (byte[] bytes : state.get()) {
-            progress = InstantiationUtil.deserializeObject(bytes, userCodeClassLoader);
+            restoredProgress.add(InstantiationUtil.deserializeObject(bytes, userCodeClassLoader));
+        }
+        if (!restoredProgress.isEmpty()) {
+            progress = restoredProgress.get(restoredProgress.size() - 1);
             restored = true;
         }
+    }
+
+    /**
+     * Restored at another parallelism from a snapshot taken between two rounds, after {@code
+     * endedRound} ended everywhere (-1: round 0 still ran): Flink dealt the old subtasks' entries
+     * out among the new ones, some getting several and some none. Accumulators merge, so each new
+     * subtask merges the partials it got, and reports them again for {@code endedRound} (empty if
+     * it got none): the coordinator then merges as many reports as there are new subtasks into the
+     * same global values. Returns false if the entries do not agree on the last round reported,
+     * which only a snapshot in the middle of a round gives.
+     */
+    boolean rescale(int endedRound) {
+        List<Map<String, Object>> partials = new ArrayList<>();
+        List<Map<String, Object>> reported = new ArrayList<>();
+        Progress combined = new Progress();
+        combined.reportedRound = endedRound;
+        for (Progress old : restoredProgress) {
+            if (old.reportedRound != endedRound) {
+                return false;
+            }
+            partials.add(old.partials);
+            reported.add(old.reported);
+            if (old.knownRound > combined.knownRound) {
+                combined.knownRound = old.knownRound;
+                combined.known = old.known;
+            }
+        }
+        combined.partials = new HashMap<>(plan.merge(partials));
+        combined.reported = new HashMap<>(plan.merge(reported));
+        progress = combined;
+        restored = true;
+        return true;
     }
 
     void snapshotState() throws Exception {
