@@ -151,7 +151,8 @@ class CheckpointWhileEmittingTest {
         }
 
         @Override
-        public void processElement(Long value, Context ctx, Collector<Long> out) {
+        public void processElement(
+                Long value, ProcessFunction<Long, Long>.Context ctx, Collector<Long> out) {
             if (armed && FAILED.add(run)) {
                 throw new IllegalStateException("Injected failure after a mid-round checkpoint");
             }
