@@ -75,7 +75,7 @@ final class CheckpointWorkload {
             build(env, rounds, records);
             SUM.set(0);
             long start = System.nanoTime();
-            JobID job = miniCluster.submitJob(env.getStreamGraph()).get().getJobID();
+            JobID job = miniCluster.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
             JobResult result = miniCluster.requestJobResult(job).get();
             long wallMs = (System.nanoTime() - start) / 1_000_000;
             if (!result.isSuccess()) {
