@@ -3,6 +3,7 @@ package io.github.flinkiteration.runtime.checkpoint;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.RunnableFuture;
 import org.apache.flink.core.fs.CloseableRegistry;
 import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 import org.apache.flink.runtime.state.AsyncSnapshotCallable;
@@ -72,8 +73,15 @@ public final class AsyncRawState implements AutoCloseable {
             return;
         }
         try {
+            RunnableFuture<SnapshotResult<OperatorStateHandle>> replaced =
+                    futures.getOperatorStateRawFuture();
             futures.setOperatorStateRawFuture(
                     new Write(writer, factory).toAsyncSnapshotFutureTask(running));
+            if (replaced != null) {
+                // Never run now: cancelling it unregisters it from the operator's registry, which
+                // would otherwise keep one entry per checkpoint for the operator's lifetime.
+                replaced.cancel(true);
+            }
         } catch (IOException | RuntimeException e) {
             writer.close();
             throw e;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.core.fs.FSDataInputStream;
@@ -83,6 +84,19 @@ class AsyncRawStateTest {
                     .containsExactly(1, 2, 3);
         }
         assertThat(writer.closes).hasValue(1);
+    }
+
+    @Test
+    void theFutureFlinkPreparedIsCancelledNotLeftBehind() throws Exception {
+        OperatorSnapshotFutures futures = new OperatorSnapshotFutures();
+        FutureTask<SnapshotResult<OperatorStateHandle>> prepared =
+                new FutureTask<>(SnapshotResult::empty);
+        futures.setOperatorStateRawFuture(prepared);
+        AsyncRawState state = new AsyncRawState();
+        state.defer(new CountingWriter(false));
+        state.attach(futures, factory);
+        assertThat(prepared.isCancelled()).isTrue();
+        assertThat(futures.getOperatorStateRawFuture()).isNotSameAs(prepared);
     }
 
     @Test
