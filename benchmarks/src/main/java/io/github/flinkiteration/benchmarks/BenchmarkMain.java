@@ -12,6 +12,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
  * java -jar benchmarks/target/benchmarks.jar w2 --parallelism 2 --rounds 20 --mode batch
  * java -Xmx1g -jar benchmarks/target/benchmarks.jar w3 --rounds 3 --records 20000000
  * java -jar benchmarks/target/benchmarks.jar w5-session --parallelism 2   # two TF sessions at once
+ * java -jar benchmarks/target/benchmarks.jar ckpt --records 4000000 --checkpoint-interval 1000
  * java -jar benchmarks/target/benchmarks.jar summarize out.json
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]
  * </pre>
@@ -38,14 +39,20 @@ public final class BenchmarkMain {
             default:
                 String bufferTimeout = option(args, "--buffer-timeout");
                 RunResult result =
-                        Workloads.run(
-                                args[0],
-                                intOption(args, "--parallelism", 2),
-                                intOption(args, "--rounds", defaultRounds(args[0])),
-                                bufferTimeout == null ? -1 : Long.parseLong(bufferTimeout),
-                                Arrays.asList(args).contains("--object-reuse"),
-                                mode(args),
-                                longOption(args, "--records", Workloads.W3_RECORDS));
+                        args[0].equals("ckpt")
+                                ? CheckpointWorkload.run(
+                                        intOption(args, "--parallelism", 2),
+                                        intOption(args, "--rounds", 8),
+                                        longOption(args, "--records", 4_000_000L),
+                                        longOption(args, "--checkpoint-interval", 1000))
+                                : Workloads.run(
+                                        args[0],
+                                        intOption(args, "--parallelism", 2),
+                                        intOption(args, "--rounds", defaultRounds(args[0])),
+                                        bufferTimeout == null ? -1 : Long.parseLong(bufferTimeout),
+                                        Arrays.asList(args).contains("--object-reuse"),
+                                        mode(args),
+                                        longOption(args, "--records", Workloads.W3_RECORDS));
                 System.out.println(result.toJson());
                 String json = option(args, "--json");
                 if (json != null) {
@@ -86,9 +93,9 @@ public final class BenchmarkMain {
 
     private static void usage() {
         System.out.println(
-                "usage: benchmarks.jar (w1|w2|w3|w3-chain|w4|w5|w5-session|w6|w7) [--parallelism N]"
+                "usage: benchmarks.jar (w1|w2|w3|w3-chain|w4|w5|w5-session|w6|w7|ckpt) [--parallelism N]"
                         + " [--rounds R] [--records N] [--json FILE] [--buffer-timeout MS] [--object-reuse]"
-                        + " [--mode streaming|batch]\n"
+                        + " [--mode streaming|batch] [--checkpoint-interval MS (ckpt)]\n"
                         + "       benchmarks.jar summarize FILE\n"
                         + "       benchmarks.jar jmh [JMH options]");
     }

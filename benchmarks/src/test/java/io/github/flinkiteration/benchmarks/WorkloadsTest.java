@@ -54,6 +54,29 @@ class WorkloadsTest {
     }
 
     @Test
+    void ckptSumsTheLastRoundAndTheConstantAndReportsTheLoopsCheckpoints() throws Exception {
+        long n = 200_000;
+        int rounds = 4;
+        RunResult result = CheckpointWorkload.run(2, rounds, n, 100);
+        // W3's last round, plus the constant 0 … n − 1 once.
+        assertThat(result.checksum)
+                .isEqualTo(
+                        1000.0 * n * (n - 1) / 2 + (double) rounds * n + (double) n * (n - 1) / 2);
+        String json = result.toJson();
+        for (String field :
+                List.of(
+                        "\"checkpoints\"",
+                        "\"headSyncMsMedian\"",
+                        "\"headAsyncMsMax\"",
+                        "\"headStateBytesMax\"",
+                        "\"replaySyncMsMax\"",
+                        "\"replayStateBytesMedian\"")) {
+            assertThat(json).contains(field);
+        }
+        assertThat(json).doesNotContain("\"checkpoints\": 0.0");
+    }
+
+    @Test
     void w3ChainGivesW3sSumWithoutAnIteration() throws Exception {
         long n = 2_000;
         int rounds = 7;

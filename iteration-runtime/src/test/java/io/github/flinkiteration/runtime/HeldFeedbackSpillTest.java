@@ -178,7 +178,7 @@ class HeldFeedbackSpillTest {
      * the end of round {@code failIn}, if that is not negative. Its counts are checkpointed, since
      * a checkpoint may fall in the middle of a round.
      */
-    private static final class SumsPerRound
+    static final class SumsPerRound
             extends ProcessFunction<Long, Tuple4<Integer, Long, Long, Boolean>>
             implements IterationListener<Tuple4<Integer, Long, Long, Boolean>>,
                     CheckpointedFunction {

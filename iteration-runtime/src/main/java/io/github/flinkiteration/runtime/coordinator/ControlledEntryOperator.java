@@ -1,12 +1,16 @@
 package io.github.flinkiteration.runtime.coordinator;
 
+import io.github.flinkiteration.runtime.checkpoint.AsyncRawState;
 import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.event.WatermarkEvent;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -41,6 +45,8 @@ public abstract class ControlledEntryOperator<T> extends AbstractStreamOperator<
 
     private transient SubtaskProgress iterationEndedState;
 
+    private transient AsyncRawState rawStateLater;
+
     protected ControlledEntryOperator(StreamOperatorParameters<IterationRecord<T>> parameters) {
         super(parameters);
     }
@@ -71,6 +77,48 @@ public abstract class ControlledEntryOperator<T> extends AbstractStreamOperator<
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         iterationEndedState.update(iterationEnded ? 1 : 0);
+    }
+
+    /**
+     * Raw operator state that {@code snapshotState(StateSnapshotContext)} defers to Flink's
+     * asynchronous checkpoint phase instead of writing it to {@code getRawOperatorStateOutput()}.
+     */
+    protected final AsyncRawState rawStateLater() {
+        if (rawStateLater == null) {
+            rawStateLater = new AsyncRawState();
+        }
+        return rawStateLater;
+    }
+
+    /** Flink's snapshot, with the raw operator state deferred to its asynchronous phase. */
+    @Override
+    public OperatorSnapshotFutures snapshotState(
+            long checkpointId,
+            long timestamp,
+            CheckpointOptions checkpointOptions,
+            CheckpointStreamFactory factory)
+            throws Exception {
+        OperatorSnapshotFutures futures;
+        try {
+            futures = super.snapshotState(checkpointId, timestamp, checkpointOptions, factory);
+        } catch (Exception e) {
+            rawStateLater().discardDeferred();
+            throw e;
+        }
+        rawStateLater().attach(futures, factory);
+        return futures;
+    }
+
+    /** Cancels raw state writes still running; subclasses close their buffers after this. */
+    @Override
+    public void close() throws Exception {
+        try {
+            if (rawStateLater != null) {
+                rawStateLater.close();
+            }
+        } finally {
+            super.close();
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import io.github.flinkiteration.runtime.checkpoint.AsyncRawState;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -113,7 +114,11 @@ interface FeedbackPacing {
      */
     void end(int lastRound) throws Exception;
 
-    void snapshot(StateSnapshotContext context) throws Exception;
+    /**
+     * Snapshots what this pacing keeps; raw operator state goes to {@code rawStateLater}, which
+     * writes it in the checkpoint's asynchronous phase.
+     */
+    void snapshot(StateSnapshotContext context, AsyncRawState rawStateLater) throws Exception;
 
     /** Gives back what holds feedback (memory, files): the head closes, also on failure. */
     default void close() throws Exception {}

@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import io.github.flinkiteration.runtime.checkpoint.AsyncRawState;
 import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -238,7 +239,8 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     }
 
     @Override
-    public void snapshot(StateSnapshotContext context) throws Exception {
+    public void snapshot(StateSnapshotContext context, AsyncRawState rawStateLater)
+            throws Exception {
         setAsideCounts();
         long[] stored = new long[counts.size() * 2];
         int i = 0;

@@ -342,7 +342,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 initialEnded ? 1 : 0,
                 terminated ? 1 : 0,
                 boundary ? 1 : 0);
-        pacing.snapshot(context);
+        pacing.snapshot(context, rawStateLater());
         inFlightState.update(inFlight);
         if (holdingFor >= 0 && context.getCheckpointId() >= holdingFor) {
             // The barrier has left this head: what follows belongs after the snapshot.

@@ -6,6 +6,7 @@ import io.github.flinkiteration.runtime.replay.SpillingBuffer;
 import java.io.DataInputStream;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.runtime.DataOutputViewStream;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -18,8 +19,9 @@ import org.apache.flink.util.function.ThrowingConsumer;
  * them. A round of millions of records thus costs the heap nothing while it waits.
  *
  * <p>It goes into the body one chunk at a time ({@link #emitChunk}), so that the head can hand the
- * task thread back between chunks. A checkpoint writes the chunks not emitted yet ({@link
- * #writeRemaining}). Not thread-safe: the head's task thread does everything.
+ * task thread back between chunks. A checkpoint freezes the chunks not emitted yet ({@link
+ * #freezeRemaining}) and writes them from a checkpoint thread. Not thread-safe otherwise: the
+ * head's task thread does everything else.
  */
 final class HeldRound implements AutoCloseable {
 
@@ -128,22 +130,47 @@ final class HeldRound implements AutoCloseable {
      * Streams from the pages and the spill file; the heap holds a small buffer only.
      */
     void writeRemaining(DataOutputView out) throws IOException {
-        out.writeInt(round);
-        out.writeInt(chunks - chunksEmitted);
-        out.writeLong(records - recordsEmitted);
-        out.writeLong(framedBytes - framedBytesEmitted);
-        try (DataInputStream in = new DataInputStream(buffer.openBytes())) {
-            skipChunks(in, chunksEmitted);
-            byte[] copy = new byte[COPY_BUFFER];
-            long remaining = framedBytes - framedBytesEmitted;
-            while (remaining > 0) {
-                int n = in.read(copy, 0, (int) Math.min(copy.length, remaining));
-                if (n < 0) {
-                    throw new IOException("Held feedback of round " + round + " ended early");
-                }
-                out.write(copy, 0, n);
-                remaining -= n;
-            }
+        try (Remaining remaining = freezeRemaining()) {
+            remaining.writeTo(out);
+        }
+    }
+
+    /**
+     * The chunks not emitted yet, frozen for a checkpoint that writes them later from another
+     * thread: chunks emitted or added meanwhile do not change what it writes, and closing this
+     * round leaves the pages and file to the view until the view is closed.
+     */
+    Remaining freezeRemaining() throws IOException {
+        return new Remaining(
+                round,
+                chunks - chunksEmitted,
+                records - recordsEmitted,
+                framedBytesEmitted,
+                framedBytes - framedBytesEmitted,
+                buffer.freeze());
+    }
+
+    /** What {@link #writeRemaining} writes, taken at one moment; see {@link #freezeRemaining}. */
+    record Remaining(
+            int round,
+            int chunks,
+            long records,
+            long fromByte,
+            long framedBytes,
+            SpillingBuffer<Void>.Frozen bytes)
+            implements AutoCloseable {
+
+        void writeTo(DataOutputView out) throws IOException {
+            out.writeInt(round);
+            out.writeInt(chunks);
+            out.writeLong(records);
+            out.writeLong(framedBytes);
+            bytes.writeTo(new DataOutputViewStream(out), fromByte, framedBytes);
+        }
+
+        @Override
+        public void close() {
+            bytes.close();
         }
     }
 

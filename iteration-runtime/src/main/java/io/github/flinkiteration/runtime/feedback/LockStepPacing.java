@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime.feedback;
 
+import io.github.flinkiteration.runtime.checkpoint.AsyncRawState;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.protocol.FeedbackItem;
 import io.github.flinkiteration.runtime.protocol.FeedbackItemCodec;
@@ -8,14 +9,15 @@ import io.github.flinkiteration.runtime.protocol.RoundFeedback;
 import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.replay.SpillingBuffer;
+import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
 import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
-import org.apache.flink.runtime.state.OperatorStateCheckpointOutputStream;
 import org.apache.flink.runtime.state.StatePartitionStreamProvider;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.Output;
@@ -29,7 +31,8 @@ import org.apache.flink.util.function.ThrowingConsumer;
  * <p>What waits lives in the head's managed memory and spills to files beyond it ({@link
  * HeldRound}, one per round: the round being started and the next, which fills meanwhile). A round
  * goes into the body a slice of whole chunks per call of {@link #emitSlice}. A checkpoint writes
- * what still waits into the head's raw operator state, streamed from the pages and files.
+ * what still waits into the head's raw operator state, streamed from the pages and files in Flink's
+ * asynchronous checkpoint phase, from a view frozen in the synchronous one.
  */
 final class LockStepPacing<T> implements FeedbackPacing {
 
@@ -227,18 +230,41 @@ final class LockStepPacing<T> implements FeedbackPacing {
         emittingRound = -1;
     }
 
+    /**
+     * Freezes what waits (no bytes copied) and leaves the writing to the checkpoint's asynchronous
+     * phase, so the task thread goes on emitting and taking feedback meanwhile.
+     */
     @Override
-    public void snapshot(StateSnapshotContext context) throws Exception {
+    public void snapshot(StateSnapshotContext context, AsyncRawState rawStateLater)
+            throws Exception {
         legacyHeldState.update(List.of());
-        OperatorStateCheckpointOutputStream stream = context.getRawOperatorStateOutput();
-        stream.startNewPartition();
-        DataOutputViewStreamWrapper out = new DataOutputViewStreamWrapper(stream);
-        out.writeInt(RAW_STATE_VERSION);
-        out.writeInt(emittingRound);
-        out.writeInt(held.size());
-        for (HeldRound round : held.values()) {
-            round.writeRemaining(out);
+        int emitting = emittingRound;
+        List<HeldRound.Remaining> frozen = new ArrayList<>(held.size());
+        try {
+            for (HeldRound round : held.values()) {
+                frozen.add(round.freezeRemaining());
+            }
+        } catch (Exception e) {
+            frozen.forEach(HeldRound.Remaining::close);
+            throw e;
         }
+        rawStateLater.defer(
+                new AsyncRawState.Writer() {
+                    @Override
+                    public void writeTo(DataOutputViewStreamWrapper out) throws IOException {
+                        out.writeInt(RAW_STATE_VERSION);
+                        out.writeInt(emitting);
+                        out.writeInt(frozen.size());
+                        for (HeldRound.Remaining round : frozen) {
+                            round.writeTo(out);
+                        }
+                    }
+
+                    @Override
+                    public void close() {
+                        frozen.forEach(HeldRound.Remaining::close);
+                    }
+                });
     }
 
     @Override

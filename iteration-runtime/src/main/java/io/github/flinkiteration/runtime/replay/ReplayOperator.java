@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime.replay;
 
+import io.github.flinkiteration.runtime.checkpoint.AsyncRawState;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
 import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
@@ -13,6 +14,7 @@ import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.SnapshotHoldEvent;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -27,7 +29,6 @@ import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
-import org.apache.flink.runtime.state.OperatorStateCheckpointOutputStream;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StatePartitionStreamProvider;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -52,7 +53,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>A checkpoint holds the cached records (as raw operator state: neither the pages nor the local
  * file survive a failover, and the constant's source may have finished long ago), the rounds still
- * to replay and how far the current replay got; a restore resumes the replay at that record.
+ * to replay and how far the current replay got; a restore resumes the replay at that record. The
+ * records are written in Flink's asynchronous checkpoint phase from a frozen view of the cache
+ * ({@link AsyncRawState}), so the task thread goes on replaying meanwhile.
  *
  * <p>Metrics, in the iteration's group: {@code cachedRecords}, {@code cacheMemoryBytes} and {@code
  * cacheSpilledBytes}, read from the cache.
@@ -226,11 +229,24 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
             progress[i++] = round;
         }
         progressState.update(progress);
-        OperatorStateCheckpointOutputStream out = context.getRawOperatorStateOutput();
-        out.startNewPartition();
-        DataOutputViewStreamWrapper view = new DataOutputViewStreamWrapper(out);
-        view.writeLong(cache.size());
-        cache.copyTo(out);
+        // The cache goes to the checkpoint in Flink's asynchronous phase: here it is only frozen
+        // (the records appended so far, which later appends and close() leave alone).
+        SpillingBuffer<T>.Frozen frozen = cache.freeze();
+        rawStateLater()
+                .defer(
+                        new AsyncRawState.Writer() {
+                            @Override
+                            public void writeTo(DataOutputViewStreamWrapper out)
+                                    throws IOException {
+                                out.writeLong(frozen.records());
+                                frozen.writeTo(out, 0, frozen.bytes());
+                            }
+
+                            @Override
+                            public void close() {
+                                frozen.close();
+                            }
+                        });
     }
 
     @Override

@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -34,7 +37,9 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
  * order, to one spill file. A read streams the pages and then the file, through a small buffer, and
  * deserializes fresh objects. {@link #close()} gives the pages back and deletes the file.
  *
- * <p>Not thread-safe: one task thread appends and reads.
+ * <p>Not thread-safe: one task thread appends and reads. The exception is a {@linkplain #freeze()
+ * frozen view}, which a checkpoint thread may read while the task thread goes on: {@link #close()}
+ * gives pages and file back only once every view is closed.
  */
 public final class SpillingBuffer<T> implements AutoCloseable {
 
@@ -57,6 +62,16 @@ public final class SpillingBuffer<T> implements AutoCloseable {
     private long spillBytes;
     private long size;
     private boolean finished;
+
+    /**
+     * Guards what frozen views and {@link #close()} share: the views open and whether the pages and
+     * file were given back. A view is read from a checkpoint thread.
+     */
+    private final Object views = new Object();
+
+    private int openViews;
+    private boolean closed;
+    private boolean released;
 
     /**
      * @param maxPages how many pages of {@code memoryManager} this cache may hold (its share)
@@ -306,40 +321,13 @@ public final class SpillingBuffer<T> implements AutoCloseable {
     }
 
     /**
-     * Writes the serialized records appended so far to {@code out}, in order, as {@link #size()}
-     * records in the serializer's format: what a checkpoint keeps of the buffer, since neither the
-     * pages nor the local file outlive a failover. Works while appending and while a read is under
-     * way, which it does not disturb.
-     */
-    public void copyTo(OutputStream out) throws IOException {
-        try (InputStream pagesIn = new PagesInputStream()) {
-            pagesIn.transferTo(out);
-        }
-        if (spillFile != null) {
-            if (!finished) {
-                spillOut.flush();
-            }
-            try (InputStream fileIn = Files.newInputStream(spillFile)) {
-                long remaining = spillBytes;
-                byte[] buffer = new byte[FILE_BUFFER];
-                while (remaining > 0) {
-                    int n = fileIn.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                    if (n < 0) {
-                        throw new IOException("Spill file " + spillFile + " ended early");
-                    }
-                    out.write(buffer, 0, n);
-                    remaining -= n;
-                }
-            }
-        }
-    }
-
-    /**
      * Where the records are: what a checkpoint of the buffer has to account for. The pages are
      * memory and the file is local to this TaskManager, so neither outlives a failover.
      */
     public Layout layout() {
-        return new Layout(size, memoryBytes, spillFile, spillBytes);
+        synchronized (views) {
+            return new Layout(size, memoryBytes, released ? null : spillFile, spillBytes);
+        }
     }
 
     /**
@@ -392,7 +380,10 @@ public final class SpillingBuffer<T> implements AutoCloseable {
         openReaders.clear();
     }
 
-    /** Gives back the pages and deletes the spill file. */
+    /**
+     * Gives back the pages and deletes the spill file, at once or, while frozen views are open,
+     * when the last of them closes.
+     */
     @Override
     public void close() throws IOException {
         try {
@@ -401,11 +392,143 @@ public final class SpillingBuffer<T> implements AutoCloseable {
                 spillOut.close();
             }
         } finally {
-            memoryManager.release(pages);
-            pages.clear();
-            if (spillFile != null) {
-                Files.deleteIfExists(spillFile);
-                spillFile = null;
+            boolean release;
+            synchronized (views) {
+                closed = true;
+                release = openViews == 0;
+            }
+            if (release) {
+                release();
+            }
+        }
+    }
+
+    private void release() throws IOException {
+        synchronized (views) {
+            if (released) {
+                return;
+            }
+            released = true;
+        }
+        memoryManager.release(pages);
+        pages.clear();
+        if (spillFile != null) {
+            Files.deleteIfExists(spillFile);
+        }
+    }
+
+    /**
+     * The bytes appended so far, frozen: later appends, reads and {@link #close()} do not change
+     * what the view reads, and the pages and file stay until the view is closed. Cheap (no bytes
+     * are copied), so a checkpoint can take it in its synchronous phase and write it in the
+     * asynchronous one, from another thread.
+     */
+    public Frozen freeze() throws IOException {
+        if (spillOut != null && !finished) {
+            spillOut.flush(); // the view reads the file by its own handle
+        }
+        synchronized (views) {
+            if (closed) {
+                throw new IllegalStateException("The buffer was closed; nothing to freeze.");
+            }
+            openViews++;
+        }
+        return new Frozen(List.copyOf(pages), memoryBytes, spillFile, spillBytes, size);
+    }
+
+    /**
+     * The bytes of a buffer as they were when it was {@linkplain #freeze() frozen}: the first
+     * {@code memoryBytes} in {@code pages}, the next {@code fileBytes} in {@code file}. One thread
+     * reads it; closing it (once is enough, again does nothing) may give the buffer's pages back.
+     */
+    public final class Frozen implements AutoCloseable {
+        private final List<MemorySegment> frozenPages;
+        private final long frozenMemoryBytes;
+        private final Path file;
+        private final long fileBytes;
+        private final long records;
+        private boolean viewClosed;
+
+        private Frozen(
+                List<MemorySegment> pages,
+                long memoryBytes,
+                Path file,
+                long fileBytes,
+                long records) {
+            this.frozenPages = pages;
+            this.frozenMemoryBytes = memoryBytes;
+            this.file = file;
+            this.fileBytes = fileBytes;
+            this.records = records;
+        }
+
+        /** Bytes in the view. */
+        public long bytes() {
+            return frozenMemoryBytes + fileBytes;
+        }
+
+        /** Records appended with {@link #append} before the freeze. */
+        public long records() {
+            return records;
+        }
+
+        /** Writes bytes {@code from} to {@code from + length} of the view to {@code out}. */
+        public void writeTo(OutputStream out, long from, long length) throws IOException {
+            if (from < 0 || length < 0 || from + length > bytes()) {
+                throw new IllegalArgumentException(
+                        "Bytes " + from + " + " + length + " lie outside " + bytes());
+            }
+            byte[] copy = new byte[FILE_BUFFER];
+            long position = from;
+            long end = from + length;
+            long inPagesEnd = Math.min(end, frozenMemoryBytes);
+            while (position < inPagesEnd) {
+                int pageSize = frozenPages.get(0).size();
+                MemorySegment page = frozenPages.get((int) (position / pageSize));
+                int offset = (int) (position % pageSize);
+                int n =
+                        (int)
+                                Math.min(
+                                        Math.min(copy.length, pageSize - offset),
+                                        inPagesEnd - position);
+                page.get(offset, copy, 0, n);
+                out.write(copy, 0, n);
+                position += n;
+            }
+            if (position < end) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    channel.position(position - frozenMemoryBytes);
+                    InputStream in = Channels.newInputStream(channel);
+                    while (position < end) {
+                        int n = in.read(copy, 0, (int) Math.min(copy.length, end - position));
+                        if (n < 0) {
+                            throw new IOException("Spill file " + file + " ended early");
+                        }
+                        out.write(copy, 0, n);
+                        position += n;
+                    }
+                }
+            }
+        }
+
+        /** Lets the buffer give its pages back and delete its file, if it was closed meanwhile. */
+        @Override
+        public void close() {
+            boolean release;
+            synchronized (views) {
+                if (viewClosed) {
+                    return;
+                }
+                viewClosed = true;
+                openViews--;
+                release = closed && openViews == 0;
+            }
+            if (release) {
+                try {
+                    release();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Could not delete spill file " + file, e);
+                }
             }
         }
     }

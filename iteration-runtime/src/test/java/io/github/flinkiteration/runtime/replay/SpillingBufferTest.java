@@ -2,13 +2,16 @@ package io.github.flinkiteration.runtime.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.runtime.memory.MemoryManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -137,6 +140,54 @@ class SpillingBufferTest {
             assertThat(layout.spilledBytes()).isEqualTo(buffer.spilledBytes()).isPositive();
             assertThat(layout.spillFile()).exists().hasParent(spillDirectory);
             assertThat(Files.size(layout.spillFile())).isEqualTo(layout.spilledBytes());
+        }
+    }
+
+    @Test
+    void aFrozenViewKeepsWhatWasAppendedBeforeItAndItsPagesOutliveClose() throws Exception {
+        List<String> records = records(600, 40); // about 25 KB: 4 pages, the rest in the file
+        SpillingBuffer<String> buffer = buffer(4);
+        for (String record : records.subList(0, 400)) {
+            buffer.append(record);
+        }
+        SpillingBuffer<String>.Frozen frozen = buffer.freeze();
+        for (String record : records.subList(400, 600)) {
+            buffer.append(record); // after the freeze: not in the view
+        }
+        buffer.finish();
+        buffer.close();
+        assertThat(memory.verifyEmpty()).as("pages kept for the open view").isFalse();
+        assertThat(filesInSpillDirectory()).as("spill file kept for the open view").isOne();
+
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        frozen.writeTo(written, 0, frozen.bytes());
+        DataInputDeserializer in = new DataInputDeserializer(written.toByteArray());
+        List<String> read = new ArrayList<>();
+        for (long i = 0; i < frozen.records(); i++) {
+            read.add(StringSerializer.INSTANCE.deserialize(in));
+        }
+        assertThat(in.available()).as("bytes after the frozen records").isZero();
+        assertThat(read).isEqualTo(records.subList(0, 400));
+
+        frozen.close();
+        frozen.close(); // again: nothing more to give back
+        assertThat(memory.verifyEmpty()).as("pages back once the view closed").isTrue();
+        assertThat(filesInSpillDirectory()).as("spill file deleted").isZero();
+    }
+
+    @Test
+    void aViewReadsAnyRangeAcrossPagesAndFile() throws Exception {
+        List<String> records = records(600, 40);
+        try (SpillingBuffer<String> buffer = filled(2, records)) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            ByteArrayOutputStream middle = new ByteArrayOutputStream();
+            try (SpillingBuffer<String>.Frozen frozen = buffer.freeze()) {
+                assertThat(frozen.bytes()).isGreaterThan(2 * PAGE);
+                frozen.writeTo(all, 0, frozen.bytes());
+                frozen.writeTo(middle, PAGE - 7, PAGE + 100); // from a page into the file
+            }
+            byte[] expected = Arrays.copyOfRange(all.toByteArray(), PAGE - 7, 2 * PAGE + 93);
+            assertThat(middle.toByteArray()).isEqualTo(expected);
         }
     }
 }
