@@ -3,6 +3,7 @@ package io.github.flinkiteration.benchmarks;
 import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
+import io.github.flinkiteration.api.RoundAwareProcessFunction;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.examples.Centroids;
 import io.github.flinkiteration.examples.ConnectedComponents;
@@ -310,6 +311,22 @@ final class Workloads {
         public void onIterationTerminated(IterationListener.Context context, Collector<T> out) {
             if (last != null) {
                 out.collect(last);
+            }
+        }
+    }
+
+    /** Passes on the records of one round. */
+    static final class RecordsOfRound<T> extends RoundAwareProcessFunction<T, T> {
+        private final int round;
+
+        RecordsOfRound(int round) {
+            this.round = round;
+        }
+
+        @Override
+        public void processElement(T value, int round, Context ctx, Collector<T> out) {
+            if (round == this.round) {
+                out.collect(value);
             }
         }
     }
