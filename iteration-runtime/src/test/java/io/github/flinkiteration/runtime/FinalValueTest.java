@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -148,6 +149,23 @@ class FinalValueTest {
                                                 .filter(v -> v.f1 > 0),
                                 null));
         assertThat(result).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"free-flowing", "held"})
+    void aBatchJobGivesTheLastRoundsFeedback(String rounds) throws Exception {
+        StreamExecutionEnvironment env = TestCluster.env(4);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        List<Tuple2<Long, Long>> result =
+                TestCluster.collect(
+                        iterate(
+                                env,
+                                values ->
+                                        rounds.equals("held")
+                                                ? values.process(new Stepper()).returns(PAIR)
+                                                : values.map(FinalValueTest::step).returns(PAIR),
+                                TerminationCondition.maxRounds(ROUNDS)));
+        assertThat(result).containsExactlyInAnyOrderElementsOf(reference(ROUNDS));
     }
 
     private static DataStream<Tuple2<Long, Long>> iterate(
