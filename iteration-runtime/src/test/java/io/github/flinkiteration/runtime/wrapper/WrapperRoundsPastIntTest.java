@@ -67,14 +67,14 @@ class WrapperRoundsPastIntTest {
                 wrapper = restoredAfter(LAST_INT - 1, false, new RoundAware())) {
             wrapper.processElement(record(LAST_INT, "a"));
             wrapper.processElement(record(FIRST_PAST, "b"));
-            wrapper.processElement(record(1L << 40, "c"));
+            wrapper.processElement(record(FIRST_PAST + 1, "c"));
 
             assertThat(output(wrapper))
                     .containsExactly(
                             "wm 2147483646",
                             "2147483647:a in 2147483647",
                             "2147483648:b in 2147483647",
-                            "1099511627776:c in 2147483647");
+                            "2147483649:c in 2147483647");
         }
     }
 
