@@ -44,7 +44,10 @@ public interface ConvergenceCriterion<T> extends Serializable {
 
     /** What a criterion sees of one round. */
     interface Context<T> {
-        /** The round that just ended. */
+        /**
+         * The round that just ended; {@link Integer#MAX_VALUE} for every round past it, which only
+         * an unbounded iteration reaches.
+         */
         int getRound();
 
         /** All records of the reference stream in this round, from all subtasks. */

@@ -12,6 +12,10 @@ import org.apache.flink.util.OutputTag;
  * been processed, and {@code onIterationTerminated} once at the end. Records emitted from a
  * callback of round {@code r} belong to round {@code r}.
  *
+ * <p>Rounds past {@link Integer#MAX_VALUE}, which only an unbounded iteration reaches, are passed
+ * as {@link Integer#MAX_VALUE} (so every later round looks alike there); a callback that needs the
+ * exact round reads {@link IterationRuntimeContext#currentRoundExact()}.
+ *
  * <pre>{@code
  * class SumPerRound extends ProcessFunction<Double, Double> implements IterationListener<Double> {
  *     private double sum;

@@ -2,6 +2,7 @@ package io.github.flinkiteration.api;
 
 import io.github.flinkiteration.api.spi.CurrentRound;
 import io.github.flinkiteration.api.spi.RoundAggregates;
+import io.github.flinkiteration.api.spi.SaturatedRound;
 
 /**
  * What any function of an iteration body can ask about the iteration it runs in, like the superstep
@@ -28,13 +29,32 @@ public final class IterationRuntimeContext {
 
     /**
      * The round of the record or callback being processed: 0 for the initial records of the
-     * variables and for data inputs, {@code r + 1} for feedback of round {@code r}.
+     * variables and for data inputs, {@code r + 1} for feedback of round {@code r}. Rounds past
+     * {@link Integer#MAX_VALUE}, which only an unbounded iteration reaches, read as {@link
+     * Integer#MAX_VALUE}; {@link #currentRoundExact()} tells them apart.
      *
      * @throws IllegalStateException when called outside an iteration body (for example in an
      *     operator after the iteration's outputs, or before the body's first record)
      */
     public static int currentRound() {
-        int round = CurrentRound.ofThisThread().get();
+        return SaturatedRound.of(currentRoundExact());
+    }
+
+    /**
+     * The round of the record or callback being processed, exact for as long as an unbounded
+     * iteration runs: what {@link #currentRound()} gives, without its cap at {@link
+     * Integer#MAX_VALUE}.
+     *
+     * <pre>{@code
+     * long round = IterationRuntimeContext.currentRoundExact();
+     * out.collect(Tuple2.of(round, value));
+     * }</pre>
+     *
+     * @throws IllegalStateException when called outside an iteration body, as {@link
+     *     #currentRound()}
+     */
+    public static long currentRoundExact() {
+        long round = CurrentRound.ofThisThread().get();
         if (round == CurrentRound.NONE) {
             throw new IllegalStateException(
                     "IterationRuntimeContext.currentRound() was called outside an iteration body"

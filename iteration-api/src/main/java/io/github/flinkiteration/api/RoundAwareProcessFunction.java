@@ -1,6 +1,7 @@
 package io.github.flinkiteration.api;
 
 import io.github.flinkiteration.api.spi.RoundAwareFunctions;
+import io.github.flinkiteration.api.spi.SaturatedRound;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -23,12 +24,17 @@ public abstract class RoundAwareProcessFunction<I, O> extends ProcessFunction<I,
 
     static {
         // The runtime sets the round through the SPI, so that users see no setter here.
-        RoundAwareFunctions.install((function, round) -> function.currentRound = round);
+        RoundAwareFunctions.install(
+                (function, round) -> function.currentRound = SaturatedRound.of(round));
     }
 
     private transient int currentRound = -1;
 
-    /** Processes one record of round {@code round}. */
+    /**
+     * Processes one record of round {@code round}. Rounds past {@link Integer#MAX_VALUE}, which
+     * only an unbounded iteration reaches, are passed as {@link Integer#MAX_VALUE}; {@link
+     * IterationRuntimeContext#currentRoundExact()} gives the exact round there.
+     */
     public abstract void processElement(I value, int round, Context ctx, Collector<O> out)
             throws Exception;
 

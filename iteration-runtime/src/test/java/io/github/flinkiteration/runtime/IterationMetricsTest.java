@@ -76,7 +76,7 @@ class IterationMetricsTest {
         long fedBackInLastRound = 0;
         for (Map<String, Metric> head : heads.values()) {
             assertThat(count(head, "completedRounds")).isEqualTo(maxRounds);
-            assertThat(value(head, "currentRound")).isEqualTo(maxRounds - 1);
+            assertThat(value(head, "currentRound")).isEqualTo((long) maxRounds - 1);
             assertThat(value(head, "terminationReason")).isEqualTo("max-rounds");
             assertThat(((Histogram) head.get("roundDurationMs")).getCount()).isEqualTo(maxRounds);
             assertThat(value(head, "heldFeedbackRecords")).isEqualTo(0L);
@@ -133,7 +133,7 @@ class IterationMetricsTest {
         for (Map<String, Metric> head : heads.values()) {
             assertThat(value(head, "terminationReason")).isEqualTo("no-feedback");
             assertThat(count(head, "completedRounds")).isEqualTo(lastRound + 1);
-            assertThat(value(head, "currentRound")).isEqualTo(lastRound);
+            assertThat(value(head, "currentRound")).isEqualTo((long) lastRound);
             assertThat(value(head, "feedbackRecordsLastRound")).isEqualTo(0L);
         }
         Map<Integer, Map<String, Metric>> replays =
@@ -225,7 +225,7 @@ class IterationMetricsTest {
         for (Map<String, Metric> head : heads.values()) {
             assertThat(value(head, "terminationReason")).isEqualTo("input-ended");
             assertThat(count(head, "completedRounds")).isEqualTo(lastRound + 1);
-            assertThat(value(head, "feedbackLagRounds")).isEqualTo(0);
+            assertThat(value(head, "feedbackLagRounds")).isEqualTo(0L);
             assertThat(head).doesNotContainKey("heldFeedbackRecords");
         }
     }

@@ -10,11 +10,11 @@ import io.github.flinkiteration.api.IterationRuntimeContext;
  *
  * <p>One holder per thread: a Flink task runs every operator of its chain on one thread, so a
  * thread-local value needs no lookup by operator. A wrapper takes its thread's holder once, in
- * {@code open()}, and then only writes an int per record.
+ * {@code open()}, and then only writes a long per record.
  *
  * <pre>{@code
  * CurrentRound holder = CurrentRound.ofThisThread();
- * int outerRound = holder.get();
+ * long outerRound = holder.get();
  * RoundAggregates outerAggregates = holder.aggregates();
  * holder.set(record.getRound(), myAggregates);
  * try {
@@ -27,12 +27,12 @@ import io.github.flinkiteration.api.IterationRuntimeContext;
 public final class CurrentRound {
 
     /** The value outside every iteration body. */
-    public static final int NONE = -1;
+    public static final long NONE = -1;
 
     private static final ThreadLocal<CurrentRound> HOLDERS =
             ThreadLocal.withInitial(CurrentRound::new);
 
-    private int round = NONE;
+    private long round = NONE;
     private RoundAggregates aggregates;
 
     private CurrentRound() {}
@@ -46,7 +46,7 @@ public final class CurrentRound {
      * Sets the current round and the aggregators of the operator about to run ({@code null} when
      * its iteration declares none).
      */
-    public void set(int round, RoundAggregates aggregates) {
+    public void set(long round, RoundAggregates aggregates) {
         this.round = round;
         this.aggregates = aggregates;
     }
@@ -57,7 +57,7 @@ public final class CurrentRound {
     }
 
     /** The current round, or {@link #NONE}. */
-    public int get() {
+    public long get() {
         return round;
     }
 }

@@ -18,7 +18,7 @@ public final class RoundAwareFunctions {
     /** Writes a function's round; implemented in the API package, where the field is visible. */
     @FunctionalInterface
     public interface RoundSetter {
-        void set(RoundAwareProcessFunction<?, ?> function, int round);
+        void set(RoundAwareProcessFunction<?, ?> function, long round);
     }
 
     private static volatile RoundSetter setter;
@@ -33,8 +33,11 @@ public final class RoundAwareFunctions {
         setter = roundSetter;
     }
 
-    /** Sets the round {@code function} passes to its next {@code processElement} calls. */
-    public static void setCurrentRound(RoundAwareProcessFunction<?, ?> function, int round) {
+    /**
+     * Sets the round {@code function} passes to its next {@code processElement} calls, as {@link
+     * SaturatedRound} shows it.
+     */
+    public static void setCurrentRound(RoundAwareProcessFunction<?, ?> function, long round) {
         setter.set(function, round);
     }
 }

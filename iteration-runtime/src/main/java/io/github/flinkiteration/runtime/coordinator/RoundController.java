@@ -60,19 +60,19 @@ final class RoundController {
 
     private final ProgressPlan plan;
     private final Map<OperatorID, Participant> participants = new LinkedHashMap<>();
-    private final TreeMap<Integer, Tally> tallies = new TreeMap<>();
+    private final TreeMap<Long, Tally> tallies = new TreeMap<>();
     private final List<Runnable> terminationListeners = new ArrayList<>();
-    private int decidedRound = -1;
+    private long decidedRound = -1;
     private boolean terminated;
 
     /** The global aggregates of the latest rounds, by round. */
-    private final TreeMap<Integer, Map<String, Object>> aggregates = new TreeMap<>();
+    private final TreeMap<Long, Map<String, Object>> aggregates = new TreeMap<>();
 
     /** Partial aggregates of rounds not complete yet: by round, by subtask key. */
-    private final TreeMap<Integer, Map<Long, Map<String, Object>>> partials = new TreeMap<>();
+    private final TreeMap<Long, Map<Long, Map<String, Object>>> partials = new TreeMap<>();
 
     /** Requests for a round's aggregates that came before the round was complete. */
-    private final Map<Integer, List<CompletableFuture<CoordinationResponse>>> waiting =
+    private final Map<Long, List<CompletableFuture<CoordinationResponse>>> waiting =
             new HashMap<>();
 
     /** Whether every head and check subtask said where it stands since the last reset. */
@@ -168,7 +168,7 @@ final class RoundController {
 
     synchronized void onReport(IterationCoordinator from, int subtask, CheckReportEvent report) {
         Participant participant = participants.get(from.getOperatorId());
-        if (report.getRound() != Integer.MAX_VALUE && report.getRound() > decidedRound) {
+        if (report.getRound() != Long.MAX_VALUE && report.getRound() > decidedRound) {
             Tally tally = tally(report.getRound());
             tally.checkRecords
                     .computeIfAbsent(from.getOperatorId(), id -> new HashMap<>())
@@ -185,7 +185,7 @@ final class RoundController {
         if (report.getKnownRound() >= 0 && !aggregates.containsKey(report.getKnownRound())) {
             learnAggregates(report.getKnownRound(), report.getKnownValues());
         }
-        int round = report.getRound();
+        long round = report.getRound();
         if (round >= 0) {
             if (!aggregates.containsKey(round)) {
                 partials.computeIfAbsent(round, r -> new HashMap<>())
@@ -198,7 +198,7 @@ final class RoundController {
     }
 
     /** The global aggregates of {@code round}: now if known, else once every body subtask told. */
-    synchronized CompletableFuture<CoordinationResponse> requestAggregates(int round) {
+    synchronized CompletableFuture<CoordinationResponse> requestAggregates(long round) {
         Map<String, Object> known = aggregates.get(round);
         if (known != null) {
             return CompletableFuture.completedFuture(new AggregatesResponse(known));
@@ -208,7 +208,7 @@ final class RoundController {
         return answer;
     }
 
-    private void completeAggregatesIfReady(int round) {
+    private void completeAggregatesIfReady(long round) {
         Map<Long, Map<String, Object>> reported = partials.get(round);
         int bodySubtasks = 0;
         for (Participant participant : participants.values()) {
@@ -221,7 +221,7 @@ final class RoundController {
         }
     }
 
-    private void learnAggregates(int round, Map<String, Object> values) {
+    private void learnAggregates(long round, Map<String, Object> values) {
         aggregates.put(round, values);
         partials.remove(round);
         // The next round's requests and convergence checks need this round and the one before.
@@ -233,7 +233,7 @@ final class RoundController {
     }
 
     /** Whether the aggregates of {@code round} say the iteration converged. */
-    private boolean aggregatesConverged(int round) {
+    private boolean aggregatesConverged(long round) {
         AggregationPlan aggregation = plan.getAggregation();
         if (aggregation == null || aggregation.getChecks().isEmpty()) {
             return false;
@@ -302,17 +302,17 @@ final class RoundController {
         Participant participant = participants.get(from.getOperatorId());
         hold.rounds.put(
                 key(participant, subtask),
-                event.isTerminated() ? Integer.MAX_VALUE : event.getRound());
+                event.isTerminated() ? Long.MAX_VALUE : event.getRound());
         if (hold.rounds.size() < hold.headSubtasks) {
             return;
         }
-        int latest = Integer.MIN_VALUE;
+        long latest = Long.MIN_VALUE;
         boolean even = true;
-        for (int round : hold.rounds.values()) {
-            even &= latest == Integer.MIN_VALUE || round == latest;
+        for (long round : hold.rounds.values()) {
+            even &= latest == Long.MIN_VALUE || round == latest;
             latest = Math.max(latest, round);
         }
-        if (even || latest == Integer.MAX_VALUE) {
+        if (even || latest == Long.MAX_VALUE) {
             // Every head stands at the same boundary (or the iteration ended): the barriers may
             // come.
             hold.ready = true;
@@ -323,7 +323,7 @@ final class RoundController {
         // Some head had started a later round before the hold reached it: that round was decided,
         // so the others catch up with it and hold there.
         List<Long> behind = new ArrayList<>();
-        for (Map.Entry<Long, Integer> entry : hold.rounds.entrySet()) {
+        for (Map.Entry<Long, Long> entry : hold.rounds.entrySet()) {
             if (entry.getValue() < latest) {
                 behind.add(entry.getKey());
             }
@@ -440,7 +440,7 @@ final class RoundController {
         if (participants.size() < plan.getParticipants() + plan.getReplays()) {
             return;
         }
-        int latestStart = -1;
+        long latestStart = -1;
         for (Participant participant : participants.values()) {
             Role role = participant.coordinator.getRole();
             if (role == Role.REPLAY || role == Role.BODY) {
@@ -465,7 +465,7 @@ final class RoundController {
         decideReadyRounds();
     }
 
-    private Tally tally(int round) {
+    private Tally tally(long round) {
         return tallies.computeIfAbsent(round, r -> new Tally());
     }
 
@@ -475,7 +475,7 @@ final class RoundController {
         }
     }
 
-    private boolean isReported(int round) {
+    private boolean isReported(long round) {
         if (participants.size() < plan.getParticipants() + plan.getReplays()) {
             return false;
         }
@@ -483,7 +483,7 @@ final class RoundController {
             if (participant.coordinator.getRole() == Role.REPLAY) {
                 continue;
             }
-            for (int reported : participant.reported) {
+            for (long reported : participant.reported) {
                 if (reported < round) {
                     return false;
                 }
@@ -492,7 +492,7 @@ final class RoundController {
         return true;
     }
 
-    private void decide(int round) {
+    private void decide(long round) {
         Tally tally = tallies.containsKey(round) ? tallies.remove(round) : new Tally();
         long feedbackRecords = 0;
         for (long records : tally.feedbackRecords.values()) {
@@ -577,16 +577,16 @@ final class RoundController {
     private final class Participant {
         final IterationCoordinator coordinator;
         final int index;
-        final int[] reported;
+        final long[] reported;
         final boolean[] resumed;
-        final int[] resumeRound;
+        final long[] resumeRound;
 
         Participant(IterationCoordinator coordinator, int parallelism) {
             this.coordinator = coordinator;
             this.index = participants.size();
-            this.reported = new int[parallelism];
+            this.reported = new long[parallelism];
             this.resumed = new boolean[parallelism];
-            this.resumeRound = new int[parallelism];
+            this.resumeRound = new long[parallelism];
             Arrays.fill(reported, -1);
             Arrays.fill(resumeRound, -1);
         }
@@ -606,13 +606,13 @@ final class RoundController {
     private static final class SnapshotHold {
         final long checkpointId;
         final int headSubtasks;
-        final Map<Long, Integer> rounds = new HashMap<>();
+        final Map<Long, Long> rounds = new HashMap<>();
         final List<CompletableFuture<byte[]>> results = new ArrayList<>();
         final List<Runnable> deferred = new ArrayList<>();
         boolean ready;
 
         /** The round the holders catch up with; starts up to it are not held back. */
-        int upTo = Integer.MIN_VALUE;
+        long upTo = Long.MIN_VALUE;
 
         SnapshotHold(long checkpointId, int headSubtasks) {
             this.checkpointId = checkpointId;

@@ -16,7 +16,7 @@ final class CoordinatorDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void resume(int reportedRound, long reportedFeedback) {
+    public void resume(long reportedRound, long reportedFeedback) {
         if (reportedRound >= 0) {
             // The coordinator may not have heard it before the checkpoint; it counts it once.
             head.reportRound(reportedRound, reportedFeedback);
@@ -24,7 +24,7 @@ final class CoordinatorDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void roundComplete(int round, long feedbackRecords) {
+    public void roundComplete(long round, long feedbackRecords) {
         head.reportRound(round, feedbackRecords);
     }
 
@@ -39,7 +39,7 @@ final class CoordinatorDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void onCoordinatorStart(int round) throws Exception {
+    public void onCoordinatorStart(long round) throws Exception {
         if (round > head.emittedRound()) {
             head.startRound(round);
         }

@@ -21,10 +21,10 @@ final class DeciderDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void resume(int reportedRound, long reportedFeedback) {}
+    public void resume(long reportedRound, long reportedFeedback) {}
 
     @Override
-    public void roundComplete(int round, long feedbackRecords) {}
+    public void roundComplete(long round, long feedbackRecords) {}
 
     @Override
     public void onDeciderDecision(RoundDecision decision) {
@@ -46,7 +46,7 @@ final class DeciderDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void onCoordinatorStart(int round) {
+    public void onCoordinatorStart(long round) {
         // The coordinator only ends this head's iteration.
     }
 }

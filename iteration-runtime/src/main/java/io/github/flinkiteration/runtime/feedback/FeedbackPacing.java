@@ -75,17 +75,17 @@ interface FeedbackPacing {
     boolean onFeedback(RoundFeedback feedback) throws Exception;
 
     /** How many feedback records entered {@code round}; asked once per round, in order. */
-    long feedbackFor(int round);
+    long feedbackFor(long round);
 
     /** Emits what waits for {@code round}, which starts now, all at once. */
-    void startRound(int round) throws Exception;
+    void startRound(long round) throws Exception;
 
     /**
      * Emits a slice of what waits for {@code round}, which is starting; returns whether more is
      * left, for a later call. The head calls it once per mailbox action, so that a checkpoint
      * barrier or other mail need not wait behind a whole round.
      */
-    default boolean emitSlice(int round) throws Exception {
+    default boolean emitSlice(long round) throws Exception {
         startRound(round);
         return false;
     }
@@ -94,7 +94,7 @@ interface FeedbackPacing {
      * The round whose feedback {@link #emitSlice} had started but not finished emitting when the
      * restored checkpoint was taken (or is emitting now); -1 if none. A restored head finishes it.
      */
-    default int roundBeingEmitted() {
+    default long roundBeingEmitted() {
         return -1;
     }
 
@@ -105,14 +105,14 @@ interface FeedbackPacing {
     long heldBytes();
 
     /** The highest round any feedback entered here, or -1 if none came; read by a metric. */
-    int newestFeedbackRound();
+    long newestFeedbackRound();
 
     /**
      * The iteration has ended after {@code lastRound}: what was fed back in it goes to the final
      * values, if the iteration has any (a free-flowing pacing sent it there as it came), and all
      * feedback is forgotten.
      */
-    void end(int lastRound) throws Exception;
+    void end(long lastRound) throws Exception;
 
     /**
      * Snapshots what this pacing keeps; raw operator state goes to {@code rawStateLater}, which

@@ -37,15 +37,15 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     static final int MAX_COUNTED_ROUNDS = 256;
 
     /** Records by the round they entered, for rounds not yet reported as the next one. */
-    private final TreeMap<Integer, Long> counts = new TreeMap<>();
+    private final TreeMap<Long, Long> counts = new TreeMap<>();
 
     /**
      * Feedback of rounds beyond the counted ones: from {@code lumpFrom} to {@code lumpTo}, {@code
      * lumpRecords} records in all; none if {@code lumpRecords} is 0. Every counted round is lower.
      */
-    private int lumpFrom;
+    private long lumpFrom;
 
-    private int lumpTo;
+    private long lumpTo;
     private long lumpRecords;
 
     /**
@@ -55,11 +55,11 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
      */
     private static final int SLOTS = 64;
 
-    private final int[] slotRounds = new int[SLOTS];
+    private final long[] slotRounds = new long[SLOTS];
     private final long[] slotRecords = new long[SLOTS];
 
     /** The highest round feedback entered since this subtask (re)started. */
-    private int newestRound = -1;
+    private long newestRound = -1;
 
     /**
      * The head's {@code output::collect}, bound once: bound per record it was 7 % of W3's garbage.
@@ -111,7 +111,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
         } else {
             long[] own = stored.own();
             for (int i = 0; i + 1 < own.length; i += 2) {
-                restoreCount((int) own[i], own[i + 1]);
+                restoreCount(own[i], own[i + 1]);
             }
             restoreLump(lumps.isEmpty() ? new long[0] : lumps.own());
         }
@@ -119,22 +119,22 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
 
     private void restoreLump(long[] lump) {
         if (lump.length == 3 && lump[2] > 0) {
-            lumpFrom = (int) lump[0];
-            lumpTo = (int) lump[1];
+            lumpFrom = lump[0];
+            lumpTo = lump[1];
             lumpRecords = lump[2];
             newestRound = Math.max(newestRound, lumpTo);
         }
     }
 
-    private void restoreCount(int round, long records) {
+    private void restoreCount(long round, long records) {
         counts.put(round, records);
         newestRound = Math.max(newestRound, round);
     }
 
     @Override
     public boolean onFeedback(RoundFeedback feedback) throws Exception {
-        int round = feedback.round();
-        int slot = round & (SLOTS - 1);
+        long round = feedback.round();
+        int slot = (int) (round & (SLOTS - 1));
         if (slotRounds[slot] != round) {
             setAsideCount(slotRounds[slot], slotRecords[slot]);
             slotRounds[slot] = round;
@@ -161,7 +161,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
         }
     }
 
-    private void setAsideCount(int round, long records) {
+    private void setAsideCount(long round, long records) {
         if (records == 0) {
             return;
         }
@@ -173,20 +173,20 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             lump(round, records);
         } else {
             // An earlier round came late: it gets the place of the highest counted one.
-            Map.Entry<Integer, Long> highest = counts.pollLastEntry();
+            Map.Entry<Long, Long> highest = counts.pollLastEntry();
             lump(highest.getKey(), highest.getValue());
             counts.put(round, records);
         }
     }
 
-    private void lump(int round, long records) {
+    private void lump(long round, long records) {
         lumpFrom = lumpRecords == 0 ? round : Math.min(lumpFrom, round);
         lumpTo = lumpRecords == 0 ? round : Math.max(lumpTo, round);
         lumpRecords += records;
     }
 
     @Override
-    public long feedbackFor(int round) {
+    public long feedbackFor(long round) {
         setAsideCounts();
         Long counted = counts.remove(round);
         if (counted != null) {
@@ -212,7 +212,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     }
 
     @Override
-    public void startRound(int round) {
+    public void startRound(long round) {
         // Nothing waits: the round's feedback went in as it came.
     }
 
@@ -227,12 +227,12 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     }
 
     @Override
-    public int newestFeedbackRound() {
+    public long newestFeedbackRound() {
         return newestRound;
     }
 
     @Override
-    public void end(int lastRound) {
+    public void end(long lastRound) {
         counts.clear();
         Arrays.fill(slotRecords, 0);
         lumpRecords = 0;
@@ -244,7 +244,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
         setAsideCounts();
         long[] stored = new long[counts.size() * 2];
         int i = 0;
-        for (Map.Entry<Integer, Long> entry : counts.entrySet()) {
+        for (Map.Entry<Long, Long> entry : counts.entrySet()) {
             stored[i++] = entry.getKey();
             stored[i++] = entry.getValue();
         }

@@ -177,13 +177,13 @@ final class HandoffSpillFile implements AutoCloseable {
      * be: each frame stands for one item the tail put.
      */
     static final class Run {
-        final int round;
+        final long round;
         long offset;
         long frames;
         long bytes;
         long records;
 
-        Run(int round, long offset, long frames, long bytes, long records) {
+        Run(long round, long offset, long frames, long bytes, long records) {
             this.round = round;
             this.offset = offset;
             this.frames = frames;

@@ -20,7 +20,7 @@ final class HeadDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void resume(int reportedRound, long reportedFeedback) throws Exception {
+    public void resume(long reportedRound, long reportedFeedback) throws Exception {
         if (reportedRound >= 0
                 && reportedRound == head.emittedRound()
                 && head.resumeRound() == head.emittedRound()
@@ -34,7 +34,7 @@ final class HeadDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void roundComplete(int round, long feedbackRecords) throws Exception {
+    public void roundComplete(long round, long feedbackRecords) throws Exception {
         head.applyDecision(new RoundDecision(round, plan.stopsAfter(round, feedbackRecords)));
     }
 
@@ -48,7 +48,7 @@ final class HeadDecidesRounds implements RoundDecisionStrategy {
     }
 
     @Override
-    public void onCoordinatorStart(int round) throws Exception {
+    public void onCoordinatorStart(long round) throws Exception {
         // The coordinator decides alike, one round trip later, and so sends nothing while the job
         // runs. It does after a restore at another parallelism: the old heads had started a later
         // round than the one this head goes on from (see HeadOperator#rescaleFrom).

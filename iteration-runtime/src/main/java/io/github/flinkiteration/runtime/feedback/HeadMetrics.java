@@ -23,7 +23,7 @@ final class HeadMetrics {
     private volatile TerminationReason terminationReason = TerminationReason.RUNNING;
 
     HeadMetrics(MetricGroup group, HeadOperator<?> head, FeedbackPacing pacing, boolean lockStep) {
-        group.gauge("currentRound", (Gauge<Integer>) head::emittedRound);
+        group.gauge("currentRound", (Gauge<Long>) head::emittedRound);
         completedRounds = group.counter("completedRounds");
         group.gauge("lastRoundDurationMs", (Gauge<Long>) () -> lastRoundDurationMs);
         roundDurations =
@@ -36,7 +36,7 @@ final class HeadMetrics {
         } else {
             group.gauge(
                     "feedbackLagRounds",
-                    (Gauge<Integer>)
+                    (Gauge<Long>)
                             () ->
                                     feedbackLagRounds(
                                             head.reportedRound(), pacing.newestFeedbackRound()));
@@ -50,12 +50,12 @@ final class HeadMetrics {
      * waits for the coordinator. 0 or 1 while round ends keep up; growing while an input is open,
      * since round 0 cannot end then.
      */
-    static int feedbackLagRounds(int reportedRound, int newestFeedbackRound) {
+    static long feedbackLagRounds(long reportedRound, long newestFeedbackRound) {
         return Math.max(0, newestFeedbackRound - 1 - reportedRound);
     }
 
     /** Restored: {@code reportedRound + 1} rounds were complete here before the checkpoint. */
-    void restored(int reportedRound, boolean terminated) {
+    void restored(long reportedRound, boolean terminated) {
         completedRounds.inc(reportedRound + 1L);
         if (terminated) {
             terminationReason = TerminationReason.UNKNOWN;

@@ -97,27 +97,27 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     /** When the round running now started here, for its duration. */
     private transient long roundStartNanos;
 
-    private int emittedRound = -1;
+    private long emittedRound = -1;
     private long tailCompleteRound = Long.MIN_VALUE;
-    private int reportedRound = -1;
+    private long reportedRound = -1;
     private long reportedFeedback;
     private boolean initialEnded;
     private boolean terminated;
 
     /** The round whose feedback goes into the body now, slice by slice; -1 if none. */
-    private transient int startingRound = -1;
+    private transient long startingRound = -1;
 
     /** Whether feedback went into the body during the batch being handled. */
     private transient boolean passedOn;
 
     /** The round this head says it stands at when it (re)starts; see {@link #rescaleFrom}. */
-    private transient int resumeRound = -1;
+    private transient long resumeRound = -1;
 
     /** The rescalable snapshot this head holds for ({@link SnapshotHoldEvent}); -1 if none. */
     private transient long holdingFor = -1;
 
     /** While holding: the latest round this head may still start. */
-    private transient int holdUpTo;
+    private transient long holdUpTo;
 
     /** While holding: whether the coordinator heard where this head holds. */
     private transient boolean holdAnswered;
@@ -125,7 +125,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     /** What the hold keeps back, applied when it ends: round 0's watermark, a start, an end. */
     private transient boolean deferredInitialEnd;
 
-    private transient int deferredStart = -1;
+    private transient long deferredStart = -1;
     private transient RoundDecision deferredStop;
     private transient TerminationReason deferredTermination;
 
@@ -220,9 +220,9 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             restoredInFlight = FeedbackRescaling.recordsOnly(inFlightState.get());
         } else if (restored && !progress.isEmpty()) {
             long[] own = progress.own();
-            emittedRound = (int) own[0];
+            emittedRound = own[0];
             tailCompleteRound = own[1];
-            reportedRound = (int) own[2];
+            reportedRound = own[2];
             reportedFeedback = own[3];
             initialEnded = own[4] != 0;
             terminated = own[5] != 0;
@@ -255,14 +255,14 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
      * reported it took out of their pacing, are handed to subtask 0's pacing.
      */
     private RescaledCounts rescaleFrom(List<long[]> old, boolean takesCounts) {
-        int oldestEmitted = Integer.MAX_VALUE;
-        int latestEmitted = -1;
+        long oldestEmitted = Long.MAX_VALUE;
+        long latestEmitted = -1;
         long oldestTailComplete = Long.MAX_VALUE;
         boolean allEnded = true;
         boolean anyTerminated = false;
         for (long[] entry : old) {
-            oldestEmitted = Math.min(oldestEmitted, (int) entry[0]);
-            latestEmitted = Math.max(latestEmitted, (int) entry[0]);
+            oldestEmitted = Math.min(oldestEmitted, entry[0]);
+            latestEmitted = Math.max(latestEmitted, entry[0]);
             oldestTailComplete = Math.min(oldestTailComplete, entry[1]);
             allEnded &= entry[4] != 0;
             anyTerminated |= entry[5] != 0;
@@ -295,19 +295,19 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
      * the decision that follows comes as after any restore.
      */
     private void rescaleFromBoundary(List<long[]> old, int parallelism) {
-        int round = Integer.MIN_VALUE;
+        long round = Long.MIN_VALUE;
         boolean allEnded = true;
         boolean anyTerminated = false;
         for (long[] entry : old) {
             boolean boundary = entry.length > 6 && entry[6] != 0;
             anyTerminated |= entry[5] != 0;
-            if (!boundary || (round != Integer.MIN_VALUE && round != (int) entry[0])) {
+            if (!boundary || (round != Long.MIN_VALUE && round != entry[0])) {
                 if (!anyTerminated) {
                     throw CheckpointPreconditions.notRescalable(
                             describe(), old.size(), parallelism);
                 }
             }
-            round = (int) entry[0];
+            round = entry[0];
             allEnded &= entry[4] != 0;
         }
         emittedRound = round;
@@ -406,7 +406,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 emitRoundWatermark(0);
             }
             if (deferredStart >= 0 && deferredStart <= holdUpTo) {
-                int round = deferredStart;
+                long round = deferredStart;
                 deferredStart = -1;
                 startRound(round);
             }
@@ -442,7 +442,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             emitRoundWatermark(0);
         }
         if (deferredStart >= 0) {
-            int round = deferredStart;
+            long round = deferredStart;
             deferredStart = -1;
             startRound(round);
         }
@@ -495,7 +495,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             output.emitWatermark(new Watermark(emittedRound));
             flusher.flush();
         }
-        int interrupted = pacing.roundBeingEmitted();
+        long interrupted = pacing.roundBeingEmitted();
         if (interrupted >= 0) {
             // The checkpoint fell while this round's feedback went out: it was decided, and its
             // start goes on with what was not emitted yet; a repeated decision finds it started.
@@ -638,7 +638,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
      * Starts {@code round}: emits the feedback that waited for it, a slice per mailbox action, then
      * its round watermark.
      */
-    void startRound(int round) throws Exception {
+    void startRound(long round) throws Exception {
         if (stoppedAtSavepoint) {
             return;
         }
@@ -663,13 +663,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             mailbox.execute(this::emitSlices, "start round %s", startingRound);
             return;
         }
-        int round = startingRound;
+        long round = startingRound;
         startingRound = -1;
         emitRoundWatermark(round);
         answerHoldIfReady();
     }
 
-    private void emitRoundWatermark(int round) {
+    private void emitRoundWatermark(long round) {
         emittedRound = round;
         output.emitWatermark(new Watermark(round));
         flusher.flush();
@@ -684,7 +684,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             return;
         }
         while (!terminated && reportedRound < emittedRound && reportedRound < tailCompleteRound) {
-            int round = reportedRound + 1;
+            long round = reportedRound + 1;
             long feedbackRecords = pacing.feedbackFor(round + 1);
             reportedRound = round;
             reportedFeedback = feedbackRecords;
@@ -721,15 +721,15 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     /** Tells the coordinator that {@code round} is complete here. */
-    void reportRound(int round, long feedbackRecords) {
+    void reportRound(long round, long feedbackRecords) {
         coordinator.sendEventToCoordinator(new RoundReportEvent(round, feedbackRecords));
     }
 
-    int emittedRound() {
+    long emittedRound() {
         return emittedRound;
     }
 
-    int reportedRound() {
+    long reportedRound() {
         return reportedRound;
     }
 
@@ -737,7 +737,7 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
      * The round this head said it stands at when it (re)started: above {@link #emittedRound} after
      * a restore at another parallelism from heads in different rounds.
      */
-    int resumeRound() {
+    long resumeRound() {
         return resumeRound;
     }
 

@@ -27,7 +27,7 @@ final class HeldRound implements AutoCloseable {
 
     private static final int COPY_BUFFER = 64 * 1024;
 
-    private final int round;
+    private final long round;
     private final SpillingBuffer<Void> buffer;
     private final byte[] header = new byte[8];
 
@@ -49,12 +49,12 @@ final class HeldRound implements AutoCloseable {
     /** Reused for each chunk emitted: a chunk is rebuilt into records before the next is read. */
     private byte[] chunkBytes = new byte[0];
 
-    HeldRound(int round, SpillingBuffer<Void> buffer) {
+    HeldRound(long round, SpillingBuffer<Void> buffer) {
         this.round = round;
         this.buffer = buffer;
     }
 
-    int round() {
+    long round() {
         return round;
     }
 
@@ -152,7 +152,7 @@ final class HeldRound implements AutoCloseable {
 
     /** What {@link #writeRemaining} writes, taken at one moment; see {@link #freezeRemaining}. */
     record Remaining(
-            int round,
+            long round,
             int chunks,
             long records,
             long fromByte,
@@ -161,7 +161,7 @@ final class HeldRound implements AutoCloseable {
             implements AutoCloseable {
 
         void writeTo(DataOutputView out) throws IOException {
-            out.writeInt(round);
+            out.writeLong(round);
             out.writeInt(chunks);
             out.writeLong(records);
             out.writeLong(framedBytes);
@@ -176,7 +176,7 @@ final class HeldRound implements AutoCloseable {
 
     /** Reads what {@link #writeRemaining} wrote into {@code into}, a new round's buffer. */
     static HeldRound read(DataInputView in, SpillingBuffer<Void> into) throws IOException {
-        HeldRound held = new HeldRound(in.readInt(), into);
+        HeldRound held = new HeldRound(in.readLong(), into);
         held.appendRemaining(in);
         return held;
     }

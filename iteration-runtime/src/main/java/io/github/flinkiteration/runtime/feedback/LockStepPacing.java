@@ -37,7 +37,7 @@ import org.apache.flink.util.function.ThrowingConsumer;
 final class LockStepPacing<T> implements FeedbackPacing {
 
     /** Version of the raw state this pacing writes, first in each checkpoint. */
-    private static final int RAW_STATE_VERSION = 1;
+    private static final int RAW_STATE_VERSION = 2; // 2: rounds are longs
 
     /**
      * Records a slice has at least, unless the round ends first: whole chunks are emitted, and a
@@ -47,16 +47,16 @@ final class LockStepPacing<T> implements FeedbackPacing {
     private static final int SLICE_RECORDS = 4096;
 
     /** Feedback by the round it enters, while that round has not started or is being emitted. */
-    private final TreeMap<Integer, HeldRound> held = new TreeMap<>();
+    private final TreeMap<Long, HeldRound> held = new TreeMap<>();
 
     /** What {@link #held} holds, kept as it changes, so metrics read two fields. */
     private long heldRecords;
 
     private long heldBytes;
-    private int newestRound = -1;
+    private long newestRound = -1;
 
     /** The round whose feedback goes into the body now, slice by slice; -1 if none. */
-    private int emittingRound = -1;
+    private long emittingRound = -1;
 
     private final Output<StreamRecord<IterationRecord<T>>> output;
 
@@ -107,7 +107,7 @@ final class LockStepPacing<T> implements FeedbackPacing {
             throw new IllegalStateException(
                     "Held feedback of version " + version + " cannot be restored here.");
         }
-        int emitting = in.readInt();
+        long emitting = in.readLong();
         if (emitting >= 0) {
             emittingRound = emitting;
         }
@@ -115,7 +115,7 @@ final class LockStepPacing<T> implements FeedbackPacing {
         for (int i = 0; i < rounds; i++) {
             // Restored at a lower parallelism, several old heads' partitions come here; they
             // hold the same round (a rescalable snapshot is taken between two rounds).
-            int number = in.readInt();
+            long number = in.readLong();
             HeldRound round = held.get(number);
             if (round == null) {
                 round = new HeldRound(number, newBuffer());
@@ -161,20 +161,20 @@ final class LockStepPacing<T> implements FeedbackPacing {
     }
 
     @Override
-    public long feedbackFor(int round) {
+    public long feedbackFor(long round) {
         HeldRound waiting = held.get(round);
         return waiting == null ? 0 : waiting.records();
     }
 
     @Override
-    public void startRound(int round) throws Exception {
+    public void startRound(long round) throws Exception {
         while (emitSlice(round)) {
             // all of it, now
         }
     }
 
     @Override
-    public boolean emitSlice(int round) throws Exception {
+    public boolean emitSlice(long round) throws Exception {
         HeldRound waiting = held.get(round);
         if (waiting == null) {
             return false;
@@ -196,7 +196,7 @@ final class LockStepPacing<T> implements FeedbackPacing {
     }
 
     @Override
-    public int roundBeingEmitted() {
+    public long roundBeingEmitted() {
         return emittingRound;
     }
 
@@ -211,12 +211,12 @@ final class LockStepPacing<T> implements FeedbackPacing {
     }
 
     @Override
-    public int newestFeedbackRound() {
+    public long newestFeedbackRound() {
         return newestRound;
     }
 
     @Override
-    public void end(int lastRound) throws Exception {
+    public void end(long lastRound) throws Exception {
         HeldRound last = finalValues == null ? null : held.get(lastRound + 1);
         if (last != null) {
             // All at once: the loop has stopped, nothing waits behind it but the end.
@@ -238,7 +238,7 @@ final class LockStepPacing<T> implements FeedbackPacing {
     public void snapshot(StateSnapshotContext context, AsyncRawState rawStateLater)
             throws Exception {
         legacyHeldState.update(List.of());
-        int emitting = emittingRound;
+        long emitting = emittingRound;
         List<HeldRound.Remaining> frozen = new ArrayList<>(held.size());
         try {
             for (HeldRound round : held.values()) {
@@ -253,7 +253,7 @@ final class LockStepPacing<T> implements FeedbackPacing {
                     @Override
                     public void writeTo(DataOutputViewStreamWrapper out) throws IOException {
                         out.writeInt(RAW_STATE_VERSION);
-                        out.writeInt(emitting);
+                        out.writeLong(emitting);
                         out.writeInt(frozen.size());
                         for (HeldRound.Remaining round : frozen) {
                             round.writeTo(out);

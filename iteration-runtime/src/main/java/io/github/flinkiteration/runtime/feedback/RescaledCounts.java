@@ -12,9 +12,9 @@ import java.util.TreeMap;
  */
 final class RescaledCounts {
 
-    private final int firstRound;
+    private final long firstRound;
     private final boolean takesCounts;
-    private final Map<Integer, Long> moved = new TreeMap<>();
+    private final Map<Long, Long> moved = new TreeMap<>();
     private long lumpFrom;
     private long lumpTo;
     private long lumpRecords;
@@ -24,13 +24,13 @@ final class RescaledCounts {
      *     undecided one)
      * @param takesCounts whether this subtask takes the old heads' counts (exactly one does)
      */
-    RescaledCounts(int firstRound, boolean takesCounts) {
+    RescaledCounts(long firstRound, boolean takesCounts) {
         this.firstRound = firstRound;
         this.takesCounts = takesCounts;
     }
 
     /** Adds {@code records} that entered {@code round} at one old head. */
-    void add(int round, long records) {
+    void add(long round, long records) {
         if (takesCounts && round >= firstRound && records != 0) {
             moved.merge(round, records, Long::sum);
         }
@@ -39,7 +39,7 @@ final class RescaledCounts {
     /** Adds one old head's counts, stored as (round, records) pairs. */
     void addPairs(long[] pairs) {
         for (int i = 0; i + 1 < pairs.length; i += 2) {
-            add((int) pairs[i], pairs[i + 1]);
+            add(pairs[i], pairs[i + 1]);
         }
     }
 
@@ -68,7 +68,7 @@ final class RescaledCounts {
     }
 
     /** The counts this subtask starts with, by round. */
-    Map<Integer, Long> counts() {
+    Map<Long, Long> counts() {
         return moved;
     }
 }

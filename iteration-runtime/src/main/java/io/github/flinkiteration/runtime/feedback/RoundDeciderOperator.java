@@ -55,9 +55,9 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
      */
     private transient boolean headDecidesAlone;
 
-    private transient int decidedRound;
+    private transient long decidedRound;
     private transient boolean stopped;
-    private transient TreeMap<Integer, RoundTally> tallies;
+    private transient TreeMap<Long, RoundTally> tallies;
 
     /**
      * @param variable the variable whose head this decider serves; its subtask {@code i} is
@@ -88,7 +88,7 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
         }
         long[] stored = state.get();
         if (context.isRestored() && stored.length >= 2) {
-            decidedRound = (int) stored[0];
+            decidedRound = stored[0];
             stopped = stored[1] != 0;
             for (int i = 2; i + SUMMARY_FIELDS <= stored.length; i += SUMMARY_FIELDS) {
                 add(
@@ -96,7 +96,7 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
                                 (int) stored[i],
                                 (int) stored[i + 1],
                                 (int) stored[i + 2],
-                                (int) stored[i + 3],
+                                stored[i + 3],
                                 stored[i + 4]));
             }
         }
@@ -120,7 +120,7 @@ public final class RoundDeciderOperator extends AbstractStreamOperator<Void>
             first = entry;
         }
         if (first != null) {
-            decidedRound = (int) first[0];
+            decidedRound = first[0];
             stopped = first[1] != 0;
         }
     }

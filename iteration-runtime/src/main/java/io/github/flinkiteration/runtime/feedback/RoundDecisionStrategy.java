@@ -29,13 +29,13 @@ interface RoundDecisionStrategy {
      * The head has restored its progress; {@code reportedRound} is the last round it reported
      * complete (-1 if none), with {@code reportedFeedback} records fed back into the next.
      */
-    void resume(int reportedRound, long reportedFeedback) throws Exception;
+    void resume(long reportedRound, long reportedFeedback) throws Exception;
 
     /**
      * Round {@code round} is complete at this subtask and {@code feedbackRecords} records entered
      * the next. Called once per round, in order.
      */
-    void roundComplete(int round, long feedbackRecords) throws Exception;
+    void roundComplete(long round, long feedbackRecords) throws Exception;
 
     /** Every round complete here went through {@link #roundComplete}: apply what waited for it. */
     void afterRoundsComplete() throws Exception;
@@ -44,5 +44,5 @@ interface RoundDecisionStrategy {
     void onDeciderDecision(RoundDecision decision);
 
     /** The coordinator decided to start {@code round}. */
-    void onCoordinatorStart(int round) throws Exception;
+    void onCoordinatorStart(long round) throws Exception;
 }

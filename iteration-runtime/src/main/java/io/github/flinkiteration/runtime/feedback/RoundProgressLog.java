@@ -42,14 +42,14 @@ final class RoundProgressLog {
     private final long intervalNanos;
     private final long startNanos;
     private long lastProgressNanos;
-    private int lastProgressRound = -1;
+    private long lastProgressRound = -1;
 
     private final long[] recentDurations = new long[MEDIAN_WINDOW];
     private int durationsSeen;
 
     private long previousHeld = -1;
     private int growingRounds;
-    private int lagWarnedAt;
+    private long lagWarnedAt;
 
     RoundProgressLog(String name, long intervalNanos, long nowNanos) {
         this.name = name;
@@ -60,7 +60,7 @@ final class RoundProgressLog {
 
     /** Round {@code round} is complete at this head; {@code held} records wait for later rounds. */
     void roundComplete(
-            int round,
+            long round,
             long durationNanos,
             long feedbackRecords,
             long heldRecords,
@@ -91,7 +91,7 @@ final class RoundProgressLog {
         }
     }
 
-    private void warnIfSlow(int round, long durationNanos) {
+    private void warnIfSlow(long round, long durationNanos) {
         int previous = Math.min(durationsSeen, MEDIAN_WINDOW);
         if (previous >= ROUNDS_BEFORE_MEDIAN) {
             long[] sorted = Arrays.copyOf(recentDurations, previous);
@@ -113,7 +113,7 @@ final class RoundProgressLog {
         durationsSeen++;
     }
 
-    private void warnIfHeldGrows(int round, long heldRecords, long heldBytes) {
+    private void warnIfHeldGrows(long round, long heldRecords, long heldBytes) {
         growingRounds = heldRecords > previousHeld && previousHeld >= 0 ? growingRounds + 1 : 0;
         previousHeld = heldRecords;
         if (growingRounds == GROWING_ROUNDS) {
@@ -132,7 +132,7 @@ final class RoundProgressLog {
      * The newest feedback is {@code lagRounds} rounds ahead of the rounds ended here (see {@link
      * HeadMetrics#feedbackLagRounds}). Warns at {@link #LAGGING_ROUNDS}, then each time it doubles.
      */
-    void feedbackLag(int lagRounds) {
+    void feedbackLag(long lagRounds) {
         if (lagRounds >= LAGGING_ROUNDS && lagRounds >= 2 * lagWarnedAt) {
             lagWarnedAt = lagRounds;
             LOG.warn(
@@ -145,7 +145,7 @@ final class RoundProgressLog {
     }
 
     /** The iteration stopped after {@code lastRound}. */
-    void ended(int lastRound, TerminationReason reason, long nowNanos) {
+    void ended(long lastRound, TerminationReason reason, long nowNanos) {
         LOG.info(
                 "Iteration '{}' ended after round {} ({} rounds) in {} s: {}",
                 name,

@@ -254,14 +254,14 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
         channel.put(new RoundMarker(mark.getTimestamp()));
         long round = mark.getTimestamp();
         // A restored head sends its last round watermark again: summarize each round once.
-        if (summarizes && round > summarizedRound && round < Integer.MAX_VALUE) {
+        if (summarizes && round > summarizedRound && round < Long.MAX_VALUE) {
             output.collect(
                     new StreamRecord<>(
                             new RoundSummary(
                                     variableIndex,
                                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                                     getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
-                                    (int) round,
+                                    round,
                                     fedBack)));
             // The deciders wait for it: do not let it sit in a buffer. A lone head at parallelism
             // 1 decides without its decider, and a flush per round would cost its short rounds

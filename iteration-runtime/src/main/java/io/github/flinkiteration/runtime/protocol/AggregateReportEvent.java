@@ -12,13 +12,13 @@ public final class AggregateReportEvent implements ParticipantEvent {
 
     private static final long serialVersionUID = 1L;
 
-    private final int round;
+    private final long round;
     private final Map<String, Object> partials;
-    private final int knownRound;
+    private final long knownRound;
     private final Map<String, Object> knownValues;
 
     public AggregateReportEvent(
-            int round, Map<String, Object> partials, int knownRound, Map<String, Object> known) {
+            long round, Map<String, Object> partials, long knownRound, Map<String, Object> known) {
         this.round = round;
         this.partials = partials;
         this.knownRound = knownRound;
@@ -26,7 +26,7 @@ public final class AggregateReportEvent implements ParticipantEvent {
     }
 
     /** The round reported; -1 when the subtask ended no round yet (it only passes on values). */
-    public int getRound() {
+    public long getRound() {
         return round;
     }
 
@@ -34,7 +34,7 @@ public final class AggregateReportEvent implements ParticipantEvent {
         return partials;
     }
 
-    public int getKnownRound() {
+    public long getKnownRound() {
         return knownRound;
     }
 

@@ -11,13 +11,13 @@ public final class AggregatesRequest implements CoordinationRequest {
 
     private static final long serialVersionUID = 1L;
 
-    private final int round;
+    private final long round;
 
-    public AggregatesRequest(int round) {
+    public AggregatesRequest(long round) {
         this.round = round;
     }
 
-    public int getRound() {
+    public long getRound() {
         return round;
     }
 }

@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.protocol;
 
 import io.github.flinkiteration.api.ConvergenceCriterion;
 import io.github.flinkiteration.api.TerminationCondition.AggregateCheck;
+import io.github.flinkiteration.api.spi.SaturatedRound;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -92,7 +93,8 @@ public final class AggregationPlan implements Serializable {
      * {@code null} when the previous round's values are not known (round 0).
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public boolean converged(int round, Map<String, Object> current, Map<String, Object> previous) {
+    public boolean converged(
+            long round, Map<String, Object> current, Map<String, Object> previous) {
         for (AggregateCheck<?> check : checks) {
             List<Object> now = List.of(current.get(check.getAggregator()));
             List<Object> before =
@@ -102,7 +104,7 @@ public final class AggregationPlan implements Serializable {
                     new ConvergenceCriterion.Context<>() {
                         @Override
                         public int getRound() {
-                            return round;
+                            return SaturatedRound.of(round);
                         }
 
                         @Override

@@ -9,17 +9,17 @@ public final class CheckReportEvent implements ParticipantEvent {
 
     private static final long serialVersionUID = 1L;
 
-    private final int round;
+    private final long round;
     private final long records;
     private final boolean stop;
 
-    public CheckReportEvent(int round, long records, boolean stop) {
+    public CheckReportEvent(long round, long records, boolean stop) {
         this.round = round;
         this.records = records;
         this.stop = stop;
     }
 
-    public int getRound() {
+    public long getRound() {
         return round;
     }
 

@@ -47,13 +47,13 @@ public final class FeedbackItemCodec<T> implements ItemListState.Codec<FeedbackI
             case ROUND_MARKER:
                 return new RoundMarker(in.readLong());
             case SERIALIZED_RECORDS:
-                int round = in.readInt();
+                long round = in.readLong();
                 int count = in.readInt();
                 byte[] bytes = new byte[in.readInt()];
                 in.readFully(bytes);
                 return new SerializedFeedback(round, bytes, bytes.length, count);
             case ROUND_DECISION:
-                return new RoundDecision(in.readInt(), in.readBoolean());
+                return new RoundDecision(in.readLong(), in.readBoolean());
             case RECORD_WITH_TIMESTAMP:
                 long timestamp = in.readLong();
                 return new FeedbackRecord<>(
@@ -88,7 +88,7 @@ public final class FeedbackItemCodec<T> implements ItemListState.Codec<FeedbackI
         @Override
         public void onChunk(SerializedFeedback chunk) throws IOException {
             out.writeByte(SERIALIZED_RECORDS);
-            out.writeInt(chunk.round());
+            out.writeLong(chunk.round());
             out.writeInt(chunk.count());
             out.writeInt(chunk.length());
             out.write(chunk.bytes(), 0, chunk.length());
@@ -103,7 +103,7 @@ public final class FeedbackItemCodec<T> implements ItemListState.Codec<FeedbackI
         @Override
         public void onDecision(RoundDecision decision) throws IOException {
             out.writeByte(ROUND_DECISION);
-            out.writeInt(decision.round);
+            out.writeLong(decision.round);
             out.writeBoolean(decision.stop);
         }
     }

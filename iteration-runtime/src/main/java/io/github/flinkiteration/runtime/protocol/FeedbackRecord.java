@@ -23,7 +23,7 @@ public final class FeedbackRecord<T> implements RoundFeedback {
     }
 
     @Override
-    public int round() {
+    public long round() {
         return record.getValue().getRound();
     }
 

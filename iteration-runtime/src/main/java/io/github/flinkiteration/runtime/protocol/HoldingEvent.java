@@ -11,10 +11,10 @@ public final class HoldingEvent implements ParticipantEvent {
     private static final long serialVersionUID = 1L;
 
     private final long checkpointId;
-    private final int round;
+    private final long round;
     private final boolean terminated;
 
-    public HoldingEvent(long checkpointId, int round, boolean terminated) {
+    public HoldingEvent(long checkpointId, long round, boolean terminated) {
         this.checkpointId = checkpointId;
         this.round = round;
         this.terminated = terminated;
@@ -24,7 +24,7 @@ public final class HoldingEvent implements ParticipantEvent {
         return checkpointId;
     }
 
-    public int getRound() {
+    public long getRound() {
         return round;
     }
 

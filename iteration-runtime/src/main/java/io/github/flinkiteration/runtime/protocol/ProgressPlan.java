@@ -236,7 +236,7 @@ public final class ProgressPlan implements Serializable {
      * Whether the iteration stops after {@code round} by the rules that need no termination check:
      * the round limit is reached, or the round fed nothing back.
      */
-    public boolean stopsAfter(int round, long feedbackRecords) {
+    public boolean stopsAfter(long round, long feedbackRecords) {
         return stopReason(round, feedbackRecords) != TerminationReason.RUNNING;
     }
 
@@ -244,7 +244,7 @@ public final class ProgressPlan implements Serializable {
      * Why {@link #stopsAfter} stops after {@code round}: the round limit first, then the lack of
      * feedback; {@link TerminationReason#RUNNING} if it does not stop.
      */
-    public TerminationReason stopReason(int round, long feedbackRecords) {
+    public TerminationReason stopReason(long round, long feedbackRecords) {
         if (maxRounds > 0 && round + 1 >= maxRounds) {
             return TerminationReason.MAX_ROUNDS;
         }
@@ -258,7 +258,7 @@ public final class ProgressPlan implements Serializable {
      * Why {@link #stopsAfter} stopped after {@code round}, for a decision that does not carry the
      * feedback count (a round decider's): if not the round limit, the round fed nothing back.
      */
-    public TerminationReason stopReason(int round) {
+    public TerminationReason stopReason(long round) {
         return stopReason(round, 0);
     }
 

@@ -13,15 +13,15 @@ public final class ResumeEvent implements ParticipantEvent {
 
     private static final long serialVersionUID = 1L;
 
-    private final int round;
+    private final long round;
     private final boolean terminated;
 
-    public ResumeEvent(int round, boolean terminated) {
+    public ResumeEvent(long round, boolean terminated) {
         this.round = round;
         this.terminated = terminated;
     }
 
-    public int getRound() {
+    public long getRound() {
         return round;
     }
 

@@ -7,10 +7,10 @@ package io.github.flinkiteration.runtime.protocol;
  */
 public final class RoundDecision implements FeedbackItem {
 
-    public final int round;
+    public final long round;
     public final boolean stop;
 
-    public RoundDecision(int round, boolean stop) {
+    public RoundDecision(long round, boolean stop) {
         this.round = round;
         this.stop = stop;
     }

@@ -10,15 +10,15 @@ public final class RoundDecisionEvent implements OperatorEvent {
 
     private static final long serialVersionUID = 2L;
 
-    private final int nextRound;
+    private final long nextRound;
     private final TerminationReason reason;
 
-    private RoundDecisionEvent(int nextRound, TerminationReason reason) {
+    private RoundDecisionEvent(long nextRound, TerminationReason reason) {
         this.nextRound = nextRound;
         this.reason = reason;
     }
 
-    public static RoundDecisionEvent startRound(int round) {
+    public static RoundDecisionEvent startRound(long round) {
         return new RoundDecisionEvent(round, TerminationReason.RUNNING);
     }
 
@@ -30,7 +30,7 @@ public final class RoundDecisionEvent implements OperatorEvent {
         return new RoundDecisionEvent(-1, reason);
     }
 
-    public int getNextRound() {
+    public long getNextRound() {
         return nextRound;
     }
 

@@ -13,7 +13,7 @@ public sealed interface RoundFeedback extends FeedbackItem
         permits FeedbackRecord, SerializedFeedback {
 
     /** The round these records enter. */
-    int round();
+    long round();
 
     /** How many records this is. */
     int count();

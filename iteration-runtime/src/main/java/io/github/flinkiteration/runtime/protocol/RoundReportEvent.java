@@ -8,15 +8,15 @@ public final class RoundReportEvent implements ParticipantEvent {
 
     private static final long serialVersionUID = 1L;
 
-    private final int round;
+    private final long round;
     private final long feedbackRecords;
 
-    public RoundReportEvent(int round, long feedbackRecords) {
+    public RoundReportEvent(long round, long feedbackRecords) {
         this.round = round;
         this.feedbackRecords = feedbackRecords;
     }
 
-    public int getRound() {
+    public long getRound() {
         return round;
     }
 

@@ -17,14 +17,14 @@ public class RoundSummary {
     /** The tail's parallelism: a decider learns from it how many summaries a round needs. */
     public int parallelism;
 
-    public int round;
+    public long round;
 
     public long feedbackRecords;
 
     public RoundSummary() {}
 
     public RoundSummary(
-            int variable, int subtask, int parallelism, int round, long feedbackRecords) {
+            int variable, int subtask, int parallelism, long round, long feedbackRecords) {
         this.variable = variable;
         this.subtask = subtask;
         this.parallelism = parallelism;

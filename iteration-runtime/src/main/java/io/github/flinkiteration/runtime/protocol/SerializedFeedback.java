@@ -35,13 +35,13 @@ public final class SerializedFeedback implements RoundFeedback {
     private static final byte WITH_TIMESTAMP = 1;
 
     /** The round these records enter. */
-    private final int round;
+    private final long round;
 
     private final byte[] bytes;
     private final int length;
     private final int count;
 
-    public SerializedFeedback(int round, byte[] bytes, int length, int count) {
+    public SerializedFeedback(long round, byte[] bytes, int length, int count) {
         this.round = round;
         this.bytes = bytes;
         this.length = length;
@@ -49,7 +49,7 @@ public final class SerializedFeedback implements RoundFeedback {
     }
 
     @Override
-    public int round() {
+    public long round() {
         return round;
     }
 
@@ -100,7 +100,7 @@ public final class SerializedFeedback implements RoundFeedback {
     public static final class Writer<T> {
         private final TypeSerializer<T> valueSerializer;
         private DataOutputSerializer out;
-        private int round = -1;
+        private long round = -1;
         private int count;
         // Sized after the last chunk: a round of a few records (W1) would otherwise allocate and
         // zero a whole chunk every round, which profiled as a tenth of such a head's time.
@@ -114,7 +114,7 @@ public final class SerializedFeedback implements RoundFeedback {
          * Appends {@code record}'s value for round {@code round}; returns a chunk that is complete
          * (full, or of an earlier round), or null.
          */
-        public SerializedFeedback write(StreamRecord<IterationRecord<T>> record, int round)
+        public SerializedFeedback write(StreamRecord<IterationRecord<T>> record, long round)
                 throws IOException {
             SerializedFeedback complete = null;
             if (count > 0 && round != this.round) {

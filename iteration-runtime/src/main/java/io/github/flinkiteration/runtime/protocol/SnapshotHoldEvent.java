@@ -18,15 +18,15 @@ public final class SnapshotHoldEvent implements OperatorEvent {
     private static final long serialVersionUID = 1L;
 
     /** The round limit of a first hold: the round the head has started, or is starting, now. */
-    public static final int WHERE_IT_STANDS = Integer.MIN_VALUE;
+    public static final long WHERE_IT_STANDS = Long.MIN_VALUE;
 
     /** The round limit of a release: the snapshot passed or was given up, go on. */
-    public static final int RELEASE = Integer.MAX_VALUE;
+    public static final long RELEASE = Long.MAX_VALUE;
 
     private final long checkpointId;
-    private final int upToRound;
+    private final long upToRound;
 
-    private SnapshotHoldEvent(long checkpointId, int upToRound) {
+    private SnapshotHoldEvent(long checkpointId, long upToRound) {
         this.checkpointId = checkpointId;
         this.upToRound = upToRound;
     }
@@ -37,7 +37,7 @@ public final class SnapshotHoldEvent implements OperatorEvent {
     }
 
     /** Start rounds up to {@code round}, not beyond, for snapshot {@code checkpointId}. */
-    public static SnapshotHoldEvent catchUp(long checkpointId, int round) {
+    public static SnapshotHoldEvent catchUp(long checkpointId, long round) {
         return new SnapshotHoldEvent(checkpointId, round);
     }
 
@@ -50,7 +50,7 @@ public final class SnapshotHoldEvent implements OperatorEvent {
         return checkpointId;
     }
 
-    public int getUpToRound() {
+    public long getUpToRound() {
         return upToRound;
     }
 

@@ -9,21 +9,21 @@ import java.util.Objects;
  */
 public final class IterationRecord<T> {
 
-    private int round;
+    private long round;
     private T value;
 
     public IterationRecord() {}
 
-    public IterationRecord(int round, T value) {
+    public IterationRecord(long round, T value) {
         this.round = round;
         this.value = value;
     }
 
-    public int getRound() {
+    public long getRound() {
         return round;
     }
 
-    public void setRound(int round) {
+    public void setRound(long round) {
         this.round = round;
     }
 
@@ -46,7 +46,7 @@ public final class IterationRecord<T> {
 
     @Override
     public int hashCode() {
-        return 31 * round + Objects.hashCode(value);
+        return 31 * Long.hashCode(round) + Objects.hashCode(value);
     }
 
     @Override

@@ -7,7 +7,10 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Writes the round as an int, then the value with the value's own serializer. */
+/**
+ * Writes the round as a {@link VarLong} (one byte below round 128), then the value with the value's
+ * own serializer.
+ */
 public final class IterationRecordSerializer<T> extends TypeSerializer<IterationRecord<T>> {
 
     private static final long serialVersionUID = 1L;
@@ -52,33 +55,33 @@ public final class IterationRecordSerializer<T> extends TypeSerializer<Iteration
 
     @Override
     public int getLength() {
-        int valueLength = valueSerializer.getLength();
-        return valueLength < 0 ? -1 : Integer.BYTES + valueLength;
+        // The round's length varies with the round.
+        return -1;
     }
 
     @Override
     public void serialize(IterationRecord<T> record, DataOutputView target) throws IOException {
-        target.writeInt(record.getRound());
+        VarLong.write(record.getRound(), target);
         valueSerializer.serialize(record.getValue(), target);
     }
 
     @Override
     public IterationRecord<T> deserialize(DataInputView source) throws IOException {
-        int round = source.readInt();
+        long round = VarLong.read(source);
         return new IterationRecord<>(round, valueSerializer.deserialize(source));
     }
 
     @Override
     public IterationRecord<T> deserialize(IterationRecord<T> reuse, DataInputView source)
             throws IOException {
-        reuse.setRound(source.readInt());
+        reuse.setRound(VarLong.read(source));
         reuse.setValue(valueSerializer.deserialize(source));
         return reuse;
     }
 
     @Override
     public void copy(DataInputView source, DataOutputView target) throws IOException {
-        target.writeInt(source.readInt());
+        VarLong.copy(source, target);
         valueSerializer.copy(source, target);
     }
 

@@ -75,14 +75,14 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
 
     private transient SpillingBuffer<T> cache;
     private final OperatorEventGateway coordinator;
-    private final ArrayDeque<Integer> roundsToReplay = new ArrayDeque<>();
+    private final ArrayDeque<Long> roundsToReplay = new ArrayDeque<>();
     private boolean inputEnded;
 
     /** The last round whose start this operator heard of; round 0 needs no replay. */
-    private int lastStartedRound;
+    private long lastStartedRound;
 
     private Iterator<T> replaying;
-    private int replayingRound;
+    private long replayingRound;
     private long replayedRecords;
 
     private transient ProgressState progressState;
@@ -93,7 +93,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
     /** The rescalable snapshot this replay holds for ({@link SnapshotHoldEvent}); -1 if none. */
     private transient long holdingFor = -1;
 
-    private transient int holdUpTo;
+    private transient long holdUpTo;
     private transient boolean holdAnswered;
 
     /** Whether the end of the constant's input waits for the hold to end. */
@@ -174,13 +174,13 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         }
         long[] progress = progressState.get();
         inputEnded = progress[0] != 0;
-        lastStartedRound = (int) progress[1];
+        lastStartedRound = progress[1];
         if (progress[2] >= 0) {
-            replayingRound = (int) progress[2];
+            replayingRound = progress[2];
             resumeReplayAt = progress[3];
         }
         for (int i = 4; i < progress.length; i++) {
-            roundsToReplay.add((int) progress[i]);
+            roundsToReplay.add(progress[i]);
         }
         if (inputEnded) {
             cache.finish();
@@ -205,7 +205,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         }
         if (first != null) {
             inputEnded = first[0] != 0;
-            lastStartedRound = (int) first[1];
+            lastStartedRound = first[1];
         }
     }
 
@@ -225,7 +225,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         progress[2] = replaying == null ? -1 : replayingRound;
         progress[3] = replayedRecords;
         int i = 4;
-        for (int round : roundsToReplay) {
+        for (long round : roundsToReplay) {
             progress[i++] = round;
         }
         progressState.update(progress);
@@ -259,7 +259,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         // order,
         // so it is the round before the one being replayed, or else the last one started.
         if (inputEnded) {
-            int lastWatermark = resumeReplayAt >= 0 ? replayingRound - 1 : lastStartedRound;
+            long lastWatermark = resumeReplayAt >= 0 ? replayingRound - 1 : lastStartedRound;
             output.emitWatermark(new Watermark(lastWatermark));
             flusher.flush();
         }
@@ -352,7 +352,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         if (holdingFor < 0 || holdAnswered || !isIdle()) {
             return;
         }
-        int round = inputEnded ? lastStartedRound : -1;
+        long round = inputEnded ? lastStartedRound : -1;
         if (round < holdUpTo) {
             return;
         }
@@ -387,7 +387,7 @@ public final class ReplayOperator<T> extends ControlledEntryOperator<T>
         if (!decision.isTerminate()) {
             // Every round up to the one started, once each: after a restore the coordinator
             // repeats the latest start, which may also cover starts this subtask never heard.
-            for (int round = lastStartedRound + 1; round <= decision.getNextRound(); round++) {
+            for (long round = lastStartedRound + 1; round <= decision.getNextRound(); round++) {
                 roundsToReplay.add(round);
             }
             lastStartedRound = Math.max(lastStartedRound, decision.getNextRound());

@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime.termination;
 
 import io.github.flinkiteration.api.ConvergenceCriterion;
+import io.github.flinkiteration.api.spi.SaturatedRound;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.ProgressState;
@@ -59,8 +60,8 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
     private final ProgressPlan plan;
     private final OperatorEventGateway coordinator;
 
-    private final TreeMap<Integer, Long> counts = new TreeMap<>();
-    private final TreeMap<Integer, List<T>> records = new TreeMap<>();
+    private final TreeMap<Long, Long> counts = new TreeMap<>();
+    private final TreeMap<Long, List<T>> records = new TreeMap<>();
     private List<T> previousRecords = Collections.emptyList();
     private long reportedRound = -1;
     private CheckReportEvent lastReport;
@@ -130,10 +131,10 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
         long[] progress = progressState.get();
         reportedRound = progress[0];
         if (progress[1] != 0) {
-            lastReport = new CheckReportEvent((int) progress[2], progress[3], progress[4] != 0);
+            lastReport = new CheckReportEvent(progress[2], progress[3], progress[4] != 0);
         }
         for (int i = 5; i + 1 < progress.length; i += 2) {
-            counts.put((int) progress[i], progress[i + 1]);
+            counts.put(progress[i], progress[i + 1]);
         }
         List<T> previous = new ArrayList<>();
         for (IterationRecord<T> record : recordsState.get()) {
@@ -163,7 +164,7 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
         Long round = null;
         long lastCount = 0;
         boolean anyReport = false;
-        TreeMap<Integer, Long> pending = new TreeMap<>();
+        TreeMap<Long, Long> pending = new TreeMap<>();
         for (long[] progress : old) {
             if (round != null && progress[0] != round) {
                 throw CheckpointPreconditions.notRescalable(operator, old.size(), parallelism);
@@ -174,13 +175,12 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
                 lastCount += progress[3];
             }
             for (int i = 5; i + 1 < progress.length; i += 2) {
-                pending.merge((int) progress[i], progress[i + 1], Long::sum);
+                pending.merge(progress[i], progress[i + 1], Long::sum);
             }
         }
         reportedRound = round == null ? -1 : round;
         if (anyReport) {
-            lastReport =
-                    new CheckReportEvent((int) reportedRound, subtask == 0 ? lastCount : 0, false);
+            lastReport = new CheckReportEvent(reportedRound, subtask == 0 ? lastCount : 0, false);
         }
         if (subtask == 0) {
             counts.putAll(pending);
@@ -199,7 +199,7 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
             progress[4] = lastReport.isStop() ? 1 : 0;
         }
         int i = 5;
-        for (Map.Entry<Integer, Long> entry : counts.entrySet()) {
+        for (Map.Entry<Long, Long> entry : counts.entrySet()) {
             progress[i++] = entry.getKey();
             progress[i++] = entry.getValue();
         }
@@ -224,7 +224,7 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
         if (criterion != null) {
             group.gauge("lastConvergenceValue", (Gauge<Double>) () -> lastConvergenceValue);
         }
-        coordinator.sendEventToCoordinator(new ResumeEvent((int) reportedRound, false));
+        coordinator.sendEventToCoordinator(new ResumeEvent(reportedRound, false));
         if (lastReport != null) {
             coordinator.sendEventToCoordinator(lastReport);
         }
@@ -232,7 +232,7 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
 
     @Override
     public void processElement(StreamRecord<IterationRecord<T>> element) {
-        int round = element.getValue().getRound();
+        long round = element.getValue().getRound();
         if (criterion == null) {
             counts.merge(round, 1L, Long::sum);
         } else {
@@ -244,17 +244,17 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         if (mark.getTimestamp() == Long.MAX_VALUE) {
-            send(new CheckReportEvent(Integer.MAX_VALUE, 0, false));
+            send(new CheckReportEvent(Long.MAX_VALUE, 0, false));
             return;
         }
         while (reportedRound < mark.getTimestamp()) {
             reportedRound++;
-            report((int) reportedRound);
+            report(reportedRound);
             checkedRounds.inc();
         }
     }
 
-    private void report(int round) throws Exception {
+    private void report(long round) throws Exception {
         if (criterion == null) {
             Long count = counts.remove(round);
             send(new CheckReportEvent(round, count == null ? 0 : count, false));
@@ -269,7 +269,7 @@ public final class TerminationCheckOperator<T> extends AbstractStreamOperator<Vo
                         new ConvergenceCriterion.Context<T>() {
                             @Override
                             public int getRound() {
-                                return round;
+                                return SaturatedRound.of(round);
                             }
 
                             @Override

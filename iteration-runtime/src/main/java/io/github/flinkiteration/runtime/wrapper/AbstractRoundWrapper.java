@@ -6,6 +6,7 @@ import io.github.flinkiteration.api.SpillOptions;
 import io.github.flinkiteration.api.spi.CurrentRound;
 import io.github.flinkiteration.api.spi.RoundAggregates;
 import io.github.flinkiteration.api.spi.RoundAwareFunctions;
+import io.github.flinkiteration.api.spi.SaturatedRound;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
@@ -77,8 +78,8 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private final long[] inputRounds;
     private final boolean[] inputEnded;
     private long combinedRound = Long.MIN_VALUE;
-    private int startedRound = -1;
-    private int endedRound = -1;
+    private long startedRound = -1;
+    private long endedRound = -1;
     private final boolean lockStep;
 
     /** Lock-step only: records of a later round, waiting for this subtask's end of a round. */
@@ -88,7 +89,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     private CurrentRound currentRound;
 
     /** What the thread's round was before this wrapper called into its operator. */
-    private int outerRound;
+    private long outerRound;
 
     private RoundAggregates outerAggregates;
 
@@ -161,7 +162,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
 
     protected final void onRecord(int input, StreamRecord<? extends IterationRecord<?>> record)
             throws Exception {
-        int round = record.getValue().getRound();
+        long round = record.getValue().getRound();
         if (lockStep && round > endedRound + 1) {
             earlyRecords.hold(new HeldRecord(input, copy(record)));
             return;
@@ -170,7 +171,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         process(input, record, round);
     }
 
-    private void process(int input, StreamRecord<? extends IterationRecord<?>> record, int round)
+    private void process(int input, StreamRecord<? extends IterationRecord<?>> record, long round)
             throws Exception {
         taggingOutput.setRound(round);
         if (roundAware != null) {
@@ -224,7 +225,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
     }
 
-    private void startRoundsUpTo(int round) throws Exception {
+    private void startRoundsUpTo(long round) throws Exception {
         while (startedRound < round) {
             startedRound++;
             if (aggregation != null) {
@@ -234,7 +235,8 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                 taggingOutput.setRound(startedRound);
                 enterRound(startedRound);
                 try {
-                    listener.onRoundStart(startedRound, listenerContext, listenerCollector);
+                    listener.onRoundStart(
+                            SaturatedRound.of(startedRound), listenerContext, listenerCollector);
                 } catch (Exception e) {
                     throw callbackFailed("onRoundStart", "in round " + startedRound, e);
                 } finally {
@@ -244,13 +246,13 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
     }
 
-    private void endRound(int round) throws Exception {
+    private void endRound(long round) throws Exception {
         startRoundsUpTo(round);
         if (listener != null) {
             taggingOutput.setRound(round);
             enterRound(round);
             try {
-                listener.onRoundEnd(round, listenerContext, listenerCollector);
+                listener.onRoundEnd(SaturatedRound.of(round), listenerContext, listenerCollector);
             } catch (Exception e) {
                 throw callbackFailed("onRoundEnd", "in round " + round, e);
             } finally {
@@ -271,7 +273,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
      * call into the operator that follows; {@link #leaveRound} puts back those of a wrapper this
      * one is chained behind, or none.
      */
-    private void enterRound(int round) {
+    private void enterRound(long round) {
         if (currentRound == null) {
             currentRound = CurrentRound.ofThisThread();
         }
@@ -300,7 +302,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                 e);
     }
 
-    private void releaseHeldRecords(int round) throws Exception {
+    private void releaseHeldRecords(long round) throws Exception {
         if (earlyRecords == null) {
             return;
         }
@@ -322,7 +324,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
                 return;
             }
         }
-        int lastRound = Math.max(endedRound, 0);
+        long lastRound = Math.max(endedRound, 0);
         taggingOutput.setRound(lastRound);
         enterRound(lastRound);
         try {
@@ -498,8 +500,8 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         }
         int i = 0;
         combinedRound = progress[i++];
-        startedRound = (int) progress[i++];
-        endedRound = (int) progress[i++];
+        startedRound = progress[i++];
+        endedRound = progress[i++];
         for (int input = 0; input < inputRounds.length; input++) {
             inputRounds[input] = progress[i++];
             inputEnded[input] = progress[i++] != 0;
@@ -523,15 +525,15 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
      */
     private void restoreOldest(List<long[]> old) {
         combinedRound = Long.MAX_VALUE;
-        startedRound = Integer.MAX_VALUE;
-        endedRound = Integer.MAX_VALUE;
+        startedRound = Long.MAX_VALUE;
+        endedRound = Long.MAX_VALUE;
         Arrays.fill(inputRounds, Long.MAX_VALUE);
         Arrays.fill(inputEnded, true);
         for (long[] progress : old) {
             int i = 0;
             combinedRound = Math.min(combinedRound, progress[i++]);
-            startedRound = Math.min(startedRound, (int) progress[i++]);
-            endedRound = Math.min(endedRound, (int) progress[i++]);
+            startedRound = Math.min(startedRound, progress[i++]);
+            endedRound = Math.min(endedRound, progress[i++]);
             for (int input = 0; input < inputRounds.length; input++) {
                 inputRounds[input] = Math.min(inputRounds[input], progress[i++]);
                 inputEnded[input] &= progress[i++] != 0;

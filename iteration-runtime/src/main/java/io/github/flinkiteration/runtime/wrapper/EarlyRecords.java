@@ -37,7 +37,7 @@ final class EarlyRecords implements AutoCloseable {
     private final String spillPrefix;
     private final Codec codec;
 
-    private final TreeMap<Integer, RoundRecords> rounds = new TreeMap<>();
+    private final TreeMap<Long, RoundRecords> rounds = new TreeMap<>();
     private final DataOutputSerializer scratch = new DataOutputSerializer(256);
     private int onHeap;
 
@@ -60,7 +60,7 @@ final class EarlyRecords implements AutoCloseable {
 
     /** Holds {@code record}, received on {@code input}, until its round may be processed. */
     void hold(HeldRecord record) throws IOException {
-        int round = record.record.getValue().getRound();
+        long round = record.record.getValue().getRound();
         RoundRecords held = rounds.computeIfAbsent(round, r -> new RoundRecords());
         if (held.spilled == null && onHeap < heapLimit) {
             held.heap.add(record);
@@ -81,7 +81,7 @@ final class EarlyRecords implements AutoCloseable {
     /**
      * Takes the records of {@code round} out, in the order they came, and hands each to {@code to}.
      */
-    void release(int round, ThrowingConsumer<HeldRecord, Exception> to) throws Exception {
+    void release(long round, ThrowingConsumer<HeldRecord, Exception> to) throws Exception {
         RoundRecords held = rounds.remove(round);
         if (held == null) {
             return;
@@ -131,7 +131,7 @@ final class EarlyRecords implements AutoCloseable {
     @Override
     public void close() throws IOException {
         IOException failure = null;
-        for (Map.Entry<Integer, RoundRecords> entry : rounds.entrySet()) {
+        for (Map.Entry<Long, RoundRecords> entry : rounds.entrySet()) {
             try {
                 entry.getValue().close();
             } catch (IOException e) {

@@ -56,7 +56,7 @@ public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
         if (currentRound == null) {
             currentRound = CurrentRound.ofThisThread();
         }
-        int bodyRound = currentRound.get();
+        long bodyRound = currentRound.get();
         RoundAggregates bodyAggregates = currentRound.aggregates();
         currentRound.set(CurrentRound.NONE, null);
         try {

@@ -59,7 +59,7 @@ final class RoundAggregation implements RoundAggregates {
     }
 
     /** Round {@code round} starts here: learn the values of the round before, start empty. */
-    void startRound(int round) throws Exception {
+    void startRound(long round) throws Exception {
         if (round >= 1 && progress.knownRound != round - 1) {
             CoordinationResponse response =
                     requests.sendRequestToCoordinator(
@@ -74,7 +74,7 @@ final class RoundAggregation implements RoundAggregates {
     }
 
     /** Round {@code round} ended here: report this subtask's partials. */
-    void endRound(int round) {
+    void endRound(long round) {
         progress.reportedRound = round;
         progress.reported = progress.partials;
         progress.partials = new HashMap<>();
@@ -124,7 +124,7 @@ final class RoundAggregation implements RoundAggregates {
      * same global values. Returns false if the entries do not agree on the last round reported,
      * which only a snapshot in the middle of a round gives.
      */
-    boolean rescale(int endedRound) {
+    boolean rescale(long endedRound) {
         List<Map<String, Object>> partials = new ArrayList<>();
         List<Map<String, Object>> reported = new ArrayList<>();
         Progress combined = new Progress();
@@ -166,9 +166,9 @@ final class RoundAggregation implements RoundAggregates {
         private static final long serialVersionUID = 1L;
 
         HashMap<String, Object> partials = new HashMap<>();
-        int reportedRound = -1;
+        long reportedRound = -1;
         HashMap<String, Object> reported = new HashMap<>();
-        int knownRound = -1;
+        long knownRound = -1;
         HashMap<String, Object> known = new HashMap<>();
     }
 }

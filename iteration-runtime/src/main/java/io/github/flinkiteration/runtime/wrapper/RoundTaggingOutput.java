@@ -27,18 +27,18 @@ final class RoundTaggingOutput<T> implements Output<StreamRecord<T>> {
     private final StreamRecord<IterationRecord<T>> reusedRecord =
             new StreamRecord<>(new IterationRecord<>());
     private final Map<String, OutputTag<?>> roundTags = new HashMap<>();
-    private int round;
+    private long round;
     private long emitted;
 
     RoundTaggingOutput(Output<StreamRecord<IterationRecord<T>>> output) {
         this.output = output;
     }
 
-    void setRound(int round) {
+    void setRound(long round) {
         this.round = round;
     }
 
-    int getRound() {
+    long getRound() {
         return round;
     }
 
