@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -311,6 +312,145 @@ class BoundedRescalingTest {
         static Tuple3<Long, Long, Integer> step(
                 Tuple3<Long, Long, Integer> record, long previousTotal) {
             return Tuple3.of(record.f0, record.f1 + 1 + previousTotal % 5, record.f2 + 1);
+        }
+    }
+
+    /**
+     * A per-round operator ({@code forEachRound}) keeps keyed state that starts empty every round:
+     * restored at another parallelism from a savepoint between two rounds, its key groups move as
+     * any keyed operator's do, and every later round still counts each key from one.
+     */
+    @ParameterizedTest(name = "{0}: parallelism {1} -> {2}")
+    @CsvSource({"hashmap, 2, 3", "rocksdb, 3, 2"})
+    void anIterationWithAPerRoundOperatorResumesAtAnotherParallelism(
+            String backend, int before, int after, @TempDir Path savepoints) throws Exception {
+        String run = UUID.randomUUID().toString();
+        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+            StreamExecutionEnvironment first =
+                    TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
+            loopWithPerRoundCount(first, gate, run, FIRST_JOB_VISIT_NANOS);
+            JobClient job = first.executeAsync();
+            gate.open();
+            while (RecordingSink.received(run).isEmpty()) {
+                Thread.sleep(10);
+            }
+            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+            int seenBefore = RecordingSink.received(run).size();
+
+            Configuration resume = new Configuration();
+            resume.set(StateBackendOptions.STATE_BACKEND, backend);
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            StreamExecutionEnvironment second =
+                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
+            second.setParallelism(after);
+            loopWithPerRoundCount(second, gate, run, 0);
+            second.execute();
+
+            List<Tuple3<Long, Long, Integer>> counts = RecordingSink.received(run);
+            Set<Tuple3<Long, Long, Integer>> expected = new HashSet<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                for (long key = 0; key < KEYS; key++) {
+                    for (long count = 1; count <= RECORDS / KEYS; count++) {
+                        expected.add(Tuple3.of(key, count, round));
+                    }
+                }
+            }
+            assertThat(new HashSet<>(counts)).isEqualTo(expected);
+            assertThat(counts.subList(seenBefore, counts.size()))
+                    .anySatisfy(count -> assertThat(count.f2).isBetween(1, ROUNDS - 1));
+        } finally {
+            RecordingSink.forget(run);
+        }
+    }
+
+    /** Counts each key's records per round in a per-round keyed operator. */
+    private static void loopWithPerRoundCount(
+            StreamExecutionEnvironment env,
+            ControlledSource.Gate gate,
+            String run,
+            long visitNanos) {
+        DataStream<Tuple3<Long, Long, Integer>> initial =
+                env.fromSource(
+                                ControlledSource.bounded(
+                                        gate, RECORDS, i -> Tuple3.of(i % KEYS, i, 0), RECORD),
+                                WatermarkStrategy.noWatermarks(),
+                                "initial")
+                        .setParallelism(2)
+                        .uid("initial")
+                        .rebalance()
+                        .map(record -> record)
+                        .returns(RECORD)
+                        .uid("spread");
+        new BoundedIteration()
+                .bindVariable("records", initial)
+                .withBody(
+                        (inputs, context) -> {
+                            DataStream<Tuple3<Long, Long, Integer>> records = inputs.get("records");
+                            DataStream<Tuple3<Long, Long, Integer>> counts =
+                                    context.forEachRound(
+                                                    () ->
+                                                            Map.of(
+                                                                    "counts",
+                                                                    records.keyBy(r -> r.f0)
+                                                                            .process(
+                                                                                    new CountInRound())
+                                                                            .returns(RECORD)
+                                                                            .uid("count")))
+                                            .get("counts");
+                            DataStream<Tuple3<Long, Long, Integer>> next =
+                                    records.map(new SlowlyToNextRound(visitNanos))
+                                            .returns(RECORD)
+                                            .uid("next");
+                            return IterationDeclaration.builder()
+                                    .withFeedback("records", next)
+                                    .withOutput("counts", counts)
+                                    .until(TerminationCondition.maxRounds(ROUNDS))
+                                    .build();
+                        })
+                .apply()
+                .<Tuple3<Long, Long, Integer>>get("counts")
+                .sinkTo(new RecordingSink<>(run))
+                .uid("counts-out");
+    }
+
+    /** Emits (key, records of this key so far in this round, round) for each record. */
+    private static final class CountInRound
+            extends KeyedProcessFunction<
+                    Long, Tuple3<Long, Long, Integer>, Tuple3<Long, Long, Integer>> {
+        private transient ValueState<Long> count;
+
+        @Override
+        public void open(OpenContext context) {
+            count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Long.class));
+        }
+
+        @Override
+        public void processElement(
+                Tuple3<Long, Long, Integer> record,
+                Context ctx,
+                Collector<Tuple3<Long, Long, Integer>> out)
+                throws Exception {
+            long next = (count.value() == null ? 0 : count.value()) + 1;
+            count.update(next);
+            out.collect(Tuple3.of(record.f0, next, IterationRuntimeContext.currentRound()));
+        }
+    }
+
+    /** Passes the record on to the next round, slowly in the first job. */
+    private static final class SlowlyToNextRound
+            implements MapFunction<Tuple3<Long, Long, Integer>, Tuple3<Long, Long, Integer>> {
+        private final long visitNanos;
+
+        SlowlyToNextRound(long visitNanos) {
+            this.visitNanos = visitNanos;
+        }
+
+        @Override
+        public Tuple3<Long, Long, Integer> map(Tuple3<Long, Long, Integer> record) {
+            if (visitNanos > 0) {
+                LockSupport.parkNanos(visitNanos);
+            }
+            return Tuple3.of(record.f0, record.f1 + 1, record.f2 + 1);
         }
     }
 
