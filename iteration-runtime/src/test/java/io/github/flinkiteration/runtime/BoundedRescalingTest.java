@@ -28,9 +28,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -124,12 +121,7 @@ class BoundedRescalingTest {
             String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
             int seenBefore = RecordingSink.received(run).size();
 
-            Configuration resume = new Configuration();
-            resume.set(StateBackendOptions.STATE_BACKEND, backend);
-            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            StreamExecutionEnvironment second =
-                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
-            second.setParallelism(after);
+            StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
             loop(second, gate, run, 0, false);
             gate.open();
             second.execute();
@@ -170,12 +162,8 @@ class BoundedRescalingTest {
             Path checkpoint = Savepoints.latestRetainedCheckpoint(checkpoints);
             int seenBefore = RecordingSink.received(run).size();
 
-            Configuration resume = new Configuration();
-            resume.set(StateBackendOptions.STATE_BACKEND, backend);
-            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toUri().toString());
             StreamExecutionEnvironment second =
-                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
-            second.setParallelism(after);
+                    Savepoints.resumedFrom(checkpoint.toUri().toString(), backend, after);
             loop(second, gate, run, 0, true);
             second.execute();
 
@@ -210,12 +198,7 @@ class BoundedRescalingTest {
             String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
             int seenBefore = RecordingSink.received(run).size();
 
-            Configuration resume = new Configuration();
-            resume.set(StateBackendOptions.STATE_BACKEND, backend);
-            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            StreamExecutionEnvironment second =
-                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
-            second.setParallelism(after);
+            StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
             loopWithAggregator(second, gate, run, 0);
             second.execute();
 
@@ -237,18 +220,7 @@ class BoundedRescalingTest {
             ControlledSource.Gate gate,
             String run,
             long visitNanos) {
-        DataStream<Tuple3<Long, Long, Integer>> initial =
-                env.fromSource(
-                                ControlledSource.bounded(
-                                        gate, RECORDS, i -> Tuple3.of(i % KEYS, i, 0), RECORD),
-                                WatermarkStrategy.noWatermarks(),
-                                "initial")
-                        .setParallelism(2)
-                        .uid("initial")
-                        .rebalance()
-                        .map(record -> record)
-                        .returns(RECORD)
-                        .uid("spread");
+        DataStream<Tuple3<Long, Long, Integer>> initial = gatedInitial(env, gate);
         new BoundedIteration()
                 .bindVariable("records", initial)
                 .withBody(
@@ -337,12 +309,7 @@ class BoundedRescalingTest {
             String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
             int seenBefore = RecordingSink.received(run).size();
 
-            Configuration resume = new Configuration();
-            resume.set(StateBackendOptions.STATE_BACKEND, backend);
-            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            StreamExecutionEnvironment second =
-                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
-            second.setParallelism(after);
+            StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
             loopWithPerRoundCount(second, gate, run, 0);
             second.execute();
 
@@ -369,18 +336,7 @@ class BoundedRescalingTest {
             ControlledSource.Gate gate,
             String run,
             long visitNanos) {
-        DataStream<Tuple3<Long, Long, Integer>> initial =
-                env.fromSource(
-                                ControlledSource.bounded(
-                                        gate, RECORDS, i -> Tuple3.of(i % KEYS, i, 0), RECORD),
-                                WatermarkStrategy.noWatermarks(),
-                                "initial")
-                        .setParallelism(2)
-                        .uid("initial")
-                        .rebalance()
-                        .map(record -> record)
-                        .returns(RECORD)
-                        .uid("spread");
+        DataStream<Tuple3<Long, Long, Integer>> initial = gatedInitial(env, gate);
         new BoundedIteration()
                 .bindVariable("records", initial)
                 .withBody(
@@ -477,12 +433,7 @@ class BoundedRescalingTest {
             String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
             int seenBefore = RecordingSink.received(run).size();
 
-            Configuration resume = new Configuration();
-            resume.set(StateBackendOptions.STATE_BACKEND, backend);
-            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            StreamExecutionEnvironment second =
-                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
-            second.setParallelism(after);
+            StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
             loopWithConstant(second, gate, run, 0);
             second.execute();
 
@@ -502,20 +453,7 @@ class BoundedRescalingTest {
             String run,
             long visitNanos,
             boolean rescalableCheckpoints) {
-        // The source keeps its parallelism (it restores its position only at the same one); the
-        // records are spread over the job's parallelism, which the head of the variable takes.
-        DataStream<Tuple3<Long, Long, Integer>> initial =
-                env.fromSource(
-                                ControlledSource.bounded(
-                                        gate, RECORDS, i -> Tuple3.of(i % KEYS, i, 0), RECORD),
-                                WatermarkStrategy.noWatermarks(),
-                                "initial")
-                        .setParallelism(2)
-                        .uid("initial")
-                        .rebalance()
-                        .map(record -> record)
-                        .returns(RECORD)
-                        .uid("spread");
+        DataStream<Tuple3<Long, Long, Integer>> initial = gatedInitial(env, gate);
         // Data read once, in round 0: summed, not fed back. Gated like the initial records.
         DataStream<Tuple3<Long, Long, Integer>> extra =
                 env.fromSource(
@@ -577,18 +515,7 @@ class BoundedRescalingTest {
             ControlledSource.Gate gate,
             String run,
             long visitNanos) {
-        DataStream<Tuple3<Long, Long, Integer>> initial =
-                env.fromSource(
-                                ControlledSource.bounded(
-                                        gate, RECORDS, i -> Tuple3.of(i % KEYS, i, 0), RECORD),
-                                WatermarkStrategy.noWatermarks(),
-                                "initial")
-                        .setParallelism(2)
-                        .uid("initial")
-                        .rebalance()
-                        .map(record -> record)
-                        .returns(RECORD)
-                        .uid("spread");
+        DataStream<Tuple3<Long, Long, Integer>> initial = gatedInitial(env, gate);
         DataStream<Tuple3<Long, Long, Integer>> weights =
                 env.fromData(constantRecords(), RECORD)
                         .uid("weights")
@@ -659,6 +586,26 @@ class BoundedRescalingTest {
             }
         }
         return sums;
+    }
+
+    /**
+     * Records {@code (i % KEYS, i, 0)} for {@code i < RECORDS}, let through by {@code gate}. The
+     * source keeps its parallelism (it restores its position only at the same one); the records are
+     * spread over the job's parallelism, which the head of the variable takes.
+     */
+    private static DataStream<Tuple3<Long, Long, Integer>> gatedInitial(
+            StreamExecutionEnvironment env, ControlledSource.Gate gate) {
+        return env.fromSource(
+                        ControlledSource.bounded(
+                                gate, RECORDS, i -> Tuple3.of(i % KEYS, i, 0), RECORD),
+                        WatermarkStrategy.noWatermarks(),
+                        "initial")
+                .setParallelism(2)
+                .uid("initial")
+                .rebalance()
+                .map(record -> record)
+                .returns(RECORD)
+                .uid("spread");
     }
 
     /** {@code (i % KEYS, i, 0)} for {@code i < RECORDS}. */

@@ -17,9 +17,6 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -99,12 +96,7 @@ class FreeFlowSavepointTest {
             // Every visit the first job made, also after its savepoint's barrier.
             List<Tuple3<Long, Long, Integer>> firstJob = RecordingSink.received(everyVisit(run));
 
-            Configuration resume = new Configuration();
-            resume.set(StateBackendOptions.STATE_BACKEND, backend);
-            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            StreamExecutionEnvironment second =
-                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
-            second.setParallelism(after);
+            StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
             loop(second, gate, run, 0);
             second.execute();
 

@@ -6,6 +6,8 @@ import java.util.concurrent.ExecutionException;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,6 +43,20 @@ final class Savepoints {
         return ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
                 || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
                 || ExceptionUtils.findThrowableWithMessage(e, "unknown task").isPresent();
+    }
+
+    /**
+     * An environment whose job starts from {@code snapshot} (a savepoint or retained checkpoint
+     * path) on {@code backend}, at {@code parallelism}.
+     */
+    static StreamExecutionEnvironment resumedFrom(
+            String snapshot, String backend, int parallelism) {
+        Configuration resume = new Configuration();
+        resume.set(StateBackendOptions.STATE_BACKEND, backend);
+        resume.set(StateRecoveryOptions.SAVEPOINT_PATH, snapshot);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(resume);
+        env.setParallelism(parallelism);
+        return env;
     }
 
     /**
