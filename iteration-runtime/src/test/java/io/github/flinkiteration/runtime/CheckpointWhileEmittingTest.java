@@ -10,7 +10,6 @@ import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +20,6 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple4;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -66,7 +61,8 @@ class CheckpointWhileEmittingTest {
             String backend, @TempDir Path checkpoints) throws Exception {
         Files.createDirectories(SPILL_DIRECTORY);
         String run = UUID.randomUUID().toString();
-        StreamExecutionEnvironment env = checkpointedEnv(backend, checkpoints);
+        StreamExecutionEnvironment env =
+                SpillTestSupport.checkpointedToDirectory(backend, checkpoints, 50);
         String spillDirectory = SPILL_DIRECTORY.toString();
         ResultStreams results =
                 new BoundedIteration()
@@ -186,23 +182,5 @@ class CheckpointWhileEmittingTest {
                 RESTORED.add(run);
             }
         }
-    }
-
-    /** Checkpoints every 50 ms to a directory, and one quick restart. */
-    private static StreamExecutionEnvironment checkpointedEnv(String backend, Path checkpoints) {
-        Configuration configuration = new Configuration();
-        configuration.set(StateBackendOptions.STATE_BACKEND, backend);
-        configuration.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        configuration.set(
-                CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        configuration.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
-        env.setParallelism(2);
-        env.enableCheckpointing(50);
-        return env;
     }
 }

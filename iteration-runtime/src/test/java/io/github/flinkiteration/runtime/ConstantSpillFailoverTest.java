@@ -12,7 +12,6 @@ import io.github.flinkiteration.api.RoundAwareProcessFunction;
 import io.github.flinkiteration.api.TerminationCondition;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +25,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -70,7 +65,8 @@ class ConstantSpillFailoverTest {
             String backend, @TempDir Path checkpoints) throws Exception {
         Files.createDirectories(SPILL_DIRECTORY);
         String failure = UUID.randomUUID().toString();
-        StreamExecutionEnvironment env = checkpointedEnv(backend, checkpoints);
+        StreamExecutionEnvironment env =
+                SpillTestSupport.checkpointedToDirectory(backend, checkpoints, 100);
         DataStream<Tuple3<Long, Long, Long>> constant =
                 threeFields(env.fromSequence(0, RECORDS - 1));
         String spillDirectory = SPILL_DIRECTORY.toString();
@@ -176,26 +172,5 @@ class ConstantSpillFailoverTest {
                 RESTORED.add(run);
             }
         }
-    }
-
-    /**
-     * Exactly-once checkpoints every 100 ms to a checkpoint directory (the cache is far above the
-     * JobManager's in-memory limit), and one quick restart.
-     */
-    private static StreamExecutionEnvironment checkpointedEnv(String backend, Path checkpoints) {
-        Configuration configuration = new Configuration();
-        configuration.set(StateBackendOptions.STATE_BACKEND, backend);
-        configuration.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        configuration.set(
-                CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        configuration.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
-        env.setParallelism(2);
-        env.enableCheckpointing(100);
-        return env;
     }
 }
