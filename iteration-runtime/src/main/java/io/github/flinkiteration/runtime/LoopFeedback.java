@@ -65,6 +65,9 @@ final class LoopFeedback {
         if (!isDownstreamOf(feedback, head)) {
             feedback = linkToRegionOf(name, head, feedback, uids.regionLink(name));
         }
+        // In the head's own chain the tail is co-located by construction. Elsewhere a chained
+        // operator loses its co-location group, so the tail must head its own chain.
+        boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());
         SimpleOperatorFactory<RoundSummary> factory =
                 SimpleOperatorFactory.of(
                         new TailOperator<>(
@@ -73,10 +76,8 @@ final class LoopFeedback {
                                 variableIndex,
                                 summarizes,
                                 plan.getHeads() == 1,
-                                lockStep));
-        // In the head's own chain the tail is co-located by construction. Elsewhere a chained
-        // operator loses its co-location group, so the tail must head its own chain.
-        boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());
+                                lockStep,
+                                sameChain));
         factory.setChainingStrategy(sameChain ? ChainingStrategy.ALWAYS : ChainingStrategy.HEAD);
         @SuppressWarnings({"unchecked", "rawtypes"})
         OneInputTransformation<?, RoundSummary> tail =

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.util.function.ThrowingConsumer;
 
@@ -85,6 +86,18 @@ public final class FeedbackChannel implements AutoCloseable {
 
     private MailboxExecutor consumerMailbox;
     private ThrowingConsumer<List<FeedbackItem>, Exception> consumer;
+
+    /**
+     * Whether the head takes feedback now, or lets its own input go first; see registerConsumer.
+     */
+    private BooleanSupplier takesNow = () -> true;
+
+    /**
+     * A tail in the head's task that writes feedback into chunks of its own: asked to put them when
+     * the head takes feedback. Called, like it is set, in the head's task thread only.
+     */
+    private Runnable localWriter;
+
     private boolean drainScheduled;
     private boolean closed;
 
@@ -231,11 +244,45 @@ public final class FeedbackChannel implements AutoCloseable {
     /** Called by the head in its task thread; {@code consumer} runs in that thread too. */
     void registerConsumer(
             MailboxExecutor mailbox, ThrowingConsumer<List<FeedbackItem>, Exception> consumer) {
+        registerConsumer(mailbox, consumer, () -> true);
+    }
+
+    /**
+     * @param takesNow asked in the head's thread before each take; false puts the take off until
+     *     after the task's next input record (the take goes to the back of the mailbox)
+     */
+    void registerConsumer(
+            MailboxExecutor mailbox,
+            ThrowingConsumer<List<FeedbackItem>, Exception> consumer,
+            BooleanSupplier takesNow) {
         synchronized (lock) {
             this.consumerMailbox = mailbox;
             this.consumer = consumer;
+            this.takesNow = takesNow;
         }
         scheduleDrainIfReady();
+    }
+
+    /**
+     * Called by a tail chained into the head's task, in that task's thread: {@code writer} puts the
+     * chunks the tail is writing, and runs before the head takes feedback; null detaches it.
+     */
+    void attachLocalWriter(Runnable writer) {
+        synchronized (lock) {
+            this.localWriter = writer;
+        }
+    }
+
+    /** Called by a tail with an attached writer: the head should take feedback soon. */
+    void requestTake() {
+        boolean schedule;
+        synchronized (lock) {
+            schedule = consumerMailbox != null && !drainScheduled && !closed;
+            drainScheduled |= schedule;
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
     }
 
     /**
@@ -351,6 +398,18 @@ public final class FeedbackChannel implements AutoCloseable {
      * spilled, a few megabytes, and schedules itself again for the rest.
      */
     private void drain() throws Exception {
+        if (!takesNow.getAsBoolean()) {
+            // Still scheduled: behind the head's next input record.
+            scheduleDrain();
+            return;
+        }
+        Runnable writer;
+        synchronized (lock) {
+            writer = localWriter;
+        }
+        if (writer != null) {
+            writer.run();
+        }
         List<FeedbackItem> batch;
         boolean more;
         synchronized (lock) {

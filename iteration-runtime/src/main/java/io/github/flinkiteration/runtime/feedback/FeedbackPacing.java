@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime.feedback;
 
 import io.github.flinkiteration.runtime.checkpoint.AsyncRawState;
+import io.github.flinkiteration.runtime.internal.HandoffOutput;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -37,6 +38,7 @@ interface FeedbackPacing {
     static <T> FeedbackPacing choose(
             ProgressPlan plan,
             Output<StreamRecord<IterationRecord<T>>> output,
+            HandoffOutput<IterationRecord<T>> newRecordOutput,
             TypeSerializer<IterationRecord<T>> serializer,
             OperatorStateStore store,
             int subtask,
@@ -61,6 +63,7 @@ interface FeedbackPacing {
                         finalValues)
                 : new FreeFlowPacing<>(
                         output,
+                        newRecordOutput,
                         valueSerializer,
                         store,
                         subtask,

@@ -2,6 +2,7 @@ package io.github.flinkiteration.runtime.feedback;
 
 import io.github.flinkiteration.runtime.checkpoint.AsyncRawState;
 import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
+import io.github.flinkiteration.runtime.internal.HandoffOutput;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.util.Arrays;
@@ -66,6 +67,9 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
      */
     private final ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> emitter;
 
+    /** Where records built anew go: they may skip Flink's copy ({@link HandoffOutput}). */
+    private final ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> newRecordEmitter;
+
     private final TypeSerializer<T> valueSerializer;
     private final SubtaskProgress countsState;
     private final SubtaskProgress lumpState;
@@ -82,6 +86,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
      */
     FreeFlowPacing(
             Output<StreamRecord<IterationRecord<T>>> output,
+            HandoffOutput<IterationRecord<T>> newRecordOutput,
             TypeSerializer<T> valueSerializer,
             OperatorStateStore store,
             int subtask,
@@ -93,6 +98,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             throws Exception {
         this.finalValues = finalValues;
         this.emitter = output::collect;
+        this.newRecordEmitter = newRecordOutput::collect;
         this.roundLimit = roundLimit;
         this.valueSerializer = valueSerializer;
         this.countsState = SubtaskProgress.register(store, "head-counts", subtask, parallelism);
@@ -150,7 +156,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             feedback.emit(valueSerializer, finalValues);
             return true;
         }
-        feedback.emit(valueSerializer, emitter);
+        feedback.emit(valueSerializer, feedback.emitsNewRecords() ? newRecordEmitter : emitter);
         return true;
     }
 

@@ -7,6 +7,8 @@ import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.coordinator.ControlledEntryOperator;
 import io.github.flinkiteration.runtime.coordinator.IterationCoordinatorProvider.Role;
 import io.github.flinkiteration.runtime.coordinator.ParticipantOperatorFactory;
+import io.github.flinkiteration.runtime.internal.ChainedHandoff;
+import io.github.flinkiteration.runtime.internal.HandoffOutput;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.protocol.FeedbackItem;
 import io.github.flinkiteration.runtime.protocol.FeedbackItemCodec;
@@ -85,6 +87,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private transient FeedbackChannel channel;
     private transient FeedbackPacing pacing;
 
+    /**
+     * The output for records built here (initial records, feedback deserialized from chunks): they
+     * go straight to the first body operator when it is the only one, chained ({@link
+     * ChainedHandoff}).
+     */
+    private transient HandoffOutput<IterationRecord<T>> newRecords;
+
     /** The side output of the variable's final value, if the body asked for it; else null. */
     private final OutputTag<IterationRecord<T>> finalValues;
 
@@ -102,6 +111,20 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private long reportedRound = -1;
     private long reportedFeedback;
     private boolean initialEnded;
+
+    /**
+     * Free flow: how many initial records may go into the body between two takes of feedback while
+     * the initial input keeps delivering. Flink's mailbox runs every pending mail between two input
+     * records, so taking feedback whenever some waits admitted one initial record per take: a loop
+     * fed that way ran as a pipeline of a few dozen records whose every take paid a mail, a lock
+     * and a batch (W3), and a checkpoint barrier waited behind all the buffered input.
+     */
+    static final int INITIAL_RECORDS_PER_TAKE = 4096;
+
+    /** Free flow: initial records admitted since feedback was last taken, and at the last look. */
+    private long admittedSinceTake;
+
+    private long admittedAtLastLook;
     private boolean terminated;
 
     /** The round whose feedback goes into the body now, slice by slice; -1 if none. */
@@ -229,10 +252,12 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             resumeRound = emittedRound;
             restoredInFlight = inFlightState.get();
         }
+        newRecords = new HandoffOutput<>(output);
         pacing =
                 FeedbackPacing.choose(
                         plan,
                         output,
+                        newRecords,
                         serializer,
                         context.getOperatorStateStore(),
                         subtask,
@@ -462,6 +487,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     @Override
     public void open() throws Exception {
         super.open();
+        // Opened after the operators chained behind it (Flink opens a chain from its end).
+        newRecords.handOverTo(
+                ChainedHandoff.soleReceiver(
+                        config,
+                        getUserCodeClassloader(),
+                        true,
+                        getMetricGroup().getIOMetricGroup().getNumRecordsOutCounter()));
         channel = FeedbackChannels.acquire(this, plan.getIterationId(), variable);
         decisions =
                 RoundDecisionStrategy.choose(
@@ -503,7 +535,26 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
             mailbox.execute(this::emitSlices, "start round %s", interrupted);
         }
         decisions.resume(reportedRound, reportedFeedback);
-        channel.registerConsumer(mailbox, this::onFeedback);
+        channel.registerConsumer(mailbox, this::onFeedback, this::takesFeedbackNow);
+    }
+
+    /**
+     * Whether to take feedback now: in lock-step, after the initial input ended, or when it
+     * delivered nothing since the last look (it waits for data) or {@value
+     * #INITIAL_RECORDS_PER_TAKE} records since the last take. Otherwise the take waits for the next
+     * initial record.
+     */
+    private boolean takesFeedbackNow() {
+        if (!plan.isLockStep()
+                && !initialEnded
+                && admittedSinceTake > admittedAtLastLook
+                && admittedSinceTake < INITIAL_RECORDS_PER_TAKE) {
+            admittedAtLastLook = admittedSinceTake;
+            return false;
+        }
+        admittedSinceTake = 0;
+        admittedAtLastLook = 0;
+        return true;
     }
 
     /** The job's setting, else the TaskManager's, else the default. */
@@ -523,7 +574,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
 
     @Override
     public void processElement1(StreamRecord<T> element) {
-        output.collect(element.replace(new IterationRecord<>(0, element.getValue())));
+        admittedSinceTake++;
+        newRecords.collect(element.replace(new IterationRecord<>(0, element.getValue())));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.flinkiteration.runtime.feedback;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
+import io.github.flinkiteration.runtime.internal.ChainedHandoff;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.protocol.FeedbackItem;
 import io.github.flinkiteration.runtime.protocol.FeedbackItemCodec;
@@ -47,13 +48,23 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     private final boolean summarizes;
     private final boolean onlyVariable;
     private final boolean lockStep;
+    private final boolean batchesRecords;
+
+    /** Free flow in the head's task: the head takes the chunks when it takes feedback. */
+    private final boolean inHeadThread;
 
     private transient FeedbackChannel channel;
     private transient TypeSerializer<IterationRecord<T>> copier;
-    private transient SerializedFeedback.Writer<T> chunks;
+    private transient OpenChunks<T> chunks;
 
     /** Unbounded iterations: serializes the records handed over while the channel is crowded. */
     private transient SerializedFeedback.Writer<T> overflow;
+
+    /**
+     * Free flow in the head's task: the head takes the chunks being written when it takes feedback
+     * ({@link FeedbackChannel#attachLocalWriter}); set while it has been told that some wait.
+     */
+    private transient boolean takeRequested;
 
     private transient ItemListState<FeedbackItem> loggedState;
     private transient List<FeedbackItem> restoredLog;
@@ -92,12 +103,33 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
             boolean summarizes,
             boolean onlyVariable,
             boolean lockStep) {
+        this(iterationId, variable, variableIndex, summarizes, onlyVariable, lockStep, false);
+    }
+
+    /**
+     * @param inHeadTask whether this tail is chained into its head's task. Then free-flowing
+     *     records are serialized into chunks too, which the head takes whenever it takes feedback:
+     *     what it fed back in one go comes back as a few chunks instead of an object graph per
+     *     record (objects in flight are what the garbage collector copies, and a record and its
+     *     envelopes per visit were most of W3's allocations). A tail in a task of its own reads one
+     *     network record per mailbox action and hands records over one by one.
+     */
+    public TailOperator(
+            String iterationId,
+            String variable,
+            int variableIndex,
+            boolean summarizes,
+            boolean onlyVariable,
+            boolean lockStep,
+            boolean inHeadTask) {
         this.iterationId = iterationId;
         this.variable = variable;
         this.variableIndex = variableIndex;
         this.summarizes = summarizes;
         this.onlyVariable = onlyVariable;
         this.lockStep = lockStep;
+        this.batchesRecords = lockStep || inHeadTask;
+        this.inHeadThread = !lockStep && inHeadTask;
     }
 
     @Override
@@ -173,7 +205,9 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         // Records of the round in progress belong to this side of the cut.
-        putChunk(chunks == null ? null : chunks.take());
+        if (chunks != null) {
+            chunks.handOverAll();
+        }
         loggedState.update(channel.snapshotAtTail(context.getCheckpointId()));
         summaryState.update(summarizedRound, fedBack);
     }
@@ -188,12 +222,19 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
                                 config.<IterationRecord<T>>getTypeSerializerIn(
                                         0, getUserCodeClassloader()))
                         .getValueSerializer();
-        if (lockStep) {
-            chunks = new SerializedFeedback.Writer<>(valueSerializer);
+        if (batchesRecords) {
+            chunks = new OpenChunks<>(valueSerializer, this::putChunk);
         } else {
             overflow = new SerializedFeedback.Writer<>(valueSerializer);
         }
-        if (!lockStep && getExecutionConfig().isObjectReuseEnabled()) {
+        if (inHeadThread) {
+            channel.attachLocalWriter(this::handOverChunks);
+        }
+        if (chunks != null) {
+            // Serializes each record at once and keeps nothing of it.
+            ChainedHandoff.offer(config, this, false);
+        }
+        if (!batchesRecords && getExecutionConfig().isObjectReuseEnabled()) {
             // With object reuse a chained upstream operator may change the value after emitting
             // it, while the head still holds it: hand over a copy.
             copier = config.getTypeSerializerIn(0, getUserCodeClassloader());
@@ -221,7 +262,11 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
         fedBack++;
         if (chunks != null) {
             // Serializing copies the value: safe with object reuse too.
-            putChunk(chunks.write(element, element.getValue().getRound() + 1));
+            chunks.write(element, element.getValue().getRound() + 1);
+            if (inHeadThread && !takeRequested) {
+                takeRequested = true;
+                channel.requestTake();
+            }
             return;
         }
         if (channel.isCrowded()) {
@@ -250,7 +295,9 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
 
     @Override
     public void processWatermark(Watermark mark) {
-        putChunk(chunks == null ? null : chunks.take());
+        if (chunks != null) {
+            chunks.handOverAll();
+        }
         channel.put(new RoundMarker(mark.getTimestamp()));
         long round = mark.getTimestamp();
         // A restored head sends its last round watermark again: summarize each round once.
@@ -275,10 +322,14 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
         }
     }
 
+    /** Free flow in the head's task: the head takes feedback now. */
+    private void handOverChunks() {
+        takeRequested = false;
+        chunks.handOverAll();
+    }
+
     private void putChunk(SerializedFeedback chunk) {
-        if (chunk != null) {
-            channel.put(chunk);
-        }
+        channel.put(chunk);
     }
 
     @Override
@@ -292,7 +343,13 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
 
     @Override
     public void close() throws Exception {
+        if (chunks != null) {
+            ChainedHandoff.withdraw(config);
+        }
         if (channel != null) {
+            if (inHeadThread) {
+                channel.attachLocalWriter(null);
+            }
             FeedbackChannels.release(this, iterationId, variable);
             channel = null;
         }

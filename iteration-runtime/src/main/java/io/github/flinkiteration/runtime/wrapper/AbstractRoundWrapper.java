@@ -10,6 +10,7 @@ import io.github.flinkiteration.api.spi.SaturatedRound;
 import io.github.flinkiteration.runtime.checkpoint.CheckpointPreconditions;
 import io.github.flinkiteration.runtime.checkpoint.ItemListState;
 import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
+import io.github.flinkiteration.runtime.internal.ChainedHandoff;
 import io.github.flinkiteration.runtime.internal.EagerFlusher;
 import io.github.flinkiteration.runtime.internal.OutputFlusher;
 import io.github.flinkiteration.runtime.record.IterationRecord;
@@ -156,6 +157,10 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
 
     /** Hands one unwrapped record to the wrapped operator's input {@code input}. */
     protected abstract void deliver(int input, StreamRecord<?> value) throws Exception;
+
+    protected final StreamConfig config() {
+        return config;
+    }
 
     /** Tells the wrapped operator that all its inputs ended. */
     protected abstract void endInnerInputs() throws Exception;
@@ -378,6 +383,13 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
     @Override
     public void open() throws Exception {
         inner.open();
+        // Opened after the operators chained behind it (Flink opens a chain from its end).
+        taggingOutput.handOverTo(
+                ChainedHandoff.soleReceiver(
+                        config,
+                        task.getUserCodeClassLoader(),
+                        false,
+                        getMetricGroup().getIOMetricGroup().getNumRecordsOutCounter()));
         if (aggregation != null) {
             aggregation.open();
         }

@@ -1,5 +1,6 @@
 package io.github.flinkiteration.runtime.wrapper;
 
+import io.github.flinkiteration.runtime.internal.ChainedHandoff;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.KeyContextHandler;
@@ -29,6 +30,19 @@ final class OneInputRoundWrapper<IN, OUT>
         this.innerKeyed =
                 !(inner instanceof KeyContextHandler)
                         || ((KeyContextHandler) inner).hasKeyContext1();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        // Unwraps records it owns in place, and may hold early ones: it takes ownership.
+        ChainedHandoff.offer(config(), this, true);
+    }
+
+    @Override
+    public void close() throws Exception {
+        ChainedHandoff.withdraw(config());
+        super.close();
     }
 
     @Override

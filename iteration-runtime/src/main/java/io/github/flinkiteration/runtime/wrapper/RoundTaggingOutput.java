@@ -1,5 +1,7 @@
 package io.github.flinkiteration.runtime.wrapper;
 
+import io.github.flinkiteration.runtime.internal.ChainedHandoff;
+import io.github.flinkiteration.runtime.internal.HandoffOutput;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.record.IterationRecordTypeInfo;
 import java.util.HashMap;
@@ -23,7 +25,7 @@ import org.apache.flink.util.OutputTag;
  */
 final class RoundTaggingOutput<T> implements Output<StreamRecord<T>> {
 
-    private final Output<StreamRecord<IterationRecord<T>>> output;
+    private final HandoffOutput<IterationRecord<T>> output;
     private final StreamRecord<IterationRecord<T>> reusedRecord =
             new StreamRecord<>(new IterationRecord<>());
     private final Map<String, OutputTag<?>> roundTags = new HashMap<>();
@@ -31,7 +33,15 @@ final class RoundTaggingOutput<T> implements Output<StreamRecord<T>> {
     private long emitted;
 
     RoundTaggingOutput(Output<StreamRecord<IterationRecord<T>>> output) {
-        this.output = output;
+        this.output = new HandoffOutput<>(output);
+    }
+
+    /**
+     * Hands tagged records straight to {@code target} (see {@link ChainedHandoff}); it does not get
+     * them to keep: the tagged record is reused and the value stays the operator's.
+     */
+    void handOverTo(ChainedHandoff.Target<IterationRecord<T>> target) {
+        output.handOverTo(target);
     }
 
     void setRound(long round) {
