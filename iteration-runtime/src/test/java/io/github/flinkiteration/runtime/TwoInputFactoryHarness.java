@@ -57,6 +57,15 @@ public class TwoInputFactoryHarness<IN1, IN2, OUT> extends AbstractStreamOperato
         ((BoundedMultiInput) operator).endInput(inputId);
     }
 
+    /** Runs the first mail waiting in the task's mailbox; returns whether there was one. */
+    public boolean runOneMail() throws Exception {
+        Optional<Mail> mail = getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+        if (mail.isPresent()) {
+            mail.get().run();
+        }
+        return mail.isPresent();
+    }
+
     /** Runs every mail waiting in the task's mailbox, as the task thread does between inputs. */
     public void runMailbox() throws Exception {
         Optional<Mail> mail;

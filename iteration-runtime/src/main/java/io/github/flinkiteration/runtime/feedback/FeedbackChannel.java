@@ -98,6 +98,8 @@ public final class FeedbackChannel implements AutoCloseable {
      */
     private Runnable localWriter;
 
+    private Thread localWriterThread;
+
     private boolean drainScheduled;
     private boolean closed;
 
@@ -270,6 +272,7 @@ public final class FeedbackChannel implements AutoCloseable {
     void attachLocalWriter(Runnable writer) {
         synchronized (lock) {
             this.localWriter = writer;
+            this.localWriterThread = Thread.currentThread();
         }
     }
 
@@ -406,6 +409,15 @@ public final class FeedbackChannel implements AutoCloseable {
         Runnable writer;
         synchronized (lock) {
             writer = localWriter;
+            if (writer != null && localWriterThread != Thread.currentThread()) {
+                // TailChaining promised one chain; running the writer here would race its tail.
+                throw new IllegalStateException(
+                        "A tail that writes feedback chunks for its head's task runs in another"
+                                + " thread ("
+                                + localWriterThread.getName()
+                                + "): its chain was split. Please report this with the job's"
+                                + " graph.");
+            }
         }
         if (writer != null) {
             writer.run();

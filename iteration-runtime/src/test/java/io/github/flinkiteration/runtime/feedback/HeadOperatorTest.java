@@ -11,6 +11,7 @@ import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.RoundMarker;
 import io.github.flinkiteration.runtime.protocol.TerminationReason;
 import io.github.flinkiteration.runtime.record.IterationRecord;
+import java.util.List;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.Test;
 
@@ -259,6 +260,51 @@ class HeadOperatorTest {
                     .containsExactly("0:1", "wm 0", "1:10", "1:11@7", "2:20", "wm 1");
             assertThat(loop.sentToCoordinator())
                     .containsExactly("resume -1", "report 0 fed 2", "report 1 fed 1");
+        }
+    }
+
+    @Test
+    void aFreeFlowHeadLetsItsInitialInputGoFirstWhileItKeepsDelivering() throws Exception {
+        try (LoopSubtask loop = LoopSubtask.head(FREE_FLOW, 2, 0)) {
+            FeedbackChannel channel = loop.channel();
+            loop.initialRecords(1);
+            channel.put(record(1, 10));
+            loop.initialRecords(2);
+            assertThat(loop.head.runOneMail()).isTrue();
+
+            assertThat(loop.headOutput())
+                    .as("the input delivered: put off")
+                    .containsExactly("0:1", "0:2");
+
+            loop.initialRecords(3);
+            assertThat(loop.head.runOneMail()).isTrue();
+            assertThat(loop.headOutput())
+                    .as("it delivered again")
+                    .containsExactly("0:1", "0:2", "0:3");
+
+            assertThat(loop.head.runOneMail()).isTrue();
+            assertThat(loop.headOutput())
+                    .as("nothing since the last look: the input waits, the feedback goes in")
+                    .containsExactly("0:1", "0:2", "0:3", "1:10");
+        }
+    }
+
+    @Test
+    void aBusyInitialInputLetsFeedbackInAfterABatchOfItsRecords() throws Exception {
+        try (LoopSubtask loop = LoopSubtask.head(FREE_FLOW, 2, 0)) {
+            FeedbackChannel channel = loop.channel();
+            channel.put(record(1, -1));
+            int records = HeadOperator.INITIAL_RECORDS_PER_TAKE + 10;
+            for (int i = 0; i < records; i++) {
+                loop.initialRecords(i);
+                loop.head.runOneMail();
+            }
+
+            List<String> output = loop.headOutput();
+            assertThat(output).hasSize(records + 1);
+            assertThat(output.indexOf("1:-1"))
+                    .as("taken once the input delivered a batch, though it never paused")
+                    .isEqualTo(HeadOperator.INITIAL_RECORDS_PER_TAKE);
         }
     }
 }
