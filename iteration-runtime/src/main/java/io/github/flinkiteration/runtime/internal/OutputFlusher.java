@@ -66,6 +66,11 @@ public final class OutputFlusher {
         }
     }
 
+    /** Whether there is anything to flush: some output of the operator goes over the network. */
+    public boolean hasNetworkOutputs() {
+        return !networkOutputs.isEmpty();
+    }
+
     public void flush() {
         for (RecordWriterOutput<?> out : networkOutputs) {
             try {

@@ -127,7 +127,11 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         this.taggingOutput = taggingOutput;
         this.output = output;
         this.flusher = OutputFlusher.of(output, config, task.getUserCodeClassLoader());
-        this.eagerFlusher = lockStep ? null : new EagerFlusher(flusher, timeService);
+        // Chained outputs need no flush: the operator behind flushes its own.
+        this.eagerFlusher =
+                lockStep || !flusher.hasNetworkOutputs()
+                        ? null
+                        : new EagerFlusher(flusher, timeService);
         Object function =
                 inner instanceof AbstractUdfStreamOperator
                         ? ((AbstractUdfStreamOperator<?, ?>) inner).getUserFunction()
