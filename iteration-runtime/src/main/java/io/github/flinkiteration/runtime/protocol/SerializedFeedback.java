@@ -72,18 +72,25 @@ public final class SerializedFeedback implements RoundFeedback {
         return length;
     }
 
-    /** Rebuilds the records, each as its own object, in the order they were written. */
+    /**
+     * Rebuilds the records in the order they were written: each value and {@code StreamRecord} a
+     * new object, the {@code IterationRecord} envelope one object reused from record to record.
+     * Every consumer of a head's records reads the envelope only while it is called (Flink's
+     * chaining output copies it, a network output serializes it, a round wrapper unwraps it and
+     * copies it to hold it), and an envelope per visit was a quarter of W3's allocations.
+     */
     @Override
     public <T> void emit(
             TypeSerializer<T> valueSerializer,
             ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> consumer)
             throws Exception {
         DataInputDeserializer in = new DataInputDeserializer(bytes, 0, length);
+        IterationRecord<T> record = new IterationRecord<>();
+        record.setRound(round);
         for (int i = 0; i < count; i++) {
             boolean timestamped = in.readByte() == WITH_TIMESTAMP;
             long timestamp = timestamped ? in.readLong() : 0;
-            IterationRecord<T> record =
-                    new IterationRecord<>(round, valueSerializer.deserialize(in));
+            record.setValue(valueSerializer.deserialize(in));
             consumer.accept(
                     timestamped
                             ? new StreamRecord<>(record, timestamp)

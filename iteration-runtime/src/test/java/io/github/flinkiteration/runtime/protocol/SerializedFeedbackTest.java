@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.function.ThrowingConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +46,7 @@ class SerializedFeedbackTest {
         List<StreamRecord<IterationRecord<String>>> read = new ArrayList<>();
         for (SerializedFeedback chunk : chunks) {
             assertThat(chunk.length()).isLessThan(SerializedFeedback.CHUNK_BYTES + 64);
-            chunk.emit(StringSerializer.INSTANCE, read::add);
+            chunk.emit(StringSerializer.INSTANCE, keepIn(read));
         }
         assertThat(chunks).hasSizeGreaterThan(4);
         assertThat(chunks.stream().mapToInt(chunk -> chunk.count()).sum()).isEqualTo(120_000);
@@ -54,7 +55,7 @@ class SerializedFeedbackTest {
         List<StreamRecord<IterationRecord<String>>> round2 = new ArrayList<>();
         for (SerializedFeedback chunk : chunks) {
             if (chunk.round() == 2) {
-                chunk.emit(StringSerializer.INSTANCE, round2::add);
+                chunk.emit(StringSerializer.INSTANCE, keepIn(round2));
             }
         }
         assertThat(round2).isEqualTo(written.subList(60_000, 120_000));
@@ -79,8 +80,8 @@ class SerializedFeedbackTest {
         assertThat(restored.count()).isEqualTo(1_000);
         List<StreamRecord<IterationRecord<String>>> before = new ArrayList<>();
         List<StreamRecord<IterationRecord<String>>> after = new ArrayList<>();
-        chunk.emit(StringSerializer.INSTANCE, before::add);
-        restored.emit(StringSerializer.INSTANCE, after::add);
+        chunk.emit(StringSerializer.INSTANCE, keepIn(before));
+        restored.emit(StringSerializer.INSTANCE, keepIn(after));
         assertThat(after).isEqualTo(before).hasSize(1_000);
     }
 
@@ -102,6 +103,20 @@ class SerializedFeedbackTest {
         SerializedFeedback last = chunks.get(chunks.size() - 1);
         assertThat(last.round()).isEqualTo(4);
         assertThat(last.bytes()).hasSize(SerializedFeedback.MIN_CAPACITY);
+    }
+
+    /**
+     * Keeps each record emitted: a copy of its envelope, which the chunk reuses from record to
+     * record, as every consumer that keeps records must.
+     */
+    private static ThrowingConsumer<StreamRecord<IterationRecord<String>>, Exception> keepIn(
+            List<StreamRecord<IterationRecord<String>>> kept) {
+        return record ->
+                kept.add(
+                        record.copy(
+                                new IterationRecord<>(
+                                        record.getValue().getRound(),
+                                        record.getValue().getValue())));
     }
 
     private void writeRound(int round, int records) throws Exception {
