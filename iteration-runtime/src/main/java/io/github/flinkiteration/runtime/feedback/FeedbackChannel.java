@@ -23,6 +23,11 @@ import org.apache.flink.util.function.ThrowingConsumer;
  * <p>Either side may arrive first: items put before the head registers wait in the channel, and
  * registering schedules them.
  *
+ * <p>The head may put a take off while its own input keeps delivering records (the take goes to the
+ * back of its mailbox, behind the next record). A tail chained into the head's task does not put
+ * each chunk it writes: it attaches itself as the channel's local writer, asks for a take, and puts
+ * what it wrote right before the head takes, in the same thread.
+ *
  * <p><b>Checkpoints.</b> The channel is the one edge of the loop that Flink's barriers do not
  * cross, so it records its own part of each checkpoint: the items the tail put before its snapshot
  * that the head had not taken before its snapshot. Usually the barrier reaches the head first (the
