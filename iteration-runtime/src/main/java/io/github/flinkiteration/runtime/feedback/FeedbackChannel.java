@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.util.function.ThrowingConsumer;
 
@@ -104,6 +105,9 @@ public final class FeedbackChannel implements AutoCloseable {
     private Runnable localWriter;
 
     private Thread localWriterThread;
+
+    /** Takes back the chunks of the local writer once the head emitted them; see #drain. */
+    private Consumer<SerializedFeedback> localReuse;
 
     private boolean drainScheduled;
     private boolean closed;
@@ -275,9 +279,18 @@ public final class FeedbackChannel implements AutoCloseable {
      * chunks the tail is writing, and runs before the head takes feedback; null detaches it.
      */
     void attachLocalWriter(Runnable writer) {
+        attachLocalWriter(writer, null);
+    }
+
+    /**
+     * @param reuse takes back each chunk the head took and emitted, when nothing else refers to it
+     *     (no checkpoint's log held it), so that the writer writes the next one into its buffer
+     */
+    void attachLocalWriter(Runnable writer, Consumer<SerializedFeedback> reuse) {
         synchronized (lock) {
             this.localWriter = writer;
             this.localWriterThread = Thread.currentThread();
+            this.localReuse = writer == null ? null : reuse;
         }
     }
 
@@ -472,6 +485,29 @@ public final class FeedbackChannel implements AutoCloseable {
         }
         if (!batch.isEmpty()) {
             consumer.accept(batch);
+            giveBackChunks(batch);
+        }
+    }
+
+    /**
+     * Gives the local writer back the chunks of {@code batch}, which the head emitted in the call
+     * that just returned and keeps no reference to (it passes free-flowing feedback on at once).
+     * Not while a checkpoint's log is open: it may hold them until the tail's snapshot writes them.
+     * Snapshots write what they keep at once ({@code ItemListState}), so nothing else refers to
+     * them.
+     */
+    private void giveBackChunks(List<FeedbackItem> batch) {
+        Consumer<SerializedFeedback> reuse;
+        synchronized (lock) {
+            reuse = logs.isEmpty() ? localReuse : null;
+        }
+        if (reuse == null) {
+            return;
+        }
+        for (FeedbackItem item : batch) {
+            if (item instanceof SerializedFeedback chunk) {
+                reuse.accept(chunk);
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import io.github.flinkiteration.runtime.checkpoint.AsyncRawState;
 import io.github.flinkiteration.runtime.checkpoint.SubtaskProgress;
 import io.github.flinkiteration.runtime.internal.HandoffOutput;
 import io.github.flinkiteration.runtime.protocol.RoundFeedback;
+import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import java.util.Arrays;
 import java.util.Map;
@@ -70,6 +71,8 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
     /** Where records built anew go: they may skip Flink's copy ({@link HandoffOutput}). */
     private final ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> newRecordEmitter;
 
+    private final HandoffOutput<IterationRecord<T>> newRecordOutput;
+
     private final TypeSerializer<T> valueSerializer;
     private final SubtaskProgress countsState;
     private final SubtaskProgress lumpState;
@@ -98,6 +101,7 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             throws Exception {
         this.finalValues = finalValues;
         this.emitter = output::collect;
+        this.newRecordOutput = newRecordOutput;
         this.newRecordEmitter = newRecordOutput::collect;
         this.roundLimit = roundLimit;
         this.valueSerializer = valueSerializer;
@@ -156,7 +160,11 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             feedback.emit(valueSerializer, finalValues);
             return true;
         }
-        feedback.emit(valueSerializer, feedback.emitsNewRecords() ? newRecordEmitter : emitter);
+        if (feedback instanceof SerializedFeedback chunk && newRecordOutput.handsOver()) {
+            chunk.emitIntoOneRecord(valueSerializer, newRecordEmitter);
+        } else {
+            feedback.emit(valueSerializer, feedback.emitsNewRecords() ? newRecordEmitter : emitter);
+        }
         return true;
     }
 

@@ -20,6 +20,7 @@ final class OpenChunks<T> {
     static final int ROUNDS = 4;
 
     private final Consumer<SerializedFeedback> handOver;
+    private final SerializedFeedback.BufferPool pool = new SerializedFeedback.BufferPool();
     private final SerializedFeedback.Writer<T>[] writers;
 
     /** The round each writer holds records of; -1 for none. */
@@ -33,7 +34,7 @@ final class OpenChunks<T> {
         this.handOver = handOver;
         this.writers = new SerializedFeedback.Writer[ROUNDS];
         for (int i = 0; i < ROUNDS; i++) {
-            writers[i] = new SerializedFeedback.Writer<>(valueSerializer);
+            writers[i] = new SerializedFeedback.Writer<>(valueSerializer, pool);
             rounds[i] = -1;
         }
     }
@@ -64,6 +65,14 @@ final class OpenChunks<T> {
         handOverSlot(lowest);
         rounds[lowest] = round;
         return lowest;
+    }
+
+    /**
+     * Writes later chunks into the buffer of {@code chunk}, which these writers wrote and nobody
+     * reads any more.
+     */
+    void reuse(SerializedFeedback chunk) {
+        pool.giveBack(chunk);
     }
 
     /** Hands over every chunk being written, lowest round first. */

@@ -228,7 +228,7 @@ public final class TailOperator<T> extends AbstractStreamOperator<RoundSummary>
             overflow = new SerializedFeedback.Writer<>(valueSerializer);
         }
         if (inHeadThread) {
-            channel.attachLocalWriter(this::handOverChunks);
+            channel.attachLocalWriter(this::handOverChunks, chunks::reuse);
         }
         if (chunks != null) {
             // Serializes each record at once and keeps nothing of it.

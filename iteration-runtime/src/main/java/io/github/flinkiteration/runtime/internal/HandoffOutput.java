@@ -28,6 +28,11 @@ public final class HandoffOutput<T> implements Output<StreamRecord<T>> {
         this.target = target;
     }
 
+    /** Whether main records go to a receiver, which keeps no {@code StreamRecord} it is handed. */
+    public boolean handsOver() {
+        return target != null;
+    }
+
     @Override
     public void collect(StreamRecord<T> record) {
         if (target == null) {

@@ -5,6 +5,10 @@ import io.github.flinkiteration.runtime.record.IterationRecord;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.KeyContextHandler;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.api.operators.StreamFilter;
+import org.apache.flink.streaming.api.operators.StreamFlatMap;
+import org.apache.flink.streaming.api.operators.StreamMap;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
@@ -35,8 +39,24 @@ final class OneInputRoundWrapper<IN, OUT>
     @Override
     public void open() throws Exception {
         super.open();
-        // Unwraps records it owns in place, and may hold early ones: it takes ownership.
-        ChainedHandoff.offer(config(), this, true);
+        if (keepsNoStreamRecord(inner)) {
+            // Holds early records as copies; its operator may keep the values.
+            ChainedHandoff.offer(config(), this, true);
+        }
+    }
+
+    /**
+     * Whether {@code operator} keeps no reference to an input {@code StreamRecord} once its {@code
+     * processElement} returns: Flink's map, flat map, filter and process operators, checked against
+     * Flink 2.3.0 (they keep the value, pass the record on, or copy its timestamp). Any other
+     * operator may keep records (an async operator queues them), so it gets Flink's copy.
+     */
+    static boolean keepsNoStreamRecord(Object operator) {
+        Class<?> type = operator.getClass();
+        return type == StreamMap.class
+                || type == StreamFlatMap.class
+                || type == StreamFilter.class
+                || type == ProcessOperator.class;
     }
 
     @Override
