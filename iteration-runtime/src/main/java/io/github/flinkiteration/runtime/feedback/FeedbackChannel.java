@@ -294,6 +294,13 @@ public final class FeedbackChannel implements AutoCloseable {
         }
     }
 
+    /** Whether a tail in the head's task writes the feedback: the loop runs in one task. */
+    boolean hasLocalWriter() {
+        synchronized (lock) {
+            return localWriter != null;
+        }
+    }
+
     /** Called by a tail with an attached writer: the head should take feedback soon. */
     void requestTake() {
         boolean schedule;

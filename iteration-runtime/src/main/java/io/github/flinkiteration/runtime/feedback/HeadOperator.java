@@ -125,6 +125,10 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     private long admittedSinceTake;
 
     private long admittedAtLastLook;
+
+    /** Whether the tail is chained into this task (free flow): the whole loop runs here. */
+    private transient boolean loopInOneTask;
+
     private boolean terminated;
 
     /** The round whose feedback goes into the body now, slice by slice; -1 if none. */
@@ -487,14 +491,19 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     @Override
     public void open() throws Exception {
         super.open();
-        // Opened after the operators chained behind it (Flink opens a chain from its end).
-        newRecords.handOverTo(
-                ChainedHandoff.soleReceiver(
-                        config,
-                        getUserCodeClassloader(),
-                        true,
-                        getMetricGroup().getIOMetricGroup().getNumRecordsOutCounter()));
         channel = FeedbackChannels.acquire(this, plan.getIterationId(), variable);
+        // Opened after the operators chained behind it (Flink opens a chain from its end), its
+        // tail among them when the loop runs in this task: only such a loop, the one a hand-off
+        // and taking feedback in batches pay off for (see takesFeedbackNow), gets them.
+        loopInOneTask = channel.hasLocalWriter();
+        if (loopInOneTask) {
+            newRecords.handOverTo(
+                    ChainedHandoff.soleReceiver(
+                            config,
+                            getUserCodeClassloader(),
+                            true,
+                            getMetricGroup().getIOMetricGroup().getNumRecordsOutCounter()));
+        }
         decisions =
                 RoundDecisionStrategy.choose(
                         plan,
@@ -539,13 +548,13 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
     }
 
     /**
-     * Whether to take feedback now: in lock-step, after the initial input ended, or when it
-     * delivered nothing since the last look (it waits for data) or {@value
-     * #INITIAL_RECORDS_PER_TAKE} records since the last take. Otherwise the take waits for the next
-     * initial record.
+     * Whether to take feedback now: unless the loop runs in this task (free flow, tail chained
+     * here), after the initial input ended, or when it delivered nothing since the last look (it
+     * waits for data) or {@value #INITIAL_RECORDS_PER_TAKE} records since the last take. Otherwise
+     * the take waits for the next initial record.
      */
     private boolean takesFeedbackNow() {
-        if (!plan.isLockStep()
+        if (loopInOneTask
                 && !initialEnded
                 && admittedSinceTake > admittedAtLastLook
                 && admittedSinceTake < INITIAL_RECORDS_PER_TAKE) {

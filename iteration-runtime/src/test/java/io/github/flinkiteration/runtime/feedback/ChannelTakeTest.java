@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkiteration.runtime.protocol.FeedbackItem;
 import io.github.flinkiteration.runtime.protocol.RoundMarker;
+import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,34 @@ class ChannelTakeTest {
         assertThat(runOneMail()).isTrue();
         assertThat(runOneMail()).as("requests coalesce into one take").isFalse();
         assertThat(taken).containsExactly(A, B, A);
+    }
+
+    @Test
+    void theLocalWriterGetsItsChunksBackOnceTakenUnlessALogHoldsThem() throws Exception {
+        channel.registerConsumer(executor(), taken::addAll);
+        List<FeedbackItem> givenBack = new ArrayList<>();
+        channel.attachLocalWriter(() -> {}, givenBack::add);
+        SerializedFeedback first = LoopSubtask.chunk(1, 10, 11);
+        channel.put(first);
+        channel.put(A);
+        runOneMail();
+
+        assertThat(givenBack).as("chunks only, after the head took them").containsExactly(first);
+
+        channel.snapshotAtHead(1);
+        SerializedFeedback second = LoopSubtask.chunk(2, 20);
+        channel.put(second);
+        runOneMail();
+        assertThat(taken).endsWith(second);
+        assertThat(givenBack)
+                .as("put after the head's snapshot: the tail's snapshot still writes it")
+                .containsExactly(first);
+
+        assertThat(channel.snapshotAtTail(1)).containsExactly(second);
+        SerializedFeedback third = LoopSubtask.chunk(3, 30);
+        channel.put(third);
+        runOneMail();
+        assertThat(givenBack).containsExactly(first, third);
     }
 
     @Test

@@ -265,7 +265,7 @@ class HeadOperatorTest {
 
     @Test
     void aFreeFlowHeadLetsItsInitialInputGoFirstWhileItKeepsDelivering() throws Exception {
-        try (LoopSubtask loop = LoopSubtask.head(FREE_FLOW, 2, 0)) {
+        try (LoopSubtask loop = LoopSubtask.headAndTailInItsTask(FREE_FLOW, 2, 0)) {
             FeedbackChannel channel = loop.channel();
             loop.initialRecords(1);
             channel.put(record(1, 10));
@@ -290,8 +290,21 @@ class HeadOperatorTest {
     }
 
     @Test
-    void aBusyInitialInputLetsFeedbackInAfterABatchOfItsRecords() throws Exception {
+    void aHeadWhoseTailRunsElsewhereTakesFeedbackWhileItsInputDelivers() throws Exception {
         try (LoopSubtask loop = LoopSubtask.head(FREE_FLOW, 2, 0)) {
+            FeedbackChannel channel = loop.channel();
+            loop.initialRecords(1);
+            channel.put(record(1, 10));
+            loop.initialRecords(2);
+            assertThat(loop.head.runOneMail()).isTrue();
+
+            assertThat(loop.headOutput()).containsExactly("0:1", "0:2", "1:10");
+        }
+    }
+
+    @Test
+    void aBusyInitialInputLetsFeedbackInAfterABatchOfItsRecords() throws Exception {
+        try (LoopSubtask loop = LoopSubtask.headAndTailInItsTask(FREE_FLOW, 2, 0)) {
             FeedbackChannel channel = loop.channel();
             channel.put(record(1, -1));
             int records = HeadOperator.INITIAL_RECORDS_PER_TAKE + 10;

@@ -94,6 +94,31 @@ final class LoopSubtask implements AutoCloseable {
         return loop;
     }
 
+    /**
+     * A free-flowing head and a tail that runs in its task (TailChaining chained it there): the
+     * tail writes chunks the head takes, and the loop runs in one task.
+     */
+    static LoopSubtask headAndTailInItsTask(ProgressPlan plan, int parallelism, int subtask)
+            throws Exception {
+        LoopSubtask loop =
+                new LoopSubtask(
+                        plan,
+                        parallelism,
+                        subtask,
+                        new TailOperator<>(
+                                plan.getIterationId(),
+                                VARIABLE,
+                                0,
+                                plan.isDecidedInDataPlane(),
+                                false,
+                                plan.isLockStep(),
+                                true));
+        // A task opens its operators from the end of the chain to its start.
+        loop.tail.open();
+        loop.head.open();
+        return loop;
+    }
+
     /** A head and the tail chained to it. */
     static LoopSubtask headAndTail(ProgressPlan plan, int parallelism, int subtask)
             throws Exception {

@@ -105,6 +105,87 @@ class SerializedFeedbackTest {
         assertThat(last.bytes()).hasSize(SerializedFeedback.MIN_CAPACITY);
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void intoOneRecordGivesTheSameRecordsWithTheirOwnTimestamps() throws Exception {
+        add(writer.write(new StreamRecord<>(new IterationRecord<>(2, "a"), 5L), 3));
+        add(writer.write(new StreamRecord<>(new IterationRecord<>(2, "b")), 3));
+        add(writer.write(new StreamRecord<>(new IterationRecord<>(2, "c"), 7L), 3));
+        SerializedFeedback chunk = writer.take();
+        List<StreamRecord<IterationRecord<String>>> each = new ArrayList<>();
+        List<StreamRecord<IterationRecord<String>>> reused = new ArrayList<>();
+        List<Object> seen = new ArrayList<>();
+
+        chunk.emit(StringSerializer.INSTANCE, keepIn(each));
+        chunk.emitIntoOneRecord(
+                StringSerializer.INSTANCE,
+                record -> {
+                    seen.add(record);
+                    keepIn(reused).accept(record);
+                    // A consumer may unwrap the record in place; the next one is whole again.
+                    ((StreamRecord<Object>) (StreamRecord<?>) record).replace("unwrapped");
+                });
+
+        assertThat(reused).isEqualTo(each).hasSize(3);
+        assertThat(reused.get(1).hasTimestamp())
+                .as("no timestamp left from the record before")
+                .isFalse();
+        assertThat(seen)
+                .as("one record object")
+                .allSatisfy(r -> assertThat(r).isSameAs(seen.get(0)));
+    }
+
+    @Test
+    void aWriterWritesIntoBuffersGivenBackToItsPool() throws Exception {
+        SerializedFeedback.BufferPool pool = new SerializedFeedback.BufferPool();
+        SerializedFeedback.Writer<String> pooled =
+                new SerializedFeedback.Writer<>(StringSerializer.INSTANCE, pool);
+        pooled.write(new StreamRecord<>(new IterationRecord<>(0, "first")), 1);
+        SerializedFeedback first = pooled.take();
+        pool.giveBack(first);
+        pooled.write(new StreamRecord<>(new IterationRecord<>(0, "second")), 1);
+        SerializedFeedback second = pooled.take();
+
+        assertThat(second.bytes()).as("the buffer given back").isSameAs(first.bytes());
+        List<StreamRecord<IterationRecord<String>>> read = new ArrayList<>();
+        second.emit(StringSerializer.INSTANCE, keepIn(read));
+        assertThat(read).containsExactly(new StreamRecord<>(new IterationRecord<>(1, "second")));
+
+        pooled.write(new StreamRecord<>(new IterationRecord<>(0, "third")), 1);
+        assertThat(pooled.take().bytes()).as("the pool was empty").isNotSameAs(first.bytes());
+        pool.giveBack(new SerializedFeedback(1, new byte[8], 0, 0));
+        pooled.write(new StreamRecord<>(new IterationRecord<>(0, "fourth")), 1);
+        assertThat(pooled.take().bytes())
+                .as("a chunk not written by a writer has no buffer to give back")
+                .hasSizeGreaterThan(8);
+    }
+
+    @Test
+    void aPoolKeepsBuffersUpToItsLimit() throws Exception {
+        SerializedFeedback.BufferPool pool = new SerializedFeedback.BufferPool();
+        SerializedFeedback.Writer<String> big =
+                new SerializedFeedback.Writer<>(StringSerializer.INSTANCE);
+        List<SerializedFeedback> full = new ArrayList<>();
+        String value = "x".repeat(1000);
+        while (full.size() * SerializedFeedback.CHUNK_BYTES
+                <= SerializedFeedback.BufferPool.MAX_BYTES + SerializedFeedback.CHUNK_BYTES) {
+            SerializedFeedback chunk =
+                    big.write(new StreamRecord<>(new IterationRecord<>(0, value)), 1);
+            if (chunk != null) {
+                full.add(chunk);
+            }
+        }
+        full.forEach(pool::giveBack);
+
+        int kept = 0;
+        while (pool.poll() != null) {
+            kept++;
+        }
+        assertThat(kept).isLessThan(full.size());
+        assertThat((long) kept * SerializedFeedback.CHUNK_BYTES)
+                .isLessThanOrEqualTo(SerializedFeedback.BufferPool.MAX_BYTES);
+    }
+
     /**
      * Keeps each record emitted: a copy of its envelope, which the chunk reuses from record to
      * record, as every consumer that keeps records must.
