@@ -160,10 +160,14 @@ final class FreeFlowPacing<T> implements FeedbackPacing {
             feedback.emit(valueSerializer, finalValues);
             return true;
         }
-        if (feedback instanceof SerializedFeedback chunk && newRecordOutput.handsOver()) {
+        if (!(feedback instanceof SerializedFeedback chunk)) {
+            // A record handed over as an object may still be held by a checkpoint's log.
+            feedback.emit(valueSerializer, emitter);
+        } else if (newRecordOutput.handsOver()) {
             chunk.emitIntoOneRecord(valueSerializer, newRecordEmitter);
         } else {
-            feedback.emit(valueSerializer, feedback.emitsNewRecords() ? newRecordEmitter : emitter);
+            // Built anew from bytes: nobody else holds these records.
+            chunk.emit(valueSerializer, newRecordEmitter);
         }
         return true;
     }

@@ -21,14 +21,6 @@ public sealed interface RoundFeedback extends FeedbackItem
     /** The bytes of the serialized records; 0 for a record handed over as an object. */
     int serializedBytes();
 
-    /**
-     * Whether {@link #emit} builds each record anew, so that whoever it hands them to is their only
-     * holder; a record handed over as an object may still be held by a checkpoint's log.
-     */
-    default boolean emitsNewRecords() {
-        return serializedBytes() > 0;
-    }
-
     /** Hands each record, in the order it was fed back, to {@code out}. */
     <T> void emit(
             TypeSerializer<T> valueSerializer,

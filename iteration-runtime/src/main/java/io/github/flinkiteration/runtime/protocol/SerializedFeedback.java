@@ -94,18 +94,7 @@ public final class SerializedFeedback implements RoundFeedback {
             TypeSerializer<T> valueSerializer,
             ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> consumer)
             throws Exception {
-        DataInputDeserializer in = new DataInputDeserializer(bytes, 0, length);
-        IterationRecord<T> record = new IterationRecord<>();
-        record.setRound(round);
-        for (int i = 0; i < count; i++) {
-            boolean timestamped = in.readByte() == WITH_TIMESTAMP;
-            long timestamp = timestamped ? in.readLong() : 0;
-            record.setValue(valueSerializer.deserialize(in));
-            consumer.accept(
-                    timestamped
-                            ? new StreamRecord<>(record, timestamp)
-                            : new StreamRecord<>(record));
-        }
+        emit(valueSerializer, consumer, false);
     }
 
     /**
@@ -117,16 +106,25 @@ public final class SerializedFeedback implements RoundFeedback {
             TypeSerializer<T> valueSerializer,
             ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> consumer)
             throws Exception {
+        emit(valueSerializer, consumer, true);
+    }
+
+    private <T> void emit(
+            TypeSerializer<T> valueSerializer,
+            ThrowingConsumer<StreamRecord<IterationRecord<T>>, Exception> consumer,
+            boolean oneRecord)
+            throws Exception {
         DataInputDeserializer in = new DataInputDeserializer(bytes, 0, length);
         IterationRecord<T> envelope = new IterationRecord<>();
         envelope.setRound(round);
-        StreamRecord<IterationRecord<T>> record = new StreamRecord<>(envelope);
+        StreamRecord<IterationRecord<T>> shared = oneRecord ? new StreamRecord<>(envelope) : null;
         for (int i = 0; i < count; i++) {
             boolean timestamped = in.readByte() == WITH_TIMESTAMP;
             long timestamp = timestamped ? in.readLong() : 0;
             envelope.setValue(valueSerializer.deserialize(in));
-            // The consumer may have unwrapped the record in place.
-            record.replace(envelope);
+            // A consumer of the shared record may have unwrapped it in place.
+            StreamRecord<IterationRecord<T>> record =
+                    shared != null ? shared.replace(envelope) : new StreamRecord<>(envelope);
             if (timestamped) {
                 record.setTimestamp(timestamp);
             } else {
