@@ -187,20 +187,15 @@ class BoundedRescalingTest {
             String backend, int before, int after, @TempDir Path savepoints) throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            StreamExecutionEnvironment first =
-                    TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
-            loopWithAggregator(first, gate, run, FIRST_JOB_VISIT_NANOS);
-            JobClient job = first.executeAsync();
-            gate.open();
-            while (RecordingSink.received(run).isEmpty()) {
-                Thread.sleep(10);
-            }
-            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
-            int seenBefore = RecordingSink.received(run).size();
-
-            StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
-            loopWithAggregator(second, gate, run, 0);
-            second.execute();
+            int seenBefore =
+                    stopAndResume(
+                            BoundedRescalingTest::loopWithAggregator,
+                            backend,
+                            before,
+                            after,
+                            gate,
+                            run,
+                            savepoints);
 
             List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
             assertThat(new HashSet<>(visits)).isEqualTo(new HashSet<>(referenceVisitsWithTotal()));
@@ -298,20 +293,15 @@ class BoundedRescalingTest {
             String backend, int before, int after, @TempDir Path savepoints) throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            StreamExecutionEnvironment first =
-                    TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
-            loopWithPerRoundCount(first, gate, run, FIRST_JOB_VISIT_NANOS);
-            JobClient job = first.executeAsync();
-            gate.open();
-            while (RecordingSink.received(run).isEmpty()) {
-                Thread.sleep(10);
-            }
-            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
-            int seenBefore = RecordingSink.received(run).size();
-
-            StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
-            loopWithPerRoundCount(second, gate, run, 0);
-            second.execute();
+            int seenBefore =
+                    stopAndResume(
+                            BoundedRescalingTest::loopWithPerRoundCount,
+                            backend,
+                            before,
+                            after,
+                            gate,
+                            run,
+                            savepoints);
 
             List<Tuple3<Long, Long, Integer>> counts = RecordingSink.received(run);
             Set<Tuple3<Long, Long, Integer>> expected = new HashSet<>();
@@ -422,20 +412,15 @@ class BoundedRescalingTest {
             String backend, int before, int after, @TempDir Path savepoints) throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            StreamExecutionEnvironment first =
-                    TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
-            loopWithConstant(first, gate, run, FIRST_JOB_VISIT_NANOS);
-            JobClient job = first.executeAsync();
-            gate.open();
-            while (RecordingSink.received(run).isEmpty()) {
-                Thread.sleep(10);
-            }
-            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
-            int seenBefore = RecordingSink.received(run).size();
-
-            StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
-            loopWithConstant(second, gate, run, 0);
-            second.execute();
+            int seenBefore =
+                    stopAndResume(
+                            BoundedRescalingTest::loopWithConstant,
+                            backend,
+                            before,
+                            after,
+                            gate,
+                            run,
+                            savepoints);
 
             List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
             assertThat(finalSums(visits)).isEqualTo(referenceSumsWithConstant());
@@ -444,6 +429,46 @@ class BoundedRescalingTest {
         } finally {
             RecordingSink.forget(run);
         }
+    }
+
+    /** Builds a test's loop into a job; the first job's visits are slowed by {@code visitNanos}. */
+    private interface LoopJob {
+        void build(
+                StreamExecutionEnvironment env,
+                ControlledSource.Gate gate,
+                String run,
+                long visitNanos);
+    }
+
+    /**
+     * Runs {@code loop} at parallelism {@code before}, stops it with a savepoint once a visit
+     * reached the sink, and runs it resumed from that savepoint at {@code after} to its end.
+     * Returns how many visits the first job delivered.
+     */
+    private static int stopAndResume(
+            LoopJob loop,
+            String backend,
+            int before,
+            int after,
+            ControlledSource.Gate gate,
+            String run,
+            Path savepoints)
+            throws Exception {
+        StreamExecutionEnvironment first =
+                TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
+        loop.build(first, gate, run, FIRST_JOB_VISIT_NANOS);
+        JobClient job = first.executeAsync();
+        gate.open();
+        while (RecordingSink.received(run).isEmpty()) {
+            Thread.sleep(10);
+        }
+        String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+        int seenBefore = RecordingSink.received(run).size();
+
+        StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
+        loop.build(second, gate, run, 0);
+        second.execute();
+        return seenBefore;
     }
 
     /** Runs {@link #ROUNDS} rounds; every visit leaves as {@code (key, sum so far, round)}. */
