@@ -2,16 +2,22 @@ package io.github.flinkiteration.benchmarks;
 
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.UnboundedIteration;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.accumulators.ListAccumulator;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
-import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 
 /**
@@ -69,25 +75,23 @@ final class OnlineTrainingWorkload {
                                 })
                         .apply()
                         .<Model>get("models")
-                        .map(Measured::of)
+                        .map(new Measure())
                         .setParallelism(1)
                         .name("measure");
+        measured.sinkTo(new DiscardingSink<>()).setParallelism(1).name("discard");
 
-        List<Measured> versions = new ArrayList<>();
         long beforeSubmission = System.nanoTime();
-        long submitted;
-        long netRuntimeMs;
-        try (CloseableIterator<Measured> collected = measured.collectAsync()) {
-            // Throughput counts from the job's submission, not from the local cluster's start.
-            JobClient job = env.executeAsync("w4");
-            submitted = System.nanoTime();
-            collected.forEachRemaining(versions::add);
-            netRuntimeMs = job.getJobExecutionResult().get().getNetRuntime();
-        }
+        // Throughput counts from the job's submission, not from the local cluster's start.
+        JobClient job = env.executeAsync("w4");
+        long submitted = System.nanoTime();
+        JobExecutionResult result = job.getJobExecutionResult().get();
         long wallMs = (System.nanoTime() - beforeSubmission) / 1_000_000;
-        if (versions.isEmpty()) {
+        long netRuntimeMs = result.getNetRuntime();
+        List<Measured> versions = result.getAccumulatorResult(Measure.ACCUMULATOR);
+        if (versions == null || versions.isEmpty()) {
             throw new IllegalStateException("w4 produced no model");
         }
+        versions.sort(Comparator.comparingLong(version -> version.version));
         Measured last = versions.get(versions.size() - 1);
         List<Long> latencies = new ArrayList<>();
         for (Measured version : versions) {
@@ -198,7 +202,9 @@ final class OnlineTrainingWorkload {
     }
 
     /** A model version as measured after the output. */
-    public static class Measured {
+    public static class Measured implements Serializable {
+        private static final long serialVersionUID = 1L;
+
         public long version;
         public double[] weights;
         public long latencyNanos;
@@ -212,6 +218,28 @@ final class OnlineTrainingWorkload {
             m.version = model.version;
             m.weights = model.weights;
             m.latencyNanos = m.measuredAtNanos - model.stampNanos;
+            return m;
+        }
+    }
+
+    /**
+     * The map after the output: measures each model and keeps it in an accumulator, which the job's
+     * result carries back. The peers' harness reads its models the same way; a collect sink would
+     * add a fetch round trip through the job manager every few milliseconds to the measured span.
+     */
+    static final class Measure extends RichMapFunction<Model, Measured> {
+        static final String ACCUMULATOR = "w4-models";
+        private final ListAccumulator<Measured> measured = new ListAccumulator<>();
+
+        @Override
+        public void open(OpenContext openContext) {
+            getRuntimeContext().addAccumulator(ACCUMULATOR, measured);
+        }
+
+        @Override
+        public Measured map(Model model) {
+            Measured m = Measured.of(model);
+            measured.add(m);
             return m;
         }
     }
