@@ -9,15 +9,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.accumulators.ListAccumulator;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 
 /**
@@ -38,6 +34,9 @@ final class OnlineTrainingWorkload {
     static final double LEARNING_RATE = 0.1;
     static final int FEATURES = 10;
     static final double[] TRUE_WEIGHTS = {1, -1, 0.5, -0.5, 2, -2, 0.25, -0.25, 1.5, -1.5};
+
+    /** The accumulator that brings the measured models back ({@link AccumulatedResults}). */
+    private static final String MODELS = "models";
 
     /** Latency percentiles cover the versions from this one to the last. */
     static final int FIRST_MEASURED_VERSION = 101;
@@ -75,10 +74,10 @@ final class OnlineTrainingWorkload {
                                 })
                         .apply()
                         .<Model>get("models")
-                        .map(new Measure())
+                        .map(Measured::of)
                         .setParallelism(1)
                         .name("measure");
-        measured.sinkTo(new DiscardingSink<>()).setParallelism(1).name("discard");
+        AccumulatedResults.keep(measured, MODELS);
 
         long beforeSubmission = System.nanoTime();
         // Throughput counts from the job's submission, not from the local cluster's start.
@@ -87,8 +86,8 @@ final class OnlineTrainingWorkload {
         JobExecutionResult result = job.getJobExecutionResult().get();
         long wallMs = (System.nanoTime() - beforeSubmission) / 1_000_000;
         long netRuntimeMs = result.getNetRuntime();
-        List<Measured> versions = result.getAccumulatorResult(Measure.ACCUMULATOR);
-        if (versions == null || versions.isEmpty()) {
+        List<Measured> versions = new ArrayList<>(AccumulatedResults.<Measured>of(result, MODELS));
+        if (versions.isEmpty()) {
             throw new IllegalStateException("w4 produced no model");
         }
         versions.sort(Comparator.comparingLong(version -> version.version));
@@ -218,28 +217,6 @@ final class OnlineTrainingWorkload {
             m.version = model.version;
             m.weights = model.weights;
             m.latencyNanos = m.measuredAtNanos - model.stampNanos;
-            return m;
-        }
-    }
-
-    /**
-     * The map after the output: measures each model and keeps it in an accumulator, which the job's
-     * result carries back. The peers' harness reads its models the same way; a collect sink would
-     * add a fetch round trip through the job manager every few milliseconds to the measured span.
-     */
-    static final class Measure extends RichMapFunction<Model, Measured> {
-        static final String ACCUMULATOR = "w4-models";
-        private final ListAccumulator<Measured> measured = new ListAccumulator<>();
-
-        @Override
-        public void open(OpenContext openContext) {
-            getRuntimeContext().addAccumulator(ACCUMULATOR, measured);
-        }
-
-        @Override
-        public Measured map(Model model) {
-            Measured m = Measured.of(model);
-            measured.add(m);
             return m;
         }
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -22,7 +23,6 @@ import org.apache.flink.api.java.tuple.Tuple6;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 
 /**
  * W5: data-parallel TensorFlow training with {@code TFEstimator} ({@code w5}), and its limit on
@@ -46,6 +46,9 @@ final class TensorFlowTrainingWorkload {
     static final int BATCH = 64;
     static final double LEARNING_RATE = 0.05;
     static final long SEED = 42;
+
+    /** The accumulator that brings the stamped round ends back ({@link AccumulatedResults}). */
+    private static final String ROUND_ENDS = "round-ends";
 
     private TensorFlowTrainingWorkload() {}
 
@@ -85,15 +88,13 @@ final class TensorFlowTrainingWorkload {
                                         Types.LONG))
                         .setParallelism(1)
                         .name("stamp round end");
-        List<Tuple6<Integer, Double, Long, Long, Long, Long>> ends = new ArrayList<>();
+        AccumulatedResults.keep(timed, ROUND_ENDS);
         long start = System.nanoTime();
-        long netRuntime;
-        try (CloseableIterator<Tuple6<Integer, Double, Long, Long, Long, Long>> it =
-                timed.collectAsync()) {
-            netRuntime = env.execute("w5").getNetRuntime();
-            it.forEachRemaining(ends::add);
-        }
+        JobExecutionResult result = env.execute("w5");
         long wallMs = (System.nanoTime() - start) / 1_000_000;
+        long netRuntime = result.getNetRuntime();
+        List<Tuple6<Integer, Double, Long, Long, Long, Long>> ends =
+                new ArrayList<>(AccumulatedResults.of(result, ROUND_ENDS));
         ends.sort((a, b) -> Integer.compare(a.f0, b.f0));
         if (ends.size() < 2) {
             throw new IllegalStateException("w5 needs at least 2 rounds, got " + ends.size());

@@ -11,8 +11,8 @@ import io.github.flinkiteration.examples.Graphs;
 import io.github.flinkiteration.examples.KMeans;
 import io.github.flinkiteration.examples.KMeansData;
 import io.github.flinkiteration.examples.PageRank;
+import java.util.List;
 import java.util.Locale;
-import java.util.function.ToDoubleFunction;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -27,11 +27,13 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.windowing.assigners.GlobalWindows;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 
 /** The workloads of ../shared/BENCHMARKS.md, each run in a fresh local MiniCluster. */
 final class Workloads {
+
+    /** The accumulator that brings a workload's checksum back ({@link AccumulatedResults}). */
+    private static final String CHECKSUMS = "checksums";
 
     /** W3: number of records fed back every round, unless {@code --records} says otherwise. */
     static final long W3_RECORDS = 1_000_000L;
@@ -104,7 +106,7 @@ final class Workloads {
         DataStream<Integer> initial =
                 env.fromData(0).setParallelism(1).map(v -> v).setParallelism(env.getParallelism());
         DataStream<Integer> last = incrementLoop(initial, v -> v + 1, new LastValue<>(), rounds);
-        return execute("w1", rounds, env, last, v -> v);
+        return execute("w1", rounds, env, last, v -> (double) v);
     }
 
     /** W2: k-means, exactly {@code rounds} rounds; checksum is the centroids' coordinate sum. */
@@ -135,22 +137,18 @@ final class Workloads {
                         .returns(Types.TUPLE(Types.LONG, Types.LONG))
                         .windowAll(GlobalWindows.createWithEndOfStreamTrigger())
                         .reduce((a, b) -> Tuple2.of(a.f0 + b.f0, a.f1 + b.f1));
-        Tuple2<Long, Long> last = null;
-        try (CloseableIterator<Tuple2<Long, Long>> collected = counts.collectAsync()) {
-            long start = System.nanoTime();
-            JobExecutionResult job = env.execute("w6");
-            long wallMs = (System.nanoTime() - start) / 1_000_000;
-            while (collected.hasNext()) {
-                last = collected.next();
-            }
-            if (last == null) {
-                throw new IllegalStateException("w6 produced no result");
-            }
-            return new RunResult(
-                            "w6", env.getParallelism(), 0, wallMs, job.getNetRuntime(), last.f1)
-                    .inMode(modeOf(env))
-                    .with("components", last.f0);
+        AccumulatedResults.keep(counts, CHECKSUMS);
+        long start = System.nanoTime();
+        JobExecutionResult job = env.execute("w6");
+        long wallMs = (System.nanoTime() - start) / 1_000_000;
+        List<Tuple2<Long, Long>> kept = AccumulatedResults.of(job, CHECKSUMS);
+        if (kept.isEmpty()) {
+            throw new IllegalStateException("w6 produced no result");
         }
+        Tuple2<Long, Long> last = kept.get(kept.size() - 1);
+        return new RunResult("w6", env.getParallelism(), 0, wallMs, job.getNetRuntime(), last.f1)
+                .inMode(modeOf(env))
+                .with("components", last.f0);
     }
 
     /** W7: vertices of G(n, m) for PageRank. */
@@ -263,28 +261,26 @@ final class Workloads {
             int rounds,
             StreamExecutionEnvironment env,
             DataStream<T> result,
-            ToDoubleFunction<T> checksum)
+            MapFunction<T, Double> checksum)
             throws Exception {
-        T last = null;
-        try (CloseableIterator<T> collected = result.collectAsync()) {
-            long start = System.nanoTime();
-            JobExecutionResult job = env.execute(workload);
-            long wallMs = (System.nanoTime() - start) / 1_000_000;
-            while (collected.hasNext()) {
-                last = collected.next();
-            }
-            if (last == null) {
-                throw new IllegalStateException(workload + " produced no result");
-            }
-            return new RunResult(
-                            workload,
-                            env.getParallelism(),
-                            rounds,
-                            wallMs,
-                            job.getNetRuntime(),
-                            checksum.applyAsDouble(last))
-                    .inMode(modeOf(env));
+        AccumulatedResults.keep(
+                result.map(checksum).returns(Types.DOUBLE).setParallelism(result.getParallelism()),
+                CHECKSUMS);
+        long start = System.nanoTime();
+        JobExecutionResult job = env.execute(workload);
+        long wallMs = (System.nanoTime() - start) / 1_000_000;
+        List<Double> checksums = AccumulatedResults.of(job, CHECKSUMS);
+        if (checksums.isEmpty()) {
+            throw new IllegalStateException(workload + " produced no result");
         }
+        return new RunResult(
+                        workload,
+                        env.getParallelism(),
+                        rounds,
+                        wallMs,
+                        job.getNetRuntime(),
+                        checksums.get(checksums.size() - 1))
+                .inMode(modeOf(env));
     }
 
     /** The job's runtime mode as the JSON line names it: {@code streaming} or {@code batch}. */
