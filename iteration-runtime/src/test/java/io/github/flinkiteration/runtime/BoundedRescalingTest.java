@@ -106,25 +106,16 @@ class BoundedRescalingTest {
             throws Exception {
         String run = UUID.randomUUID().toString();
         try (ControlledSource.Gate gate = ControlledSource.newGate()) {
-            StreamExecutionEnvironment first =
-                    TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
-            loop(first, gate, run, FIRST_JOB_VISIT_NANOS, false);
-            JobClient job = first.executeAsync();
-            if (roundZeroRunning) {
-                gate.allowBelow(RECORDS / 2);
-            } else {
-                gate.open();
-            }
-            while (RecordingSink.received(run).isEmpty()) {
-                Thread.sleep(10);
-            }
-            String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
-            int seenBefore = RecordingSink.received(run).size();
-
-            StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
-            loop(second, gate, run, 0, false);
-            gate.open();
-            second.execute();
+            int seenBefore =
+                    stopAndResume(
+                            (env, g, r, visitNanos) -> loop(env, g, r, visitNanos, false),
+                            backend,
+                            before,
+                            after,
+                            gate,
+                            run,
+                            savepoints,
+                            roundZeroRunning ? RECORDS / 2 : Long.MAX_VALUE);
 
             List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
             assertThat(finalSums(visits)).isEqualTo(referenceSums());
@@ -195,7 +186,8 @@ class BoundedRescalingTest {
                             after,
                             gate,
                             run,
-                            savepoints);
+                            savepoints,
+                            Long.MAX_VALUE);
 
             List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
             assertThat(new HashSet<>(visits)).isEqualTo(new HashSet<>(referenceVisitsWithTotal()));
@@ -301,7 +293,8 @@ class BoundedRescalingTest {
                             after,
                             gate,
                             run,
-                            savepoints);
+                            savepoints,
+                            Long.MAX_VALUE);
 
             List<Tuple3<Long, Long, Integer>> counts = RecordingSink.received(run);
             Set<Tuple3<Long, Long, Integer>> expected = new HashSet<>();
@@ -420,7 +413,8 @@ class BoundedRescalingTest {
                             after,
                             gate,
                             run,
-                            savepoints);
+                            savepoints,
+                            Long.MAX_VALUE);
 
             List<Tuple3<Long, Long, Integer>> visits = RecordingSink.received(run);
             assertThat(finalSums(visits)).isEqualTo(referenceSumsWithConstant());
@@ -441,9 +435,10 @@ class BoundedRescalingTest {
     }
 
     /**
-     * Runs {@code loop} at parallelism {@code before}, stops it with a savepoint once a visit
-     * reached the sink, and runs it resumed from that savepoint at {@code after} to its end.
-     * Returns how many visits the first job delivered.
+     * Runs {@code loop} at parallelism {@code before}, letting it read the initial records below
+     * {@code firstJobReads}, stops it with a savepoint once a visit reached the sink, and runs it
+     * resumed from that savepoint at {@code after}, with every record, to its end. Returns how many
+     * visits the first job delivered.
      */
     private static int stopAndResume(
             LoopJob loop,
@@ -452,13 +447,14 @@ class BoundedRescalingTest {
             int after,
             ControlledSource.Gate gate,
             String run,
-            Path savepoints)
+            Path savepoints,
+            long firstJobReads)
             throws Exception {
         StreamExecutionEnvironment first =
                 TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
         loop.build(first, gate, run, FIRST_JOB_VISIT_NANOS);
         JobClient job = first.executeAsync();
-        gate.open();
+        gate.allowBelow(firstJobReads);
         while (RecordingSink.received(run).isEmpty()) {
             Thread.sleep(10);
         }
@@ -467,6 +463,7 @@ class BoundedRescalingTest {
 
         StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);
         loop.build(second, gate, run, 0);
+        gate.open();
         second.execute();
         return seenBefore;
     }
