@@ -65,9 +65,14 @@ final class LoopFeedback {
         if (!isDownstreamOf(feedback, head)) {
             feedback = linkToRegionOf(name, head, feedback, uids.regionLink(name));
         }
-        // In the head's own chain the tail is co-located by construction. Elsewhere a chained
-        // operator loses its co-location group, so the tail must head its own chain.
+        // In the head's own chain the tail is co-located by construction. Behind the feedback's
+        // producer it is when every operator that may head that chain is co-located too; a
+        // chained operator loses its own co-location group. Otherwise it heads its own chain.
         boolean sameChain = TailChaining.joinsHeadChain(feedback, head, env.isChainingEnabled());
+        List<Transformation<?>> producerChain =
+                sameChain
+                        ? List.of()
+                        : TailChaining.producerChain(feedback, head, env.isChainingEnabled());
         SimpleOperatorFactory<RoundSummary> factory =
                 SimpleOperatorFactory.of(
                         new TailOperator<>(
@@ -78,7 +83,8 @@ final class LoopFeedback {
                                 plan.getHeads() == 1,
                                 lockStep,
                                 sameChain));
-        factory.setChainingStrategy(sameChain ? ChainingStrategy.ALWAYS : ChainingStrategy.HEAD);
+        boolean chained = sameChain || !producerChain.isEmpty();
+        factory.setChainingStrategy(chained ? ChainingStrategy.ALWAYS : ChainingStrategy.HEAD);
         @SuppressWarnings({"unchecked", "rawtypes"})
         OneInputTransformation<?, RoundSummary> tail =
                 new OneInputTransformation(
@@ -92,6 +98,9 @@ final class LoopFeedback {
         }
         tail.setUid(uids.tail(name));
         coLocation.colocate(name, tail);
+        for (Transformation<?> operator : producerChain) {
+            coLocation.colocate(name, operator);
+        }
         env.addOperator(tail);
         return tail;
     }

@@ -6,6 +6,7 @@ import io.github.flinkiteration.api.BoundedIteration;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
+import io.github.flinkiteration.api.UnboundedIteration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A tail joins its head's chain, and so its task, only when Flink is certain to build that chain;
- * otherwise it heads its own chain, co-located with the head. Either way the loop gives the same
- * results.
+ * otherwise it is chained behind the operator that produces the feedback when that operator's chain
+ * can be co-located with the head, and else heads its own chain, co-located with the head. Every
+ * way the loop gives the same results.
  */
 class TailPlacementTest {
 
@@ -43,30 +45,126 @@ class TailPlacementTest {
     }
 
     @Test
-    void tailAfterAnExchangeHeadsItsOwnChainCoLocatedWithTheHead() throws Exception {
+    void tailAfterAnExchangeJoinsTheChainOfTheOperatorBehindItCoLocatedWithTheHead()
+            throws Exception {
         StreamExecutionEnvironment env = TestCluster.env(4);
-        DataStream<Integer> seen = loop(env, x -> x.keyBy(v -> v % 7).map(v -> v + 1));
+        DataStream<Integer> seen =
+                loop(env, x -> x.keyBy(v -> v % 7).map(v -> v + 1).name("after exchange"));
 
         JobGraph graph = env.getStreamGraph(false).getJobGraph();
         JobVertex head = vertexNamed(graph, "Iteration head [x]");
         JobVertex tail = vertexNamed(graph, "Iteration tail [x]");
         assertThat(tail).isNotSameAs(head);
-        assertThat(tail.getName()).startsWith("Iteration tail [x]");
+        assertThat(tail).isSameAs(vertexNamed(graph, "after exchange"));
         assertThat(tail.getCoLocationGroup()).isNotNull();
         assertThat(tail.getCoLocationGroup()).isSameAs(head.getCoLocationGroup());
         assertThat(TestCluster.collect(seen)).containsExactlyInAnyOrderElementsOf(reference());
     }
 
     @Test
-    void operatorThatStartsANewChainKeepsTheTailApart() throws Exception {
+    void operatorThatStartsANewChainTakesTheTailIntoItsChain() throws Exception {
         StreamExecutionEnvironment env = TestCluster.env(4);
-        loop(env, x -> x.map(v -> v + 1).startNewChain());
+        DataStream<Integer> seen =
+                loop(env, x -> x.map(v -> v + 1).name("new chain").startNewChain());
 
         JobGraph graph = env.getStreamGraph(false).getJobGraph();
         JobVertex head = vertexNamed(graph, "Iteration head [x]");
+        JobVertex tail = vertexNamed(graph, "Iteration tail [x]");
         assertThat(head.getName()).doesNotContain("Iteration tail [x]");
-        assertThat(vertexNamed(graph, "Iteration tail [x]").getCoLocationGroup())
-                .isSameAs(head.getCoLocationGroup());
+        assertThat(tail).isSameAs(vertexNamed(graph, "new chain"));
+        assertThat(tail.getCoLocationGroup()).isSameAs(head.getCoLocationGroup());
+        assertThat(TestCluster.collect(seen)).containsExactlyInAnyOrderElementsOf(reference());
+    }
+
+    @Test
+    void operatorsChainedBeforeTheProducerAreCoLocatedToo() throws Exception {
+        StreamExecutionEnvironment env = TestCluster.env(4);
+        DataStream<Integer> seen =
+                loop(
+                        env,
+                        x ->
+                                x.keyBy(v -> v % 7)
+                                        .map(v -> v + 1)
+                                        .name("chain start")
+                                        .filter(v -> v >= 0)
+                                        .name("producer"));
+
+        JobGraph graph = env.getStreamGraph(false).getJobGraph();
+        JobVertex tail = vertexNamed(graph, "Iteration tail [x]");
+        assertThat(tail).isSameAs(vertexNamed(graph, "chain start"));
+        assertThat(tail).isSameAs(vertexNamed(graph, "producer"));
+        assertThat(tail.getCoLocationGroup())
+                .isSameAs(vertexNamed(graph, "Iteration head [x]").getCoLocationGroup());
+        assertThat(TestCluster.collect(seen)).containsExactlyInAnyOrderElementsOf(reference());
+    }
+
+    @Test
+    void producerAtAnotherParallelismKeepsTheTailApart() throws Exception {
+        StreamExecutionEnvironment env = TestCluster.env(4);
+        DataStream<Integer> seen =
+                loop(env, x -> x.map(v -> v + 1).name("narrow").setParallelism(2));
+
+        JobGraph graph = env.getStreamGraph(false).getJobGraph();
+        JobVertex head = vertexNamed(graph, "Iteration head [x]");
+        JobVertex tail = vertexNamed(graph, "Iteration tail [x]");
+        assertThat(tail.getName()).startsWith("Iteration tail [x]");
+        assertThat(vertexNamed(graph, "narrow").getCoLocationGroup()).isNull();
+        assertThat(tail.getCoLocationGroup()).isSameAs(head.getCoLocationGroup());
+        assertThat(TestCluster.collect(seen)).containsExactlyInAnyOrderElementsOf(reference());
+    }
+
+    @Test
+    void producerThatNeverChainsKeepsTheTailApart() throws Exception {
+        StreamExecutionEnvironment env = TestCluster.env(4);
+        loop(env, x -> x.keyBy(v -> v % 7).map(v -> v + 1).name("alone").disableChaining());
+
+        JobGraph graph = env.getStreamGraph(false).getJobGraph();
+        JobVertex tail = vertexNamed(graph, "Iteration tail [x]");
+        assertThat(tail.getName()).startsWith("Iteration tail [x]");
+        assertThat(vertexNamed(graph, "alone").getCoLocationGroup()).isNull();
+        assertThat(tail.getCoLocationGroup())
+                .isSameAs(vertexNamed(graph, "Iteration head [x]").getCoLocationGroup());
+    }
+
+    @Test
+    void unboundedUpdaterAtTheHeadsParallelismRunsTheTailInItsTask() throws Exception {
+        StreamExecutionEnvironment env = TestCluster.env(4);
+        ResultStreams results =
+                new UnboundedIteration()
+                        .bindVariable("x", env.fromData(INITIAL).setParallelism(1))
+                        .withBody(
+                                (inputs, context) -> {
+                                    DataStream<Integer> x = inputs.get("x");
+                                    DataStream<Integer> next =
+                                            x.rebalance()
+                                                    .map(v -> v + 1)
+                                                    .setParallelism(4)
+                                                    .filter(v -> v % 10 != 0)
+                                                    .setParallelism(4)
+                                                    .map(v -> v)
+                                                    .name("updater")
+                                                    .setParallelism(1);
+                                    return IterationDeclaration.builder()
+                                            .withFeedback("x", next)
+                                            .withOutput("seen", next)
+                                            .build();
+                                })
+                        .apply();
+        DataStream<Integer> seen = results.get("seen");
+
+        JobGraph graph = env.getStreamGraph(false).getJobGraph();
+        JobVertex tail = vertexNamed(graph, "Iteration tail [x]");
+        assertThat(tail).isSameAs(vertexNamed(graph, "updater"));
+        assertThat(tail.getCoLocationGroup())
+                .isSameAs(vertexNamed(graph, "Iteration head [x]").getCoLocationGroup());
+        // Each value climbs by one until it reaches a multiple of ten, which is not fed back.
+        List<Integer> expected = new ArrayList<>();
+        for (int v : INITIAL) {
+            for (int next = v + 1; next % 10 != 0; next++) {
+                expected.add(next);
+            }
+        }
+        assertThat(TestCluster.collect(seen)).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     /** Every value of every round, emitted from the body; the feedback adds one. */

@@ -11,9 +11,10 @@
  * feedback until its round starts, each round in a {@code HeldRound} of managed memory that spills
  * to disk, and emits it in slices; {@code FreeFlowPacing} passes it on at once) and a {@code
  * RoundDecisionStrategy} (the coordinator, the co-located {@link RoundDeciderOperator}, or the head
- * itself decides each round). {@link TailChaining} decides whether a tail can join its head's
- * chain, and {@link RegionLinkOperator} keeps head and tail in one pipelined region when feedback
- * is crosswise. See docs/architecture.md, section 3 "Feedback and the round protocol" (with "Why no
+ * itself decides each round). {@link TailChaining} decides whether a tail joins its head's chain,
+ * the chain of the operator that produces its feedback (co-located with the head), or none, and
+ * {@link RegionLinkOperator} keeps head and tail in one pipelined region when feedback is
+ * crosswise. See docs/architecture.md, section 3 "Feedback and the round protocol" (with "Why no
  * loop deadlocks"), and section 7 "Checkpoints" for the channel's share of a checkpoint.
  */
 package io.github.flinkiteration.runtime.feedback;
