@@ -38,7 +38,7 @@ final class ControlEnumerator implements SplitEnumerator<ControlSplit, Void> {
     @Override
     public void addReader(int subtaskId) {
         // Asked again for every new reader: after a restore the iteration may no longer have ended.
-        if (controller.isTerminated()) {
+        if (controller.isControlEnded()) {
             context.sendEventToSourceReader(subtaskId, new EndOfIterationEvent());
         }
     }

@@ -9,6 +9,7 @@ import io.github.flinkiteration.runtime.protocol.ParticipantEvent;
 import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
+import io.github.flinkiteration.runtime.protocol.TerminatedEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -105,6 +106,11 @@ final class IterationCoordinator implements OperatorCoordinator, CoordinationReq
                 @Override
                 public void onHolding(int subtask, HoldingEvent event) {
                     controller.onHolding(IterationCoordinator.this, subtask, event);
+                }
+
+                @Override
+                public void onTerminated(int subtask, TerminatedEvent event) {
+                    controller.onTerminated(IterationCoordinator.this, subtask);
                 }
             };
 

@@ -11,6 +11,7 @@ import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
 import io.github.flinkiteration.runtime.protocol.SnapshotHoldEvent;
+import io.github.flinkiteration.runtime.protocol.TerminatedEvent;
 import io.github.flinkiteration.runtime.protocol.TerminationReason;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * together with the latest global values they had learned, so the values of the round before a
  * restored round are known again whichever side of the checkpoint each subtask was on.
  *
+ * <p><b>Ending.</b> At termination every head and replay hears the decision; the control sources
+ * end (which lets heads and replays finish) only once every head subtask said it applied it ({@link
+ * TerminatedEvent}), so that no head finishes before it emitted the last round's feedback and its
+ * final values: a control source's end travels by another path than the decision and could overtake
+ * it.
+ *
  * <p>One instance per iteration lives in the job's {@link CoordinatorStore}, shared by the
  * iteration's coordinators and its control-source enumerators. Coordinators call it from the
  * JobMaster's main thread, enumerators from their own; hence the locking.
@@ -64,6 +71,9 @@ final class RoundController {
     private final List<Runnable> terminationListeners = new ArrayList<>();
     private long decidedRound = -1;
     private boolean terminated;
+
+    /** Whether the control sources were told to end, since the last reset. */
+    private boolean controlEnded;
 
     /** The global aggregates of the latest rounds, by round. */
     private final TreeMap<Long, Map<String, Object>> aggregates = new TreeMap<>();
@@ -117,12 +127,13 @@ final class RoundController {
     }
 
     /**
-     * Runs {@code listener} each time the iteration terminates (at once if it has), until it is
-     * removed. After a restore the iteration may terminate again.
+     * Runs {@code listener} each time the control sources are to end (at once if they are), until
+     * it is removed: once the iteration terminated and every head subtask applied it. After a
+     * restore the iteration may terminate again.
      */
     synchronized void addTerminationListener(Runnable listener) {
         terminationListeners.add(listener);
-        if (terminated) {
+        if (controlEnded) {
             listener.run();
         }
     }
@@ -131,8 +142,15 @@ final class RoundController {
         terminationListeners.remove(listener);
     }
 
-    synchronized boolean isTerminated() {
-        return terminated;
+    /** Whether the control sources are to end: see {@link #addTerminationListener}. */
+    synchronized boolean isControlEnded() {
+        return controlEnded;
+    }
+
+    /** A head subtask applied the termination; the last one lets the control sources end. */
+    synchronized void onTerminated(IterationCoordinator from, int subtask) {
+        participants.get(from.getOperatorId()).terminatedHere[subtask] = true;
+        endControlIfReady();
     }
 
     synchronized void onResume(IterationCoordinator from, int subtask, ResumeEvent event) {
@@ -382,6 +400,7 @@ final class RoundController {
             }
         }
         over.deferred.forEach(Runnable::run);
+        endControlIfReady();
     }
 
     /** The subtasks that hold for a rescalable snapshot: heads and replays, where rounds enter. */
@@ -425,8 +444,10 @@ final class RoundController {
         tallies.clear();
         decidedRound = -1;
         terminated = false;
+        controlEnded = false;
         resumed = false;
         for (Participant participant : participants.values()) {
+            Arrays.fill(participant.terminatedHere, false);
             Arrays.fill(participant.reported, -1);
             Arrays.fill(participant.resumed, false);
             Arrays.fill(participant.resumeRound, -1);
@@ -539,15 +560,29 @@ final class RoundController {
         terminated = true;
         tallies.clear();
         sendToHeadsAndReplays(RoundDecisionEvent.terminate(reason));
-        if (hold != null) {
-            // Ending the control source now would let tasks finish before the snapshot's barriers.
-            hold.deferred.add(this::notifyTermination);
-        } else {
-            notifyTermination();
-        }
+        endControlIfReady();
     }
 
-    private void notifyTermination() {
+    /**
+     * Tells the control sources to end once the iteration terminated and every head subtask applied
+     * it, and no snapshot holds the heads (ending them then would let tasks finish before the
+     * snapshot's barriers reach them).
+     */
+    private void endControlIfReady() {
+        if (!terminated || controlEnded || hold != null) {
+            return;
+        }
+        for (Participant participant : participants.values()) {
+            if (participant.coordinator.getRole() != Role.HEAD) {
+                continue;
+            }
+            for (boolean applied : participant.terminatedHere) {
+                if (!applied) {
+                    return;
+                }
+            }
+        }
+        controlEnded = true;
         for (Runnable listener : new ArrayList<>(terminationListeners)) {
             listener.run();
         }
@@ -581,12 +616,16 @@ final class RoundController {
         final boolean[] resumed;
         final long[] resumeRound;
 
+        /** Heads: which subtasks applied the termination since the last reset. */
+        final boolean[] terminatedHere;
+
         Participant(IterationCoordinator coordinator, int parallelism) {
             this.coordinator = coordinator;
             this.index = participants.size();
             this.reported = new long[parallelism];
             this.resumed = new boolean[parallelism];
             this.resumeRound = new long[parallelism];
+            this.terminatedHere = new boolean[parallelism];
             Arrays.fill(reported, -1);
             Arrays.fill(resumeRound, -1);
         }

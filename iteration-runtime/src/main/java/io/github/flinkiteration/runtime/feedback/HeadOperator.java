@@ -22,6 +22,7 @@ import io.github.flinkiteration.runtime.protocol.RoundMarker;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
 import io.github.flinkiteration.runtime.protocol.SerializedFeedback;
 import io.github.flinkiteration.runtime.protocol.SnapshotHoldEvent;
+import io.github.flinkiteration.runtime.protocol.TerminatedEvent;
 import io.github.flinkiteration.runtime.protocol.TerminationReason;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.replay.SpillingBuffer;
@@ -693,6 +694,8 @@ public final class HeadOperator<T> extends ControlledEntryOperator<T>
                 progressLog.ended(reportedRound, reason, System.nanoTime());
             }
         }
+        // Also when told again after a restore: the control source ends once every head said so.
+        coordinator.sendEventToCoordinator(new TerminatedEvent());
     }
 
     /**

@@ -15,7 +15,8 @@ public sealed interface ParticipantEvent extends OperatorEvent
                 RoundReportEvent,
                 CheckReportEvent,
                 AggregateReportEvent,
-                HoldingEvent {
+                HoldingEvent,
+                TerminatedEvent {
 
     /** Calls the method of {@code receiver} for this event's kind. */
     void deliverTo(Receiver receiver, int subtask);
@@ -39,6 +40,11 @@ public sealed interface ParticipantEvent extends OperatorEvent
 
         /** A head holds for a rescalable snapshot. */
         default void onHolding(int subtask, HoldingEvent event) {
+            throw new IllegalArgumentException("Unexpected " + event);
+        }
+
+        /** A head applied the iteration's termination. */
+        default void onTerminated(int subtask, TerminatedEvent event) {
             throw new IllegalArgumentException("Unexpected " + event);
         }
     }

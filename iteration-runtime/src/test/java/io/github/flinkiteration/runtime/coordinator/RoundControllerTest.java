@@ -10,6 +10,7 @@ import io.github.flinkiteration.runtime.protocol.ResumeEvent;
 import io.github.flinkiteration.runtime.protocol.RoundDecisionEvent;
 import io.github.flinkiteration.runtime.protocol.RoundReportEvent;
 import io.github.flinkiteration.runtime.protocol.SnapshotHoldEvent;
+import io.github.flinkiteration.runtime.protocol.TerminatedEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -83,7 +84,48 @@ class RoundControllerTest {
 
         assertThat(heads.received(0)).containsExactly("start 1", "terminate max-rounds");
         assertThat(heads.received(1)).containsExactly("start 1", "terminate max-rounds");
+        heads.terminatedAll();
         assertThat(terminations).as("the control sources are told to end").hasValue(1);
+    }
+
+    @Test
+    void theControlSourcesEndOnlyOnceEveryHeadSubtaskAppliedTheTermination() throws Exception {
+        Operator heads = start(UNBOUNDED, Role.HEAD, 2);
+        AtomicInteger terminations = new AtomicInteger();
+        RoundController.of(store, UNBOUNDED).addTerminationListener(terminations::incrementAndGet);
+        heads.resumeAll(-1);
+        heads.reportAll(0, 0);
+        assertThat(heads.received(0)).containsExactly("terminate input-ended");
+
+        heads.send(0, new TerminatedEvent());
+        heads.send(0, new TerminatedEvent());
+        assertThat(terminations).as("one head subtask, twice").hasValue(0);
+        heads.send(1, new TerminatedEvent());
+        assertThat(terminations).hasValue(1);
+
+        // A control source reader that registers now is ended at once.
+        AtomicInteger late = new AtomicInteger();
+        RoundController.of(store, UNBOUNDED).addTerminationListener(late::incrementAndGet);
+        assertThat(late).hasValue(1);
+    }
+
+    @Test
+    void aRestoreForgetsWhichHeadsHadAppliedTheTermination() throws Exception {
+        Operator heads = start(UNBOUNDED, Role.HEAD, 2);
+        AtomicInteger terminations = new AtomicInteger();
+        RoundController.of(store, UNBOUNDED).addTerminationListener(terminations::incrementAndGet);
+        heads.resumeAll(-1);
+        heads.reportAll(0, 0);
+        heads.send(0, new TerminatedEvent());
+        heads.failover();
+
+        heads.send(0, new ResumeEvent(0, true));
+        heads.send(1, new ResumeEvent(0, false));
+        assertThat(heads.received(1)).containsExactly("terminate unknown");
+        heads.send(1, new TerminatedEvent());
+        assertThat(terminations).as("subtask 0 applied it before the restore only").hasValue(0);
+        heads.send(0, new TerminatedEvent());
+        assertThat(terminations).hasValue(1);
     }
 
     @Test
@@ -148,6 +190,7 @@ class RoundControllerTest {
 
         assertThat(heads.received(0)).containsExactly("terminate unknown");
         assertThat(heads.received(1)).containsExactly("terminate unknown");
+        heads.terminatedAll();
         assertThat(terminations).hasValue(1);
     }
 
@@ -345,6 +388,13 @@ class RoundControllerTest {
         void resumeAll(int round) throws Exception {
             for (int i = 0; i < received.size(); i++) {
                 send(i, new ResumeEvent(round, false));
+            }
+        }
+
+        /** Every subtask says it applied the termination. */
+        void terminatedAll() throws Exception {
+            for (int i = 0; i < received.size(); i++) {
+                send(i, new TerminatedEvent());
             }
         }
 

@@ -136,7 +136,23 @@ class HeadOperatorTest {
 
             assertThat(loop.headOperator().isTerminated()).isTrue();
             assertThat(loop.headOutput()).containsExactly("0:1", "wm 0");
-            assertThat(loop.sentToCoordinator()).containsExactly("resume -1", "report 0 fed 1");
+            assertThat(loop.sentToCoordinator())
+                    .containsExactly("resume -1", "report 0 fed 1", "Terminated");
+        }
+    }
+
+    @Test
+    void aTerminationRepeatedAfterARestoreIsConfirmedAgain() throws Exception {
+        try (LoopSubtask loop = LoopSubtask.head(COORDINATED, 2, 0)) {
+            loop.initialRecords(1);
+            loop.head.endInput(1);
+            loop.fromCoordinator(RoundDecisionEvent.terminate(TerminationReason.CONVERGED));
+            // The controller forgot the confirmation with its reset and terminates again.
+            loop.fromCoordinator(RoundDecisionEvent.terminate(TerminationReason.UNKNOWN));
+
+            assertThat(loop.sentToCoordinator())
+                    .as("the control source waits for each head subtask's confirmation")
+                    .containsExactly("resume -1", "Terminated", "Terminated");
         }
     }
 
@@ -202,7 +218,8 @@ class HeadOperatorTest {
 
             assertThat(loop.headOperator().isTerminated()).isTrue();
             assertThat(loop.headOutput()).containsExactly("0:1", "wm 0", "1:10", "wm 1");
-            assertThat(loop.sentToCoordinator()).containsExactly("resume -1", "report 1 fed 2");
+            assertThat(loop.sentToCoordinator())
+                    .containsExactly("resume -1", "report 1 fed 2", "Terminated");
         }
     }
 
@@ -227,7 +244,8 @@ class HeadOperatorTest {
 
             assertThat(loop.headOperator().isTerminated()).isTrue();
             assertThat(loop.headOutput()).containsExactly("0:1", "wm 0", "1:10", "wm 1");
-            assertThat(loop.sentToCoordinator()).containsExactly("resume -1", "report 1 fed 1");
+            assertThat(loop.sentToCoordinator())
+                    .containsExactly("resume -1", "report 1 fed 1", "Terminated");
         }
     }
 
