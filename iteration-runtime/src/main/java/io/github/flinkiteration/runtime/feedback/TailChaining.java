@@ -103,19 +103,23 @@ public final class TailChaining {
         List<Transformation<?>> chain = new ArrayList<>();
         chain.add(producer);
         Transformation<?> current = producer;
-        // Walks up while Flink may chain the current operator to the one before it.
+        // Walks up while Flink may chain the current operator to the one before it. It stops
+        // where a chain certainly starts; where it cannot tell, the tail stays apart.
         while (current instanceof OneInputTransformation<?, ?>
                 && strategyOf(current) == ChainingStrategy.ALWAYS) {
             Transformation<?> upstream = forwardSource(current.getInputs().get(0));
+            if (upstream != null
+                    && (upstream == head
+                            || !isOperator(upstream)
+                            || upstream.getParallelism() <= 0
+                            || upstream.getCoLocationGroupKey() != null)) {
+                return List.of();
+            }
             if (upstream == null
-                    || !isOperator(upstream)
                     || upstream.getParallelism() != current.getParallelism()
                     || !inDefaultSlotSharingGroup(upstream)
                     || strategyOf(upstream) == ChainingStrategy.NEVER) {
                 break; // the current operator starts the chain
-            }
-            if (upstream == head || upstream.getCoLocationGroupKey() != null) {
-                return List.of();
             }
             chain.add(upstream);
             current = upstream;
