@@ -1,6 +1,7 @@
 package io.github.flinkiteration.runtime.internal;
 
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
@@ -33,6 +34,18 @@ public final class EagerFlusher {
     public EagerFlusher(OutputFlusher flusher, ProcessingTimeService timeService) {
         this.flusher = flusher;
         this.timeService = timeService;
+    }
+
+    /**
+     * A flusher for {@code outputs}, or null if none of them goes over the network. An operator
+     * chained into the next has nothing to flush (that operator flushes its own outputs), and each
+     * flush timer would only wake the task: W4's output, chained into the map that measures it, ran
+     * about 500 of them a run in the updater's task.
+     */
+    @Nullable
+    public static EagerFlusher forNetworkOutputs(
+            OutputFlusher outputs, ProcessingTimeService timeService) {
+        return outputs.hasNetworkOutputs() ? new EagerFlusher(outputs, timeService) : null;
     }
 
     /** Call after the operator emitted one or more records. */

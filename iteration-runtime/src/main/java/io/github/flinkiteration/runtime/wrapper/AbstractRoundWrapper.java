@@ -127,11 +127,7 @@ abstract class AbstractRoundWrapper<OUT, OP extends StreamOperator<OUT>>
         this.taggingOutput = taggingOutput;
         this.output = output;
         this.flusher = OutputFlusher.of(output, config, task.getUserCodeClassLoader());
-        // Chained outputs need no flush: the operator behind flushes its own.
-        this.eagerFlusher =
-                lockStep || !flusher.hasNetworkOutputs()
-                        ? null
-                        : new EagerFlusher(flusher, timeService);
+        this.eagerFlusher = lockStep ? null : EagerFlusher.forNetworkOutputs(flusher, timeService);
         Object function =
                 inner instanceof AbstractUdfStreamOperator
                         ? ((AbstractUdfStreamOperator<?, ?>) inner).getUserFunction()

@@ -20,8 +20,9 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * <p>Event-time watermarks of the stream are not carried into the body (there, watermarks are round
  * numbers); record timestamps are.
  *
- * <p>In an unbounded iteration the records are flushed eagerly ({@link EagerFlusher}): a slow
- * stream's records reach the body at once instead of at Flink's buffer timeout.
+ * <p>In an unbounded iteration the records it writes to the network are flushed eagerly ({@link
+ * EagerFlusher}): a slow stream's records reach the body at once instead of at Flink's buffer
+ * timeout.
  */
 public final class InputWrapOperator<T> extends AbstractStreamOperator<IterationRecord<T>>
         implements OneInputStreamOperator<T, IterationRecord<T>>, BoundedOneInput {
@@ -43,7 +44,7 @@ public final class InputWrapOperator<T> extends AbstractStreamOperator<Iteration
         super.open();
         if (eagerFlush) {
             flusher =
-                    new EagerFlusher(
+                    EagerFlusher.forNetworkOutputs(
                             OutputFlusher.of(output, config, getUserCodeClassloader()),
                             getProcessingTimeService());
         }

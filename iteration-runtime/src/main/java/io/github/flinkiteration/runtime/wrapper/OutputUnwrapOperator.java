@@ -18,8 +18,9 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * Takes an output stream out of the iteration: it strips the round from every record. Round
  * watermarks stay inside; only the final watermark passes, when the body has finished.
  *
- * <p>In an unbounded iteration the records are flushed eagerly ({@link EagerFlusher}): a new model
- * version reaches the operators after the iteration at once, not at Flink's buffer timeout.
+ * <p>In an unbounded iteration the records it writes to the network are flushed eagerly ({@link
+ * EagerFlusher}): a new model version reaches the operators after the iteration at once, not at
+ * Flink's buffer timeout.
  */
 public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
         implements OneInputStreamOperator<IterationRecord<T>, T>, BoundedOneInput {
@@ -44,7 +45,7 @@ public final class OutputUnwrapOperator<T> extends AbstractStreamOperator<T>
         super.open();
         if (eagerFlush) {
             flusher =
-                    new EagerFlusher(
+                    EagerFlusher.forNetworkOutputs(
                             OutputFlusher.of(output, config, getUserCodeClassloader()),
                             getProcessingTimeService());
         }
