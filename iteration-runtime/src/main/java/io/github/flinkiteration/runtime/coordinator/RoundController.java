@@ -569,23 +569,32 @@ final class RoundController {
      * snapshot's barriers reach them).
      */
     private void endControlIfReady() {
-        if (!terminated || controlEnded || hold != null) {
+        if (!terminated || controlEnded || hold != null || !everyHeadAppliedTermination()) {
             return;
-        }
-        for (Participant participant : participants.values()) {
-            if (participant.coordinator.getRole() != Role.HEAD) {
-                continue;
-            }
-            for (boolean applied : participant.terminatedHere) {
-                if (!applied) {
-                    return;
-                }
-            }
         }
         controlEnded = true;
         for (Runnable listener : new ArrayList<>(terminationListeners)) {
             listener.run();
         }
+    }
+
+    private boolean everyHeadAppliedTermination() {
+        for (Participant participant : participants.values()) {
+            if (participant.coordinator.getRole() == Role.HEAD
+                    && !allTrue(participant.terminatedHere)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean allTrue(boolean[] values) {
+        for (boolean value : values) {
+            if (!value) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void sendToHeadsAndReplays(RoundDecisionEvent decision) {

@@ -74,8 +74,7 @@ class RoundControllerTest {
     void theIterationStopsAfterTheRoundLimitEvenWithFeedback() throws Exception {
         ProgressPlan twoRounds = new ProgressPlan(ID, "test", 2, 1, 0, false, 0);
         Operator heads = start(twoRounds, Role.HEAD, 2);
-        AtomicInteger terminations = new AtomicInteger();
-        RoundController.of(store, twoRounds).addTerminationListener(terminations::incrementAndGet);
+        AtomicInteger terminations = controlEnds(twoRounds);
         heads.resumeAll(-1);
 
         heads.reportAll(0, 5);
@@ -91,8 +90,7 @@ class RoundControllerTest {
     @Test
     void theControlSourcesEndOnlyOnceEveryHeadSubtaskAppliedTheTermination() throws Exception {
         Operator heads = start(UNBOUNDED, Role.HEAD, 2);
-        AtomicInteger terminations = new AtomicInteger();
-        RoundController.of(store, UNBOUNDED).addTerminationListener(terminations::incrementAndGet);
+        AtomicInteger terminations = controlEnds(UNBOUNDED);
         heads.resumeAll(-1);
         heads.reportAll(0, 0);
         assertThat(heads.received(0)).containsExactly("terminate input-ended");
@@ -104,16 +102,14 @@ class RoundControllerTest {
         assertThat(terminations).hasValue(1);
 
         // A control source reader that registers now is ended at once.
-        AtomicInteger late = new AtomicInteger();
-        RoundController.of(store, UNBOUNDED).addTerminationListener(late::incrementAndGet);
+        AtomicInteger late = controlEnds(UNBOUNDED);
         assertThat(late).hasValue(1);
     }
 
     @Test
     void aRestoreForgetsWhichHeadsHadAppliedTheTermination() throws Exception {
         Operator heads = start(UNBOUNDED, Role.HEAD, 2);
-        AtomicInteger terminations = new AtomicInteger();
-        RoundController.of(store, UNBOUNDED).addTerminationListener(terminations::incrementAndGet);
+        AtomicInteger terminations = controlEnds(UNBOUNDED);
         heads.resumeAll(-1);
         heads.reportAll(0, 0);
         heads.send(0, new TerminatedEvent());
@@ -181,8 +177,7 @@ class RoundControllerTest {
     @Test
     void aRestoredHeadThatHadStoppedEndsTheIteration() throws Exception {
         Operator heads = start(UNBOUNDED, Role.HEAD, 2);
-        AtomicInteger terminations = new AtomicInteger();
-        RoundController.of(store, UNBOUNDED).addTerminationListener(terminations::incrementAndGet);
+        AtomicInteger terminations = controlEnds(UNBOUNDED);
         heads.resumeAll(-1);
         heads.failover();
 
@@ -337,6 +332,13 @@ class RoundControllerTest {
         heads.coordinator.checkpointCoordinator(5, ready);
         assertThat(ready).isCompleted();
         assertThat(heads.received(0)).isEmpty();
+    }
+
+    /** Counts the times the iteration's control sources are told to end, from now on. */
+    private AtomicInteger controlEnds(ProgressPlan plan) {
+        AtomicInteger ends = new AtomicInteger();
+        RoundController.of(store, plan).addTerminationListener(ends::incrementAndGet);
+        return ends;
     }
 
     private Operator start(ProgressPlan plan, Role role, int parallelism) throws Exception {
