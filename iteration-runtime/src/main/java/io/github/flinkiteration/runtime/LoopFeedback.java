@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
@@ -41,13 +42,16 @@ final class LoopFeedback {
     private final IterationUids uids;
     private final boolean lockStep;
     private final LoopEdges edges;
+    private final Function<Transformation<?>, List<Transformation<?>>> inputsOutsideEdges;
 
     LoopFeedback(
             StreamExecutionEnvironment env,
             ProgressPlan plan,
             CoLocation coLocation,
             IterationUids uids,
-            boolean lockStep) {
+            boolean lockStep,
+            Function<Transformation<?>, List<Transformation<?>>> inputsOutsideEdges) {
+        this.inputsOutsideEdges = inputsOutsideEdges;
         this.env = env;
         this.plan = plan;
         this.coLocation = coLocation;
@@ -167,7 +171,11 @@ final class LoopFeedback {
         return union;
     }
 
-    private static boolean isDownstreamOf(Transformation<?> stream, Transformation<?> head) {
+    /**
+     * Whether records of {@code head} reach {@code stream}: through Flink's edges, or in process
+     * into a relayed operator (whose relay's region link then joins the regions).
+     */
+    private boolean isDownstreamOf(Transformation<?> stream, Transformation<?> head) {
         Deque<Transformation<?>> open = new ArrayDeque<>(List.of(stream));
         Set<Integer> seen = new HashSet<>();
         while (!open.isEmpty()) {
@@ -177,6 +185,7 @@ final class LoopFeedback {
             }
             if (seen.add(current.getId())) {
                 open.addAll(current.getInputs());
+                open.addAll(inputsOutsideEdges.apply(current));
             }
         }
         return false;

@@ -157,7 +157,14 @@ final class LoopWiring {
         // at parallelism 1 and scaled up (adaptive scheduler) would have heads waiting for
         // deciders that do not exist. At parallelism 1 the decider's decisions are ignored.
         boolean deciders = plan.isDecidedInDataPlane();
-        LoopFeedback feedback = new LoopFeedback(env, plan, coLocation, uids, plan.isLockStep());
+        LoopFeedback feedback =
+                new LoopFeedback(
+                        env,
+                        plan,
+                        coLocation,
+                        uids,
+                        plan.isLockStep(),
+                        translator::inputsOutsideEdges);
         List<String> variables = new ArrayList<>(spec.getVariables().keySet());
         List<Transformation<RoundSummary>> tails = new ArrayList<>();
         declaration

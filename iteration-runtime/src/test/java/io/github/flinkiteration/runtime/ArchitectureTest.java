@@ -42,6 +42,7 @@ class ArchitectureTest {
         "io.github.flinkiteration.memory",
         RUNTIME + ".draft",
         RUNTIME + ".feedback",
+        RUNTIME + ".relay",
         RUNTIME + ".delta",
         RUNTIME + ".replay",
         RUNTIME + ".termination",
@@ -66,6 +67,7 @@ class ArchitectureTest {
                     .definedBy(
                             RUNTIME + ".delta",
                             RUNTIME + ".feedback",
+                            RUNTIME + ".relay",
                             RUNTIME + ".replay",
                             RUNTIME + ".termination",
                             RUNTIME + ".wrapper")

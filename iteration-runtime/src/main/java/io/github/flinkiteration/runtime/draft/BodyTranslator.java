@@ -6,6 +6,7 @@ import io.github.flinkiteration.runtime.protocol.ProgressPlan;
 import io.github.flinkiteration.runtime.record.IterationRecord;
 import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -38,6 +39,10 @@ public final class BodyTranslator {
 
     private final int firstBodyTransformationId;
     private final Map<Transformation<?>, Transformation<?>> translated = new IdentityHashMap<>();
+
+    /** Relayed operators and their broadcast input, which reaches them through no Flink edge. */
+    private final Map<Transformation<?>, Transformation<?>> relayedInputs = new IdentityHashMap<>();
+
     private final OneInputTranslator oneInputs;
     private final TwoInputTranslator twoInputs;
     private final MultipleInputTranslator multipleInputs;
@@ -83,6 +88,21 @@ public final class BodyTranslator {
     /** Makes {@code placeholder} stand for {@code entry}, a stream of iteration records. */
     public void bind(PlaceholderTransformation<?> placeholder, Transformation<?> entry) {
         translated.put(placeholder, entry);
+    }
+
+    /**
+     * The inputs of a translated operator that reach it in process rather than through one of its
+     * Flink inputs: a relayed operator's broadcast input. A walk upstream that must find every way
+     * records reach an operator (is the tail downstream of its head?) follows these too.
+     */
+    public List<Transformation<?>> inputsOutsideEdges(Transformation<?> real) {
+        Transformation<?> relayed = relayedInputs.get(real);
+        return relayed == null ? List.of() : List.of(relayed);
+    }
+
+    /** Notes that {@code consumer} gets {@code broadcast} through a relay. */
+    void relayed(Transformation<?> consumer, Transformation<?> broadcast) {
+        relayedInputs.put(consumer, broadcast);
     }
 
     /** The real counterpart of a draft transformation, translating it first if needed. */

@@ -104,6 +104,28 @@ final class TranslationContext {
                 : new AggregatingRoundWrapperOperatorFactory<>(wrapper, aggregatingPlan);
     }
 
+    /**
+     * Whether a two-input operator may take its broadcast input through a relay: in free-flowing
+     * iterations without aggregators, where its wrapper holds nothing back and reports to no one.
+     */
+    boolean relaysBroadcasts() {
+        return !lockStep && aggregatingPlan == null;
+    }
+
+    boolean isChainingEnabled() {
+        return env.isChainingEnabled();
+    }
+
+    /** Notes that {@code consumer} gets {@code broadcast} in process, through a relay. */
+    void relayed(Transformation<?> consumer, Transformation<?> broadcast) {
+        body.relayed(consumer, broadcast);
+    }
+
+    /** Adds an operator that nothing downstream reads (a relay) to the job. */
+    void addOperator(Transformation<?> operator) {
+        env.addOperator(operator);
+    }
+
     /** For operators the translator builds itself, as Flink's own translators would. */
     SerializerConfig serializerConfig() {
         return env.getConfig().getSerializerConfig();

@@ -20,21 +20,28 @@ import org.apache.flink.streaming.api.transformations.KeyedBroadcastStateTransfo
 import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 
 /**
- * Translates operators with two inputs: two-input transformations, and broadcast-state
- * transformations, keyed or not, which become the operator Flink's own translator would create for
- * them with the regular input first and the broadcast input second.
+ * Translates operators with two inputs: two-input transformations (with a broadcast input taken off
+ * the network where {@link BroadcastRelayTranslator} can), and broadcast-state transformations,
+ * keyed or not, which become the operator Flink's own translator would create for them with the
+ * regular input first and the broadcast input second.
  */
 final class TwoInputTranslator {
 
     private final TranslationContext context;
+    private final BroadcastRelayTranslator relays;
 
     TwoInputTranslator(TranslationContext context) {
         this.context = context;
+        this.relays = new BroadcastRelayTranslator(context);
     }
 
     <IN1, IN2, OUT> Transformation<?> translate(TwoInputTransformation<IN1, IN2, OUT> draft) {
         StreamOperatorFactory<OUT> factory =
                 requireNoCoordinator(draft, draft.getOperatorFactory());
+        Transformation<?> relayed = relays.translate(draft, factory);
+        if (relayed != null) {
+            return relayed;
+        }
         TwoInputTransformation<IterationRecord<IN1>, IterationRecord<IN2>, IterationRecord<OUT>>
                 real =
                         wrapped(

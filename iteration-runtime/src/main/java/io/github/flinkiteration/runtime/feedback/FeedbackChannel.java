@@ -44,6 +44,10 @@ import org.apache.flink.util.function.ThrowingConsumer;
  * holds the head for at most one checkpoint interval. A tail snapshot of a checkpoint the head has
  * already passed (skipped there) leaves no mark at all.
  *
+ * <p>A broadcast relay uses the same channel with the roles turned: the relay puts as a tail does,
+ * and the operator it serves takes as a head does, but applies what is in flight at its snapshot
+ * rather than keeping it ({@link #takeAtConsumerSnapshot}).
+ *
  * <p><b>Bounded.</b> The tail never waits for the head (that could close a cycle, see
  * docs/architecture.md, "Why no loop deadlocks"), so what the head has not taken yet is bounded by
  * spilling instead ({@link HandoffSpill}): beyond the heap limit each chunk the tail puts goes to a
@@ -253,7 +257,7 @@ public final class FeedbackChannel implements AutoCloseable {
     }
 
     /** Called by the head in its task thread; {@code consumer} runs in that thread too. */
-    void registerConsumer(
+    public void registerConsumer(
             MailboxExecutor mailbox, ThrowingConsumer<List<FeedbackItem>, Exception> consumer) {
         registerConsumer(mailbox, consumer, () -> true);
     }
@@ -335,11 +339,32 @@ public final class FeedbackChannel implements AutoCloseable {
     }
 
     /**
+     * A consumer's snapshot of {@code checkpointId} that applies what is in flight instead of
+     * keeping it: takes the items on the consumer's side of the cut (all pending ones, or those
+     * before the producer's cut mark), which the consumer must apply before its barrier, and from
+     * now on logs what the producer puts until its snapshot, as {@link #snapshotAtHead} does.
+     */
+    public List<FeedbackItem> takeAtConsumerSnapshot(long checkpointId) throws IOException {
+        List<FeedbackItem> inFlight;
+        synchronized (lock) {
+            Long cut = cuts.get(checkpointId);
+            inFlight = poll(cut == null ? pendingItems : cut - taken, Long.MAX_VALUE);
+            headCheckpoint = Math.max(headCheckpoint, checkpointId);
+            cuts.headMap(checkpointId, true).clear();
+            if (cut == null && !closed) {
+                logs.put(checkpointId, new ArrayDeque<>());
+            }
+        }
+        scheduleDrainIfReady();
+        return inFlight;
+    }
+
+    /**
      * The tail's snapshot of {@code checkpointId}: returns what the tail put since the head's
      * snapshot, which belongs to the tail's state. If the head has not snapshotted yet, leaves a
      * cut mark and returns nothing.
      */
-    List<FeedbackItem> snapshotAtTail(long checkpointId) throws IOException {
+    public List<FeedbackItem> snapshotAtTail(long checkpointId) throws IOException {
         synchronized (lock) {
             ArrayDeque<Object> log = logs.remove(checkpointId);
             // Logs of older checkpoints belong to checkpoints that were abandoned.
@@ -381,7 +406,7 @@ public final class FeedbackChannel implements AutoCloseable {
     }
 
     /** The head learned that {@code checkpointId} was abandoned: its cut mark no longer holds. */
-    void abort(long checkpointId) {
+    public void abort(long checkpointId) {
         synchronized (lock) {
             cuts.headMap(checkpointId, true).clear();
             logs.remove(checkpointId);
@@ -451,38 +476,7 @@ public final class FeedbackChannel implements AutoCloseable {
         boolean more;
         synchronized (lock) {
             drainScheduled = false;
-            long count = takeable();
-            // Sized up front: growing it was 4 % of W3's garbage.
-            batch = new ArrayList<>((int) Math.min(Math.min(count, pendingItems), 1 << 16));
-            long readBack = READ_BACK_BYTES;
-            while (count > 0 && !pending.isEmpty()) {
-                Object first = pending.peekFirst();
-                long items;
-                if (first instanceof HandoffSpillFile.Run run) {
-                    if (readBack <= 0) {
-                        break;
-                    }
-                    long framesBefore = run.frames;
-                    long bytesBefore = run.bytes;
-                    batch.addAll(spill.read(run, count, readBack, true));
-                    readBack -= bytesBefore - run.bytes;
-                    items = framesBefore - run.frames;
-                    if (run.frames == 0) {
-                        pending.pollFirst();
-                        pendingRuns--;
-                    }
-                } else {
-                    FeedbackItem item = (FeedbackItem) pending.pollFirst();
-                    released(item);
-                    batch.add(item);
-                    items = 1;
-                }
-                count -= items;
-                pendingItems -= items;
-                taken += items;
-            }
-            updateCrowded();
-            resetSpillIfUnused();
+            batch = poll(takeable(), READ_BACK_BYTES);
             more = pendingItems > 0 && !blockedByCut() && !drainScheduled;
             drainScheduled |= more;
         }
@@ -494,6 +488,45 @@ public final class FeedbackChannel implements AutoCloseable {
             consumer.accept(batch);
             giveBackChunks(batch);
         }
+    }
+
+    /**
+     * Takes the first {@code count} pending items off the queue; of what spilled, about {@code
+     * readBack} bytes (at least one chunk). Called under the lock.
+     */
+    private List<FeedbackItem> poll(long count, long readBack) throws IOException {
+        // Sized up front: growing it was 4 % of W3's garbage.
+        List<FeedbackItem> batch =
+                new ArrayList<>((int) Math.min(Math.min(count, pendingItems), 1 << 16));
+        while (count > 0 && !pending.isEmpty()) {
+            Object first = pending.peekFirst();
+            long items;
+            if (first instanceof HandoffSpillFile.Run run) {
+                if (readBack <= 0) {
+                    break;
+                }
+                long framesBefore = run.frames;
+                long bytesBefore = run.bytes;
+                batch.addAll(spill.read(run, count, readBack, true));
+                readBack -= bytesBefore - run.bytes;
+                items = framesBefore - run.frames;
+                if (run.frames == 0) {
+                    pending.pollFirst();
+                    pendingRuns--;
+                }
+            } else {
+                FeedbackItem item = (FeedbackItem) pending.pollFirst();
+                released(item);
+                batch.add(item);
+                items = 1;
+            }
+            count -= items;
+            pendingItems -= items;
+            taken += items;
+        }
+        updateCrowded();
+        resetSpillIfUnused();
+        return batch;
     }
 
     /**

@@ -1,18 +1,17 @@
 package io.github.flinkiteration.runtime.feedback;
 
-import org.apache.flink.api.common.TaskInfo;
-import org.apache.flink.runtime.memory.SharedResources;
+import org.apache.flink.runtime.execution.Environment;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 
 /**
  * Finds the channel between head subtask {@code i} and tail subtask {@code i} of one variable (and
- * the round decider next to them).
+ * the round decider next to them), or between a broadcast relay and the operator it serves.
  *
- * <p>Head and tail share a co-location group, so they run in the same slot of the same TaskManager.
- * The channel lives in that TaskManager's {@link SharedResources}, leased by both sides and
+ * <p>Both sides share a co-location group, so they run in the same slot of the same TaskManager.
+ * The channel lives in that TaskManager's {@code SharedResources}, leased by both sides and
  * disposed (closed, which deletes its spill file) when both have released it. The key holds the
- * iteration's id, unique for every iteration built, and the execution attempt, so neither a second
- * job nor a restarted attempt can see another's channel.
+ * iteration's id (or the relay's), unique for every iteration built, and the execution attempt, so
+ * neither a second job nor a restarted attempt can see another's channel.
  */
 public final class FeedbackChannels {
 
@@ -25,13 +24,23 @@ public final class FeedbackChannels {
     public static FeedbackChannel acquire(
             AbstractStreamOperator<?> operator, String iterationId, String variable)
             throws Exception {
-        return operator.getContainingTask()
-                .getEnvironment()
+        return acquire(
+                operator.getContainingTask().getEnvironment(), operator, iterationId, variable);
+    }
+
+    /**
+     * Leases the channel of the subtask and attempt running in {@code environment}, for a lease
+     * holder that is not an {@code AbstractStreamOperator}.
+     */
+    public static FeedbackChannel acquire(
+            Environment environment, Object leaseHolder, String iterationId, String variable)
+            throws Exception {
+        return environment
                 .getSharedResources()
                 .getOrAllocateSharedResource(
-                        key(operator, iterationId, variable),
-                        operator,
-                        size -> new FeedbackChannel(HandoffSpill.of(operator, variable)),
+                        key(environment, iterationId, variable),
+                        leaseHolder,
+                        size -> new FeedbackChannel(HandoffSpill.of(environment, variable)),
                         0)
                 .resourceHandle();
     }
@@ -40,22 +49,26 @@ public final class FeedbackChannels {
     public static void release(
             AbstractStreamOperator<?> operator, String iterationId, String variable)
             throws Exception {
-        operator.getContainingTask()
-                .getEnvironment()
-                .getSharedResources()
-                .release(key(operator, iterationId, variable), operator, size -> {});
+        release(operator.getContainingTask().getEnvironment(), operator, iterationId, variable);
     }
 
-    private static String key(
-            AbstractStreamOperator<?> operator, String iterationId, String variable) {
-        TaskInfo task = operator.getRuntimeContext().getTaskInfo();
+    /** Gives back the lease {@code leaseHolder} took. */
+    public static void release(
+            Environment environment, Object leaseHolder, String iterationId, String variable)
+            throws Exception {
+        environment
+                .getSharedResources()
+                .release(key(environment, iterationId, variable), leaseHolder, size -> {});
+    }
+
+    private static String key(Environment environment, String iterationId, String variable) {
         return "flink-iteration/feedback/"
                 + iterationId
                 + "/"
                 + variable
                 + "/"
-                + task.getIndexOfThisSubtask()
+                + environment.getTaskInfo().getIndexOfThisSubtask()
                 + "/"
-                + task.getAttemptNumber();
+                + environment.getTaskInfo().getAttemptNumber();
     }
 }

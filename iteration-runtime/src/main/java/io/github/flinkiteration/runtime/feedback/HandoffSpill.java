@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.execution.Environment;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 
 /**
  * How much feedback a {@link FeedbackChannel} keeps on the heap between tail and head, and where it
@@ -26,16 +25,18 @@ record HandoffSpill(long heapBytes, int heapRecords, Path directory, String pref
     static final HandoffSpill UNBOUNDED =
             new HandoffSpill(Long.MAX_VALUE, Integer.MAX_VALUE, null, "");
 
-    /** The limits of {@code operator}'s job (else its TaskManager's, else the defaults). */
-    static HandoffSpill of(AbstractStreamOperator<?> operator, String variable) {
-        Environment environment = operator.getContainingTask().getEnvironment();
+    /**
+     * The limits of the job of the task in {@code environment} (else its TaskManager's, else the
+     * defaults).
+     */
+    static HandoffSpill of(Environment environment, String variable) {
         Configuration job = environment.getJobConfiguration();
         Configuration taskManager = environment.getTaskManagerInfo().getConfiguration();
-        int subtask = operator.getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int subtask = environment.getTaskInfo().getIndexOfThisSubtask();
         return new HandoffSpill(
                 setting(job, taskManager, SpillOptions.HANDOFF_HEAP_BYTES).getBytes(),
                 setting(job, taskManager, SpillOptions.HANDOFF_HEAP_RECORDS),
-                SpillingBuffer.spillDirectoryOf(operator),
+                SpillingBuffer.spillDirectoryOf(environment, subtask),
                 "flink-iteration-handoff-"
                         + variable.replaceAll("[^A-Za-z0-9_-]", "_")
                         + "-"

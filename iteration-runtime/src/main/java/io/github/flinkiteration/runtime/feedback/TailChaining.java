@@ -84,19 +84,32 @@ public final class TailChaining {
      * may chain it to, up to one that certainly starts a chain. Empty when the tail must head its
      * own chain: chaining disabled, an exchange or a change of parallelism before the tail, a
      * producer that never chains or lives in another slot sharing group, an operator on the way
-     * that is co-located with something already (another variable's head, say), or a way back to
-     * the head itself (then {@link #joinsHeadChain} decides).
+     * that may be in the chain and is co-located with something already (another variable's head,
+     * say), or a way back to the head itself (then {@link #joinsHeadChain} decides).
      */
     public static List<Transformation<?>> producerChain(
             Transformation<?> feedback, Transformation<?> head, boolean chainingEnabled) {
+        return producerChain(feedback, head, head.getParallelism(), chainingEnabled);
+    }
+
+    /**
+     * The same walk for any operator at {@code parallelism} that reads {@code edge} and should be
+     * chained behind its producer, co-located with something of its own (a broadcast relay); {@code
+     * head}, if not null, is a head that must not be on the way.
+     */
+    public static List<Transformation<?>> producerChain(
+            Transformation<?> edge,
+            Transformation<?> head,
+            int parallelism,
+            boolean chainingEnabled) {
         if (!chainingEnabled) {
             return List.of();
         }
-        Transformation<?> producer = forwardSource(feedback);
+        Transformation<?> producer = forwardSource(edge);
         if (producer == null
                 || producer == head
                 || !isOperator(producer)
-                || !canJoin(producer, head.getParallelism())
+                || !canJoin(producer, parallelism)
                 || strategyOf(producer) == ChainingStrategy.NEVER) {
             return List.of();
         }
@@ -111,8 +124,7 @@ public final class TailChaining {
             if (upstream != null
                     && (upstream == head
                             || !isOperator(upstream)
-                            || upstream.getParallelism() <= 0
-                            || upstream.getCoLocationGroupKey() != null)) {
+                            || upstream.getParallelism() <= 0)) {
                 return List.of();
             }
             if (upstream == null
@@ -120,6 +132,11 @@ public final class TailChaining {
                     || !inDefaultSlotSharingGroup(upstream)
                     || strategyOf(upstream) == ChainingStrategy.NEVER) {
                 break; // the current operator starts the chain
+            }
+            if (upstream.getCoLocationGroupKey() != null) {
+                // It may head the chain with a group of its own. One that cannot be in the chain
+                // does not matter (above): a relayed trainer before a parallelism-1 updater.
+                return List.of();
             }
             chain.add(upstream);
             current = upstream;

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * The channel's share of a checkpoint, in both orders in which head and tail can snapshot: every
  * item lands in exactly one of the head's state, the tail's state, or after the cut (to be put
  * again by the restored tail), and the head never takes an item put after the tail's snapshot
- * before its own snapshot. The head's mailbox is Flink's own, run by hand.
+ * before its own snapshot. The same for a consumer that applies what is in flight at its snapshot
+ * instead of keeping it (a broadcast relay's). The head's mailbox is Flink's own, run by hand.
  */
 class FeedbackChannelTest {
 
@@ -137,6 +138,40 @@ class FeedbackChannelTest {
                 .as("nothing waits for a snapshot that will not come")
                 .containsExactly(A, B);
         assertThat(channel.snapshotAtTail(2)).containsExactly(A, B);
+    }
+
+    @Test
+    void consumerFirstTakesWhatIsPendingOffTheChannelAndTheProducerKeepsWhatCameAfter()
+            throws Exception {
+        channel.put(A);
+        runMails();
+        channel.put(B);
+
+        List<FeedbackItem> applied = channel.takeAtConsumerSnapshot(1);
+        channel.put(C);
+        List<FeedbackItem> atProducer = channel.snapshotAtTail(1);
+        channel.put(D);
+        runMails();
+
+        assertThat(applied).containsExactly(B);
+        assertThat(atProducer).containsExactly(C);
+        assertThat(taken)
+                .as("B was handed over by the snapshot, not again")
+                .containsExactly(A, C, D);
+    }
+
+    @Test
+    void producerFirstConsumerTakesUpToTheCutAndNothingPastIt() throws Exception {
+        channel.put(A);
+        channel.put(B);
+        channel.snapshotAtTail(1);
+        channel.put(C);
+
+        List<FeedbackItem> applied = channel.takeAtConsumerSnapshot(1);
+        runMails();
+
+        assertThat(applied).containsExactly(A, B);
+        assertThat(taken).as("A and B were handed over by the snapshot").containsExactly(C);
     }
 
     @Test
