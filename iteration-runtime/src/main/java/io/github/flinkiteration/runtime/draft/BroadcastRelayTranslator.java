@@ -63,7 +63,6 @@ final class BroadcastRelayTranslator {
     }
 
     /** The relayed translation of {@code draft}, or null if it keeps both network inputs. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     <IN1, IN2, OUT> Transformation<?> translate(
             TwoInputTransformation<IN1, IN2, OUT> draft, StreamOperatorFactory<OUT> factory) {
         int broadcastSide = broadcastSide(draft);
