@@ -3,12 +3,12 @@ package io.github.flinkiteration.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkiteration.api.BoundedIteration;
+import io.github.flinkiteration.api.IterationBody;
 import io.github.flinkiteration.api.IterationDeclaration;
 import io.github.flinkiteration.api.IterationListener;
 import io.github.flinkiteration.api.ResultStreams;
 import io.github.flinkiteration.api.TerminationCondition;
 import io.github.flinkiteration.api.UnboundedIteration;
-import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,27 +18,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.base.array.LongPrimitiveArraySerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple5;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.datastream.ConnectedStreams;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -62,14 +55,6 @@ class BroadcastRelayTest {
 
     /** The updater emits a model version after this many gradients. */
     private static final long BATCH = 10;
-
-    private static final OutputTag<Tuple5<Integer, Long, Long, Long, Long>> TRAINER_SUMMARY =
-            new OutputTag<>(
-                    "trainer-summary",
-                    Types.TUPLE(Types.INT, Types.LONG, Types.LONG, Types.LONG, Types.LONG));
-
-    private static final OutputTag<Tuple3<Long, Long, Long>> UPDATER_SUMMARY =
-            new OutputTag<>("updater-summary", Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
 
     private static final TypeInformation<Tuple2<Long, Long>> MODEL =
             Types.TUPLE(Types.LONG, Types.LONG);
@@ -152,85 +137,54 @@ class BroadcastRelayTest {
                 .isPositive();
     }
 
-    @Test
-    void keyedTrainerKeepsBothNetworkInputs() {
-        StreamExecutionEnvironment env = TestCluster.env(TRAINERS);
-        new UnboundedIteration()
-                .bindVariable("model", env.fromData(Tuple2.of(0L, 0L)))
-                .bindData("data", env.fromSequence(1, 100).name("data source"))
-                .withBody(
-                        (inputs, context) -> {
-                            DataStream<Long> data = inputs.get("data");
-                            DataStream<Tuple2<Long, Long>> model = inputs.get("model");
-                            DataStream<Long> gradients =
-                                    data.keyBy(v -> v % 3)
-                                            .connect(model.broadcast())
-                                            .process(new Trainer())
-                                            .setParallelism(TRAINERS)
-                                            .name("trainer");
-                            return IterationDeclaration.builder()
-                                    .withFeedback("model", updater(gradients))
-                                    .build();
-                        })
-                .apply();
-
-        JobGraph graph = env.getStreamGraph(false).getJobGraph();
-        assertThat(vertexNamed(graph, "trainer").getNumberOfInputs()).isEqualTo(2);
-        assertThat(hasVertexNamed(graph, "Broadcast relay")).isFalse();
-    }
-
     /**
-     * Behind an exchange the trainer's task has a network input, whose barriers it would no longer
-     * read while it waits for the model stream to end: it keeps both inputs (a relay there hung a
-     * checkpointed online training).
+     * Where the difference could show, or the wait at the end of the data could hang, the trainer
+     * keeps both network inputs: a keyed trainer, one in a lock-step (bounded) iteration, and one
+     * behind an exchange, whose task reads barriers from a network input that it no longer reads
+     * while it waits for the model stream to end (a relay there hung a checkpointed online
+     * training).
      */
-    @Test
-    void trainerWhoseDataChainDoesNotStartAtASourceKeepsBothNetworkInputs() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"keyed", "lock-step", "behind an exchange"})
+    void trainerKeepsBothNetworkInputs(String shape) {
         StreamExecutionEnvironment env = TestCluster.env(TRAINERS);
-        new UnboundedIteration()
-                .bindVariable("model", env.fromData(Tuple2.of(0L, 0L)))
-                .bindData("data", env.fromSequence(1, 100).name("data source").rebalance())
-                .withBody(
-                        (inputs, context) -> {
-                            DataStream<Long> data = inputs.get("data");
-                            DataStream<Tuple2<Long, Long>> model = inputs.get("model");
-                            DataStream<Long> gradients =
-                                    data.connect(model.broadcast())
-                                            .process(new Trainer())
-                                            .setParallelism(TRAINERS)
-                                            .name("trainer");
-                            return IterationDeclaration.builder()
-                                    .withFeedback("model", updater(gradients))
-                                    .build();
-                        })
-                .apply();
-
-        JobGraph graph = env.getStreamGraph(false).getJobGraph();
-        assertThat(vertexNamed(graph, "trainer").getNumberOfInputs()).isEqualTo(2);
-        assertThat(hasVertexNamed(graph, "Broadcast relay")).isFalse();
-    }
-
-    @Test
-    void lockStepTrainerKeepsBothNetworkInputs() {
-        StreamExecutionEnvironment env = TestCluster.env(TRAINERS);
-        new BoundedIteration()
-                .bindVariable("model", env.fromData(Tuple2.of(0L, 0L)))
-                .bindData("data", env.fromSequence(1, 100).name("data source"))
-                .withBody(
-                        (inputs, context) -> {
-                            DataStream<Long> data = inputs.get("data");
-                            DataStream<Tuple2<Long, Long>> model = inputs.get("model");
-                            DataStream<Long> gradients =
-                                    data.connect(model.broadcast())
-                                            .process(new Trainer())
-                                            .setParallelism(TRAINERS)
-                                            .name("trainer");
-                            return IterationDeclaration.builder()
-                                    .withFeedback("model", updater(gradients))
-                                    .until(TerminationCondition.maxRounds(3))
-                                    .build();
-                        })
-                .apply();
+        DataStream<Long> source = env.fromSequence(1, 100).name("data source");
+        IterationBody body =
+                (inputs, context) -> {
+                    DataStream<Long> data = inputs.get("data");
+                    DataStream<Tuple2<Long, Long>> model = inputs.get("model");
+                    ConnectedStreams<Long, Tuple2<Long, Long>> connected =
+                            shape.equals("keyed")
+                                    ? data.keyBy(v -> v % 3).connect(model.broadcast())
+                                    : data.connect(model.broadcast());
+                    DataStream<Long> gradients =
+                            connected
+                                    .process(new VersionCheckingTrainer<Long, Tuple2<Long, Long>>())
+                                    .setParallelism(TRAINERS)
+                                    .name("trainer");
+                    IterationDeclaration.Builder declaration =
+                            IterationDeclaration.builder()
+                                    .withFeedback("model", updater(gradients));
+                    return shape.equals("lock-step")
+                            ? declaration.until(TerminationCondition.maxRounds(3)).build()
+                            : declaration.build();
+                };
+        DataStream<Tuple2<Long, Long>> initial = env.fromData(Tuple2.of(0L, 0L));
+        if (shape.equals("lock-step")) {
+            new BoundedIteration()
+                    .bindVariable("model", initial)
+                    .bindData("data", source)
+                    .withBody(body)
+                    .apply();
+        } else {
+            new UnboundedIteration()
+                    .bindVariable("model", initial)
+                    .bindData(
+                            "data",
+                            shape.equals("behind an exchange") ? source.rebalance() : source)
+                    .withBody(body)
+                    .apply();
+        }
 
         JobGraph graph = env.getStreamGraph(false).getJobGraph();
         assertThat(vertexNamed(graph, "trainer").getNumberOfInputs()).isEqualTo(2);
@@ -271,12 +225,16 @@ class BroadcastRelayTest {
                             SingleOutputStreamOperator<Long> gradients =
                                     broadcastInput == 2
                                             ? data.connect(model.broadcast())
-                                                    .process(new Trainer())
+                                                    .process(
+                                                            new VersionCheckingTrainer<
+                                                                    Long, Tuple2<Long, Long>>())
                                                     .setParallelism(TRAINERS)
                                                     .name("trainer")
                                             : model.broadcast()
                                                     .connect(data)
-                                                    .process(new FlippedTrainer())
+                                                    .process(
+                                                            new VersionCheckingTrainer<
+                                                                    Tuple2<Long, Long>, Long>())
                                                     .setParallelism(TRAINERS)
                                                     .name("trainer");
                             SingleOutputStreamOperator<Tuple2<Long, Long>> next =
@@ -284,8 +242,11 @@ class BroadcastRelayTest {
                             return IterationDeclaration.builder()
                                     .withFeedback("model", next)
                                     .withOutput(
-                                            "trainers", gradients.getSideOutput(TRAINER_SUMMARY))
-                                    .withOutput("updater", next.getSideOutput(UPDATER_SUMMARY))
+                                            "trainers",
+                                            gradients.getSideOutput(VersionCheckingTrainer.SUMMARY))
+                                    .withOutput(
+                                            "updater",
+                                            next.getSideOutput(VersionedSumUpdater.SUMMARY))
                                     .build();
                         })
                 .apply();
@@ -293,7 +254,11 @@ class BroadcastRelayTest {
 
     private static SingleOutputStreamOperator<Tuple2<Long, Long>> updater(
             DataStream<Long> gradients) {
-        return gradients.process(new Updater()).returns(MODEL).setParallelism(1).name("updater");
+        return gradients
+                .process(new VersionedSumUpdater(BATCH))
+                .returns(MODEL)
+                .setParallelism(1)
+                .name("updater");
     }
 
     private record Summaries(
@@ -413,195 +378,6 @@ class BroadcastRelayTest {
                 Thread.sleep(1);
             }
             return value;
-        }
-    }
-
-    /**
-     * What a trainer subtask counted: records, the last model version, and versions that did not
-     * follow the one before. Kept in union state by subtask, so that a restore finds its own.
-     */
-    private static final class TrainerCounts implements CheckpointedFunction, Serializable {
-        private static final long serialVersionUID = 1L;
-        private long records;
-        private long lastVersion;
-        private long violations;
-        private long initialModels;
-        private int subtask;
-        private transient ListState<long[]> state;
-
-        void onModel(long version) {
-            if (version == 0) {
-                // The initial model: the head may read it after feedback it got earlier.
-                initialModels++;
-                return;
-            }
-            if (version != lastVersion + 1) {
-                violations++;
-            }
-            lastVersion = version;
-        }
-
-        Tuple5<Integer, Long, Long, Long, Long> summary() {
-            return Tuple5.of(subtask, lastVersion, violations, records, initialModels);
-        }
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) throws Exception {
-            state.update(
-                    List.of(new long[] {subtask, records, lastVersion, violations, initialModels}));
-        }
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) throws Exception {
-            state =
-                    context.getOperatorStateStore()
-                            .getUnionListState(
-                                    new ListStateDescriptor<>(
-                                            "trainer", LongPrimitiveArraySerializer.INSTANCE));
-            for (long[] entry : state.get()) {
-                if (entry[0] == subtask) {
-                    records = entry[1];
-                    lastVersion = entry[2];
-                    violations = entry[3];
-                    initialModels = entry[4];
-                }
-            }
-        }
-    }
-
-    /** Data first, the broadcast model second. */
-    private static final class Trainer extends CoProcessFunction<Long, Tuple2<Long, Long>, Long>
-            implements IterationListener<Long>, CheckpointedFunction {
-        private final TrainerCounts counts = new TrainerCounts();
-
-        @Override
-        public void processElement1(
-                Long value,
-                CoProcessFunction<Long, Tuple2<Long, Long>, Long>.Context ctx,
-                Collector<Long> out) {
-            counts.records++;
-            out.collect(value);
-        }
-
-        @Override
-        public void processElement2(
-                Tuple2<Long, Long> model,
-                CoProcessFunction<Long, Tuple2<Long, Long>, Long>.Context ctx,
-                Collector<Long> out) {
-            counts.onModel(model.f0);
-        }
-
-        @Override
-        public void onRoundEnd(int round, IterationListener.Context context, Collector<Long> out) {}
-
-        @Override
-        public void onIterationTerminated(IterationListener.Context context, Collector<Long> out) {
-            context.output(TRAINER_SUMMARY, counts.summary());
-        }
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) throws Exception {
-            counts.snapshotState(context);
-        }
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) throws Exception {
-            counts.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-            counts.initializeState(context);
-        }
-    }
-
-    /** The broadcast model first, data second. */
-    private static final class FlippedTrainer
-            extends CoProcessFunction<Tuple2<Long, Long>, Long, Long>
-            implements IterationListener<Long>, CheckpointedFunction {
-        private final TrainerCounts counts = new TrainerCounts();
-
-        @Override
-        public void processElement1(
-                Tuple2<Long, Long> model,
-                CoProcessFunction<Tuple2<Long, Long>, Long, Long>.Context ctx,
-                Collector<Long> out) {
-            counts.onModel(model.f0);
-        }
-
-        @Override
-        public void processElement2(
-                Long value,
-                CoProcessFunction<Tuple2<Long, Long>, Long, Long>.Context ctx,
-                Collector<Long> out) {
-            counts.records++;
-            out.collect(value);
-        }
-
-        @Override
-        public void onRoundEnd(int round, IterationListener.Context context, Collector<Long> out) {}
-
-        @Override
-        public void onIterationTerminated(IterationListener.Context context, Collector<Long> out) {
-            context.output(TRAINER_SUMMARY, counts.summary());
-        }
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) throws Exception {
-            counts.snapshotState(context);
-        }
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) throws Exception {
-            counts.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-            counts.initializeState(context);
-        }
-    }
-
-    /** Sums gradients; a new model version (version, sum) after every {@link #BATCH}. */
-    private static final class Updater extends ProcessFunction<Long, Tuple2<Long, Long>>
-            implements IterationListener<Tuple2<Long, Long>>, CheckpointedFunction {
-        private long count;
-        private long sum;
-        private long version;
-        private transient ListState<long[]> state;
-
-        @Override
-        public void processElement(
-                Long gradient,
-                ProcessFunction<Long, Tuple2<Long, Long>>.Context ctx,
-                Collector<Tuple2<Long, Long>> out) {
-            count++;
-            sum += gradient;
-            if (count % BATCH == 0) {
-                version++;
-                out.collect(Tuple2.of(version, sum));
-            }
-        }
-
-        @Override
-        public void onRoundEnd(
-                int round, IterationListener.Context context, Collector<Tuple2<Long, Long>> out) {}
-
-        @Override
-        public void onIterationTerminated(
-                IterationListener.Context context, Collector<Tuple2<Long, Long>> out) {
-            context.output(UPDATER_SUMMARY, Tuple3.of(count, sum, version));
-        }
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) throws Exception {
-            state.update(List.of(new long[] {count, sum, version}));
-        }
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) throws Exception {
-            state =
-                    context.getOperatorStateStore()
-                            .getListState(
-                                    new ListStateDescriptor<>(
-                                            "updater", LongPrimitiveArraySerializer.INSTANCE));
-            for (long[] entry : state.get()) {
-                count = entry[0];
-                sum = entry[1];
-                version = entry[2];
-            }
         }
     }
 }

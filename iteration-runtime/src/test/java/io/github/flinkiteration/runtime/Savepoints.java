@@ -60,6 +60,21 @@ final class Savepoints {
     }
 
     /**
+     * {@link #resumedFrom}, for a job that no longer has some operator of the snapshot's (a source
+     * replaced by another): their state is dropped.
+     */
+    static StreamExecutionEnvironment resumedIgnoringUnclaimedState(
+            String snapshot, String backend, int parallelism) {
+        Configuration resume = new Configuration();
+        resume.set(StateBackendOptions.STATE_BACKEND, backend);
+        resume.set(StateRecoveryOptions.SAVEPOINT_PATH, snapshot);
+        resume.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(resume);
+        env.setParallelism(parallelism);
+        return env;
+    }
+
+    /**
      * Checkpoints {@code env}'s job every 100 ms into {@code directory}, and keeps them when the
      * job is cancelled, so that a test can restore from one.
      */

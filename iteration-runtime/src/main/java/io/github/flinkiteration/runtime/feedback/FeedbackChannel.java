@@ -324,15 +324,8 @@ public final class FeedbackChannel implements AutoCloseable {
     List<FeedbackItem> snapshotAtHead(long checkpointId) throws IOException {
         List<FeedbackItem> inFlight;
         synchronized (lock) {
-            Long cut = cuts.get(checkpointId);
-            long before = cut == null ? pendingItems : cut - taken;
-            inFlight = materialize(pending, before);
-            headCheckpoint = Math.max(headCheckpoint, checkpointId);
-            // A mark of this or an abandoned checkpoint is resolved now.
-            cuts.headMap(checkpointId, true).clear();
-            if (cut == null && !closed) {
-                logs.put(checkpointId, new ArrayDeque<>());
-            }
+            inFlight = materialize(pending, itemsBeforeCut(checkpointId));
+            markHeadSnapshot(checkpointId);
         }
         scheduleDrainIfReady();
         return inFlight;
@@ -347,16 +340,31 @@ public final class FeedbackChannel implements AutoCloseable {
     public List<FeedbackItem> takeAtConsumerSnapshot(long checkpointId) throws IOException {
         List<FeedbackItem> inFlight;
         synchronized (lock) {
-            Long cut = cuts.get(checkpointId);
-            inFlight = poll(cut == null ? pendingItems : cut - taken, Long.MAX_VALUE);
-            headCheckpoint = Math.max(headCheckpoint, checkpointId);
-            cuts.headMap(checkpointId, true).clear();
-            if (cut == null && !closed) {
-                logs.put(checkpointId, new ArrayDeque<>());
-            }
+            inFlight = poll(itemsBeforeCut(checkpointId), Long.MAX_VALUE);
+            markHeadSnapshot(checkpointId);
         }
         scheduleDrainIfReady();
         return inFlight;
+    }
+
+    /** How many pending items lie on the head's side of the cut of {@code checkpointId}. */
+    private long itemsBeforeCut(long checkpointId) {
+        Long cut = cuts.get(checkpointId);
+        return cut == null ? pendingItems : cut - taken;
+    }
+
+    /**
+     * The head has snapshotted {@code checkpointId}: the marks up to it are resolved, and without a
+     * mark of the tail's a log opens for what the tail puts until its snapshot.
+     */
+    private void markHeadSnapshot(long checkpointId) {
+        boolean tailFirst = cuts.containsKey(checkpointId);
+        headCheckpoint = Math.max(headCheckpoint, checkpointId);
+        // A mark of this or an abandoned checkpoint is resolved now.
+        cuts.headMap(checkpointId, true).clear();
+        if (!tailFirst && !closed) {
+            logs.put(checkpointId, new ArrayDeque<>());
+        }
     }
 
     /**
