@@ -61,17 +61,20 @@ final class VersionCheckingTrainer<A, B> extends CoProcessFunction<A, B, Long>
     }
 
     @Override
-    public void processElement1(A value, Context ctx, Collector<Long> out) {
+    public void processElement1(
+            A value, CoProcessFunction<A, B, Long>.Context ctx, Collector<Long> out) {
         accept(value, ctx, out);
     }
 
     @Override
-    public void processElement2(B value, Context ctx, Collector<Long> out) {
+    public void processElement2(
+            B value, CoProcessFunction<A, B, Long>.Context ctx, Collector<Long> out) {
         accept(value, ctx, out);
     }
 
     @SuppressWarnings("unchecked")
-    private void accept(Object value, Context ctx, Collector<Long> out) {
+    private void accept(
+            Object value, CoProcessFunction<A, B, Long>.Context ctx, Collector<Long> out) {
         if (value instanceof Long record) {
             records++;
             out.collect(record);
