@@ -51,7 +51,8 @@ class BroadcastRelayRescalingTest {
         String trained = run + "/trained";
         String trainers = run + "/trainers";
         String updater = run + "/updater";
-        try (ControlledSource.Gate gate = ControlledSource.newGate()) {
+        try (ControlledSource.Gate gate = ControlledSource.newGate();
+                ControlledSource.Gate initialModel = ControlledSource.newGate()) {
             StreamExecutionEnvironment first =
                     TestCluster.withAlignedSavepoints(TestCluster.env(before, backend));
             // Models go round without end in the first job (a tick per model), so the savepoint
@@ -62,17 +63,27 @@ class BroadcastRelayRescalingTest {
                                     WatermarkStrategy.noWatermarks(),
                                     "records")
                             .uid("records"),
+                    // Never ends either: a stop-with-savepoint that meets a finishing source is
+                    // declined.
+                    first.fromSource(
+                                    ControlledSource.unbounded(
+                                            initialModel, i -> Tuple2.of(0L, 0L), MODEL),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "initial model")
+                            .setParallelism(1)
+                            .uid("initial-model"),
                     before,
                     Long.MAX_VALUE,
                     run);
             JobClient job = first.executeAsync();
+            initialModel.allowBelow(1);
             gate.allowBelow(RECORDS);
             while (RecordingSink.<Long>received(trained).size() < RECORDS) {
                 Thread.sleep(10);
             }
             String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
 
-            // The gated source is replaced by a bounded one; its position is dropped.
+            // The gated sources are replaced by bounded ones; their positions are dropped.
             StreamExecutionEnvironment second =
                     Savepoints.resumedIgnoringUnclaimedState(savepoint, backend, after);
             wire(
@@ -82,6 +93,13 @@ class BroadcastRelayRescalingTest {
                                     WatermarkStrategy.noWatermarks(),
                                     "more records")
                             .uid("more-records"),
+                    second.fromSource(
+                                    ControlledSource.bounded(
+                                            initialModel, 0, i -> Tuple2.of(0L, 0L), MODEL),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "no initial model")
+                            .setParallelism(1)
+                            .uid("no-initial-model"),
                     after,
                     200,
                     run);
@@ -118,12 +136,15 @@ class BroadcastRelayRescalingTest {
      * ticks} in this job; the updater emits a new version for everything it gets and sums the
      * records.
      */
-    private static void wire(DataStream<Long> records, int parallelism, long ticks, String run) {
+    private static void wire(
+            DataStream<Long> records,
+            DataStream<Tuple2<Long, Long>> initialModel,
+            int parallelism,
+            long ticks,
+            String run) {
         ResultStreams results =
                 new UnboundedIteration()
-                        .bindVariable(
-                                "model",
-                                records.getExecutionEnvironment().fromData(Tuple2.of(0L, 0L)))
+                        .bindVariable("model", initialModel)
                         .bindData("records", records)
                         .withBody(
                                 (inputs, context) -> {

@@ -35,8 +35,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 /**
  * A two-input body operator whose broadcast input arrives in process from its {@link
  * BroadcastRelayOperator} rather than over the network: with one network input left, Flink chains
- * it behind the operator that produces its other input, usually in the source's task (online
- * training: records and the newest model).
+ * it behind the operator that produces its other input, in the source's task (online training:
+ * records and the newest model).
  *
  * <p>It hosts the operator's usual round wrapper and calls it as the network would: records of the
  * chained input as they come, the broadcast input's records and round watermarks in the task's
@@ -145,7 +145,8 @@ public final class RelayedBroadcastOperator<OUT>
     public void endInput() throws Exception {
         ((BoundedMultiInput) wrapper).endInput(2 - broadcastSide);
         // The two-input task lived until both inputs ended; so does this one. Any mail, so that
-        // checkpoints are taken meanwhile.
+        // checkpoints are taken meanwhile: in a source's task their triggers are mails (a task
+        // with a network input reads barriers from it, which it does not here; no relay there).
         while (!broadcastEnded) {
             anyMail.yield();
         }
