@@ -458,7 +458,15 @@ class BoundedRescalingTest {
         while (RecordingSink.received(run).isEmpty()) {
             Thread.sleep(10);
         }
-        String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+        String savepoint;
+        try {
+            savepoint = Savepoints.stopWithSavepoint(job, savepoints);
+        } catch (Exception e) {
+            // Left running, the job would restart on and on (its gate closes with this test) and
+            // keep the slots every later test of this class waits for.
+            job.cancel();
+            throw e;
+        }
         int seenBefore = RecordingSink.received(run).size();
 
         StreamExecutionEnvironment second = Savepoints.resumedFrom(savepoint, backend, after);

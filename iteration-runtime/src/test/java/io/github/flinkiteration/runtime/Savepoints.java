@@ -39,10 +39,17 @@ final class Savepoints {
         }
     }
 
+    /**
+     * Refusals that pass. "Task local checkpoint failure" is also what the client gets when a task
+     * the job manager asked had just finished (the "unknown task" message that says so stays in the
+     * job manager's log); a snapshot that really fails fails every attempt.
+     */
     private static boolean isTransient(ExecutionException e) {
         return ExceptionUtils.findThrowableWithMessage(e, "Not all required tasks").isPresent()
                 || ExceptionUtils.findThrowableWithMessage(e, "tasks not ready").isPresent()
-                || ExceptionUtils.findThrowableWithMessage(e, "unknown task").isPresent();
+                || ExceptionUtils.findThrowableWithMessage(e, "unknown task").isPresent()
+                || ExceptionUtils.findThrowableWithMessage(e, "Task local checkpoint failure")
+                        .isPresent();
     }
 
     /**
