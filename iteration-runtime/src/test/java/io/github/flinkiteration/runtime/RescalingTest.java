@@ -21,9 +21,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -119,15 +116,10 @@ class RescalingTest {
             String savepoint = Savepoints.stopWithSavepoint(job, savepoints);
             int seenBefore = RecordingSink.received(run).size();
 
-            Configuration resume = new Configuration();
-            resume.set(StateBackendOptions.STATE_BACKEND, backend);
-            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
             // The first job's gated source is replaced by a bounded one; its position is dropped.
             // Every operator of the loop must still restore: a lost sum or visit shows below.
-            resume.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
             StreamExecutionEnvironment second =
-                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
-            second.setParallelism(after);
+                    Savepoints.resumedIgnoringUnclaimedState(savepoint, backend, after);
             long newEvents = firstInputEnds ? 0 : EVENTS;
             loop(
                     second.fromSource(

@@ -58,12 +58,7 @@ final class Savepoints {
      */
     static StreamExecutionEnvironment resumedFrom(
             String snapshot, String backend, int parallelism) {
-        Configuration resume = new Configuration();
-        resume.set(StateBackendOptions.STATE_BACKEND, backend);
-        resume.set(StateRecoveryOptions.SAVEPOINT_PATH, snapshot);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(resume);
-        env.setParallelism(parallelism);
-        return env;
+        return resumed(snapshot, backend, parallelism, false);
     }
 
     /**
@@ -72,10 +67,15 @@ final class Savepoints {
      */
     static StreamExecutionEnvironment resumedIgnoringUnclaimedState(
             String snapshot, String backend, int parallelism) {
+        return resumed(snapshot, backend, parallelism, true);
+    }
+
+    private static StreamExecutionEnvironment resumed(
+            String snapshot, String backend, int parallelism, boolean ignoreUnclaimedState) {
         Configuration resume = new Configuration();
         resume.set(StateBackendOptions.STATE_BACKEND, backend);
         resume.set(StateRecoveryOptions.SAVEPOINT_PATH, snapshot);
-        resume.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        resume.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, ignoreUnclaimedState);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(resume);
         env.setParallelism(parallelism);
         return env;

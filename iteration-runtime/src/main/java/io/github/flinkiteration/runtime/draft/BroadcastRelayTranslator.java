@@ -8,9 +8,7 @@ import io.github.flinkiteration.runtime.relay.BroadcastRelayOperator;
 import io.github.flinkiteration.runtime.relay.RelayedBroadcastOperatorFactory;
 import io.github.flinkiteration.runtime.wrapper.RoundWrapperOperatorFactory.Arity;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
-import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.graph.StreamGraphGenerator;
@@ -75,7 +73,7 @@ final class BroadcastRelayTranslator {
                 || !isRelayable(factory)
                 || parallelism <= 0
                 || draft.getCoLocationGroupKey() != null
-                || !inDefaultSlotSharingGroup(draft)) {
+                || !TailChaining.inDefaultSlotSharingGroup(draft)) {
             return null;
         }
         Transformation<IterationRecord<Object>> data =
@@ -162,12 +160,6 @@ final class BroadcastRelayTranslator {
         return type == CoProcessOperator.class
                 || type == CoStreamMap.class
                 || type == CoStreamFlatMap.class;
-    }
-
-    private static boolean inDefaultSlotSharingGroup(Transformation<?> transformation) {
-        Optional<SlotSharingGroup> group = transformation.getSlotSharingGroup();
-        return group.isEmpty()
-                || StreamGraphGenerator.DEFAULT_SLOT_SHARING_GROUP.equals(group.get().getName());
     }
 
     private static void colocate(Transformation<?> transformation, String group) {

@@ -198,7 +198,11 @@ public final class TailChaining {
         return factory.getChainingStrategy();
     }
 
-    private static boolean inDefaultSlotSharingGroup(Transformation<?> transformation) {
+    /**
+     * Whether {@code transformation} is in the default slot sharing group, the one a co-located
+     * group of the loop lives in.
+     */
+    public static boolean inDefaultSlotSharingGroup(Transformation<?> transformation) {
         Optional<SlotSharingGroup> group = transformation.getSlotSharingGroup();
         return group.isEmpty()
                 || StreamGraphGenerator.DEFAULT_SLOT_SHARING_GROUP.equals(group.get().getName());

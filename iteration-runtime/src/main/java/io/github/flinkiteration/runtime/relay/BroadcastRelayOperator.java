@@ -50,8 +50,6 @@ public final class BroadcastRelayOperator<T> extends AbstractStreamOperator<Void
     /** Serializes what comes while the consumer lags, so that the channel can spill it. */
     private transient SerializedFeedback.Writer<T> overflow;
 
-    private transient boolean ended;
-
     /**
      * @param relayId unique per relayed operator of an iteration, shared with its consumer
      */
@@ -116,8 +114,9 @@ public final class BroadcastRelayOperator<T> extends AbstractStreamOperator<Void
 
     @Override
     public void endInput(int inputId) {
-        if (inputId == 1 && !ended) {
-            ended = true;
+        if (inputId == 1) {
+            // The operator ends its input at the first such marker and ignores any after it
+            // (the head's final watermark comes before, a restored relay ends again).
             channel.put(new RoundMarker(Long.MAX_VALUE));
         }
     }

@@ -61,8 +61,13 @@ public final class RelayedBroadcastOperator<OUT>
             wrapper;
     private final String relayId;
 
-    /** 0 if the broadcast is the first input of the operator, else 1. */
-    private final int broadcastSide;
+    /**
+     * The operator's two inputs, told apart once: the chained one (its data) and the relayed one
+     * (the broadcast), whichever of its inputs 1 and 2 each is.
+     */
+    private final WrapperInput chained;
+
+    private final WrapperInput relayed;
 
     private final TypeSerializer<IterationRecord<Object>> broadcastCopier;
     private final TypeSerializer<Object> broadcastValues;
@@ -90,7 +95,10 @@ public final class RelayedBroadcastOperator<OUT>
                         wrapper;
         this.environment = environment;
         this.relayId = relayId;
-        this.broadcastSide = broadcastSide;
+        WrapperInput first = new WrapperInput(1);
+        WrapperInput second = new WrapperInput(2);
+        this.chained = broadcastSide == 0 ? second : first;
+        this.relayed = broadcastSide == 0 ? first : second;
         this.broadcastCopier = broadcastSerializer;
         this.broadcastValues =
                 ((IterationRecordSerializer<Object>) broadcastSerializer).getValueSerializer();
@@ -102,20 +110,12 @@ public final class RelayedBroadcastOperator<OUT>
 
     @Override
     public void processElement(StreamRecord<IterationRecord<Object>> element) throws Exception {
-        if (broadcastSide == 1) {
-            wrapper.processElement1(element);
-        } else {
-            wrapper.processElement2(element);
-        }
+        chained.processElement(element);
     }
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        if (broadcastSide == 1) {
-            wrapper.processWatermark1(mark);
-        } else {
-            wrapper.processWatermark2(mark);
-        }
+        chained.processWatermark(mark);
     }
 
     @Override
@@ -123,11 +123,7 @@ public final class RelayedBroadcastOperator<OUT>
 
     @Override
     public void processLatencyMarker(LatencyMarker latencyMarker) throws Exception {
-        if (broadcastSide == 1) {
-            wrapper.processLatencyMarker1(latencyMarker);
-        } else {
-            wrapper.processLatencyMarker2(latencyMarker);
-        }
+        chained.processLatencyMarker(latencyMarker);
     }
 
     @Override
@@ -143,7 +139,7 @@ public final class RelayedBroadcastOperator<OUT>
 
     @Override
     public void endInput() throws Exception {
-        ((BoundedMultiInput) wrapper).endInput(2 - broadcastSide);
+        chained.endInput();
         // The two-input task lived until both inputs ended; so does this one. Any mail, so that
         // checkpoints are taken meanwhile: in a source's task their triggers are mails (a task
         // with a network input reads barriers from it, which it does not here; no relay there).
@@ -156,30 +152,30 @@ public final class RelayedBroadcastOperator<OUT>
 
     private void onBroadcast(List<FeedbackItem> items) throws Exception {
         for (FeedbackItem item : items) {
-            item.accept(relayedInput);
+            item.accept(relayHandler);
         }
     }
 
-    private final FeedbackItem.Handler relayedInput =
+    private final FeedbackItem.Handler relayHandler =
             new FeedbackItem.Handler() {
                 @Override
                 public void onRecord(FeedbackRecord<?> record) throws Exception {
                     @SuppressWarnings("unchecked")
-                    StreamRecord<IterationRecord<Object>> relayed =
+                    StreamRecord<IterationRecord<Object>> fromRelay =
                             ((FeedbackRecord<Object>) record).get();
                     // The relay's checkpoint log may hold the same record: the operator gets a
                     // copy it may change or keep.
-                    IterationRecord<Object> copy = broadcastCopier.copy(relayed.getValue());
-                    deliver(
-                            relayed.hasTimestamp()
-                                    ? new StreamRecord<>(copy, relayed.getTimestamp())
+                    IterationRecord<Object> copy = broadcastCopier.copy(fromRelay.getValue());
+                    relayed.processElement(
+                            fromRelay.hasTimestamp()
+                                    ? new StreamRecord<>(copy, fromRelay.getTimestamp())
                                     : new StreamRecord<>(copy));
                 }
 
                 @Override
                 public void onChunk(SerializedFeedback chunk) throws Exception {
                     // Deserialized afresh: the operator's own.
-                    chunk.emit(broadcastValues, record -> deliver(record));
+                    chunk.emit(broadcastValues, relayed::processElement);
                 }
 
                 @Override
@@ -187,15 +183,10 @@ public final class RelayedBroadcastOperator<OUT>
                     if (broadcastEnded) {
                         return; // a restored relay ends its finished input again
                     }
-                    Watermark mark = new Watermark(marker.round);
-                    if (broadcastSide == 0) {
-                        wrapper.processWatermark1(mark);
-                    } else {
-                        wrapper.processWatermark2(mark);
-                    }
+                    relayed.processWatermark(new Watermark(marker.round));
                     if (marker.round == Long.MAX_VALUE) {
                         broadcastEnded = true;
-                        ((BoundedMultiInput) wrapper).endInput(broadcastSide + 1);
+                        relayed.endInput();
                     }
                 }
 
@@ -205,11 +196,40 @@ public final class RelayedBroadcastOperator<OUT>
                 }
             };
 
-    private void deliver(StreamRecord<IterationRecord<Object>> record) throws Exception {
-        if (broadcastSide == 0) {
-            wrapper.processElement1(record);
-        } else {
-            wrapper.processElement2(record);
+    /** Input 1 or 2 of the hosted wrapper. */
+    private final class WrapperInput {
+        private final int id;
+
+        WrapperInput(int id) {
+            this.id = id;
+        }
+
+        void processElement(StreamRecord<IterationRecord<Object>> element) throws Exception {
+            if (id == 1) {
+                wrapper.processElement1(element);
+            } else {
+                wrapper.processElement2(element);
+            }
+        }
+
+        void processWatermark(Watermark mark) throws Exception {
+            if (id == 1) {
+                wrapper.processWatermark1(mark);
+            } else {
+                wrapper.processWatermark2(mark);
+            }
+        }
+
+        void processLatencyMarker(LatencyMarker marker) throws Exception {
+            if (id == 1) {
+                wrapper.processLatencyMarker1(marker);
+            } else {
+                wrapper.processLatencyMarker2(marker);
+            }
+        }
+
+        void endInput() throws Exception {
+            ((BoundedMultiInput) wrapper).endInput(id);
         }
     }
 
